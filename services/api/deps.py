@@ -1,0 +1,139 @@
+"""Request dependencies: the unit of work, the caller, paging and preconditions."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.api.errors import RateLimited
+from services.api.state import Resources
+from shared.db.base import Versioned, utcnow
+from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from shared.db.uow import UnitOfWork
+from shared.errors import PreconditionFailed, Unauthenticated
+from shared.workspaces.models import Role
+from shared.workspaces.service import Principal, authenticate
+
+log = structlog.get_logger(__name__)
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer smm_...`")
+_operator = HTTPBearer(
+    auto_error=False, scheme_name="OperatorToken", description="The operator's SMM_ADMIN_TOKEN"
+)
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.state.uow
+    return uow
+
+
+UoW = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def _rate_limit(resources: Resources, principal: Principal) -> None:
+    """Fixed one-minute window per key in Redis; if Redis is down the API stays up."""
+    limit = resources.settings.rate_limit_per_minute
+    now = time.time()
+    window = int(now // 60)
+    bucket = f"ratelimit:{principal.key_id}:{window}"
+    try:
+        async with resources.redis.pipeline(transaction=False) as pipe:
+            pipe.incr(bucket)
+            pipe.expire(bucket, 61)
+            count, _ = await pipe.execute()
+    except Exception as exc:
+        log.warning("rate_limit.unavailable", error=repr(exc))
+        return
+    if int(count) > limit:
+        raise RateLimited(retry_after=max(1, int((window + 1) * 60 - now)), limit=limit)
+
+
+async def get_principal(
+    uow: UoW,
+    resources: Annotated[Resources, Depends(get_resources)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
+    principal = await authenticate(uow, credentials.credentials, utcnow())
+    await _rate_limit(resources, principal)
+    return principal
+
+
+def require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def dependency(
+        principal: Annotated[Principal, Depends(get_principal)],
+    ) -> Principal:
+        principal.require(role)
+        return principal
+
+    return dependency
+
+
+ViewerKey = Annotated[Principal, Depends(require(Role.viewer))]
+EditorKey = Annotated[Principal, Depends(require(Role.editor))]
+AdminKey = Annotated[Principal, Depends(require(Role.admin))]
+
+
+async def operator(
+    resources: Annotated[Resources, Depends(get_resources)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_operator)],
+) -> None:
+    expected = resources.settings.smm_admin_token
+    if (
+        expected is None
+        or credentials is None
+        or not secrets.compare_digest(credentials.credentials.encode(), expected.encode())
+    ):
+        raise Unauthenticated("this operation needs the operator token (SMM_ADMIN_TOKEN)")
+
+
+Operator = Annotated[None, Depends(operator)]
+
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=512, description="`next_cursor` of the previous page."),
+]
+DEFAULT_PAGE = DEFAULT_LIMIT
+
+_ETAG = re.compile(r'^"v(\d{1,9})"$')
+
+
+def etag(row: Versioned) -> str:
+    return f'"v{row.version}"'
+
+
+def with_etag(response: Response, row: Versioned) -> None:
+    response.headers["ETag"] = etag(row)
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description="The ETag you read; a stale one is refused with 412.", max_length=64),
+    ] = None,
+) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise PreconditionFailed(f"If-Match {if_match!r} matches no version of this resource")
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int | None, Depends(expected_version)]

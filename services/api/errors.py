@@ -1,0 +1,155 @@
+"""Exceptions -> problem+json. No stack trace ever reaches a client (API-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from services.api.problems import problem_response
+from shared.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    Unauthenticated,
+    ValidationFailed,
+)
+
+log = structlog.get_logger(__name__)
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (PreconditionFailed, 412),
+    (Conflict, 409),
+    (Unauthenticated, 401),
+    (PermissionDenied, 403),
+    (ValidationFailed, 422),
+]
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int, limit: int) -> None:
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def _clean(value: Any) -> Any:
+    """Validation inputs and contexts may hold bytes or exceptions: keep them JSON-safe."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem_response(
+        status, exc.title, exc.detail, exc.slug, _request_id(request), headers, **exc.extra
+    )
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+    ]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem_response(
+            400, "Malformed JSON", "the body is not valid JSON", "malformed-json",
+            _request_id(request), errors=_clean(errors),
+        )
+    return problem_response(
+        422, "Validation error", f"{len(errors)} field(s) are invalid", "validation-error",
+        _request_id(request), errors=_clean(errors),
+    )
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+    slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+    return problem_response(
+        exc.status_code, titles.get(exc.status_code, "HTTP error"), str(exc.detail),
+        slug.get(exc.status_code, "http-error"), _request_id(request),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def on_rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    return problem_response(
+        429, "Too many requests",
+        f"this key may make {exc.limit} requests a minute; retry in {exc.retry_after} s",
+        "rate-limited", _request_id(request), {"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def on_stale(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        412, "Precondition failed", "the resource changed while you updated it: fetch and retry",
+        "precondition-failed", _request_id(request),
+    )
+
+
+async def on_integrity(request: Request, exc: Exception) -> Response:
+    log.info("integrity_error", error=str(getattr(exc, "orig", exc)))
+    return problem_response(
+        409, "Conflict", "the change conflicts with existing data (duplicate or in use)",
+        "conflict", _request_id(request),
+    )
+
+
+async def on_database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database_unavailable", error=repr(exc), request_id=_request_id(request))
+    return problem_response(
+        503, "Service unavailable", "the database is unreachable; retry shortly",
+        "unavailable", _request_id(request), {"Retry-After": "5"},
+    )
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    if _is_connection_error(exc):
+        return await on_database_unavailable(request, exc)
+    log.exception("unhandled_error", request_id=_request_id(request))
+    return problem_response(
+        500, "Internal error", "something went wrong on our side; it has been logged",
+        "internal", _request_id(request),
+    )
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | InterfaceError | OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RateLimited, on_rate_limited)
+    app.add_exception_handler(StaleDataError, on_stale)
+    app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(OperationalError, on_database_unavailable)
+    app.add_exception_handler(InterfaceError, on_database_unavailable)
+    app.add_exception_handler(OSError, on_database_unavailable)
+    app.add_exception_handler(PoolTimeout, on_database_unavailable)
+    app.add_exception_handler(Exception, on_unexpected)

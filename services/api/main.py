@@ -1,0 +1,115 @@
+"""The FastAPI application: create_app() wires settings, pools, middleware and routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq.connections import RedisSettings, create_pool
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from services.api import errors
+from services.api.middleware import RequestContextMiddleware, TransactionMiddleware
+from services.api.problems import Problem
+from services.api.routers import audiences, campaigns, content_items, ops, social_accounts, workspaces
+from services.api.state import Resources
+from shared.config import Settings, get_settings
+from shared.db.engine import make_engine, make_sessionmaker
+from shared.logging import configure_logging
+
+DESCRIPTION = """
+Plan campaigns and content, measure them, listen to what people say about the brand,
+and raise the alarm before a bad week becomes a crisis.
+
+* Authenticate with `Authorization: Bearer <api key>`; roles are `viewer`, `editor`, `admin`.
+* Errors are RFC 9457 `application/problem+json` with a `request_id`.
+* Lists are cursor-paginated: follow `next_cursor`.
+* `PATCH` answers with an `ETag`; send it back as `If-Match` to avoid lost updates.
+* Creating `POST`s accept an `Idempotency-Key` header (replayed for 24 h).
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+async def open_resources(settings: Settings) -> Resources:
+    engine = make_engine(settings)
+    redis = await create_pool(
+        RedisSettings.from_dsn(settings.redis_dsn), retry=0
+    )
+    return Resources(settings, engine, make_sessionmaker(engine), redis)
+
+
+async def close_resources(resources: Resources) -> None:
+    await resources.redis.aclose()
+    await resources.engine.dispose()
+
+
+def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
+    """`resources` lets a test harness share its pools; otherwise the lifespan opens them."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if resources is not None:
+            app.state.resources = resources
+            yield
+            return
+        opened = await open_resources(settings)
+        app.state.resources = opened
+        try:
+            yield
+        finally:
+            await close_resources(opened)
+
+    app = FastAPI(
+        title="SMM Platform API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url="/redoc",
+    )
+    if resources is not None:
+        app.state.resources = resources
+    errors.install(app)
+    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    v1 = APIRouter(prefix="/v1")
+    for module in (workspaces, social_accounts, campaigns, content_items, audiences):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(ops.router)
+    _document_problem(app)
+    return app
+
+
+def _document_problem(app: FastAPI) -> None:
+    """Make the Problem schema a named component every error response points to."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in components["Problem"].pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn (`--factory`)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,275 @@
+"""ASGI middleware: request context, body limit, and the per-request transaction.
+
+The transaction middleware owns the unit of work. It commits when the response status is
+known and below 400, before a byte is sent, so a failed commit can never follow a `201`;
+any error response rolls back, so bad input writes nothing. Idempotency records are
+written in that same transaction (API-6): a replay returns exactly what was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.dialects.postgresql import insert
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.api.metrics import LATENCY, REQUESTS
+from services.api.problems import problem_response
+from services.api.state import Resources
+from shared.db.base import utcnow
+from shared.db.uow import UnitOfWork
+from shared.idempotency.models import IdempotencyRecord
+
+log = structlog.get_logger(__name__)
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _send_response(send: Send, response: Any) -> None:
+    await response({"type": "http"}, _empty_receive, send)
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+class RequestContextMiddleware:
+    """X-Request-ID, structured access logs, metrics, and the body size limit (API-8)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and len(incoming) <= 128 else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            if scope["method"] in BODY_METHODS:
+                body = await self._read_body(scope, receive)
+                if body is None:
+                    await _send_response(send_with_id, problem_response(
+                        413, "Payload too large",
+                        f"the body exceeds {self.max_body_bytes} bytes", "payload-too-large",
+                        request_id,
+                    ))
+                    return
+                scope["state"]["body"] = body
+                receive = _replay(body)
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(scope["method"], route).observe(elapsed)
+            level = log.error if status >= 500 else log.info
+            level("http.request", method=scope["method"], path=scope["path"], route=route,
+                  status=status, duration_ms=round(elapsed * 1000, 2))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        declared = _header(scope, b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+class TransactionMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        resources: Resources = scope["app"].state.resources
+        async with resources.sessionmaker() as session:
+            uow = UnitOfWork(session, resources.queue)
+            scope.setdefault("state", {})["uow"] = uow
+            key = _header(scope, b"idempotency-key")
+            if scope["method"] == "POST" and key:
+                await self._idempotent(scope, receive, send, uow, key, resources)
+            else:
+                await self._plain(scope, receive, send, uow)
+
+    async def _plain(self, scope: Scope, receive: Receive, send: Send, uow: UnitOfWork) -> None:
+        finished = False
+
+        async def send_after_commit(message: Message) -> None:
+            nonlocal finished
+            if message["type"] == "http.response.start" and not finished:
+                finished = True
+                if message["status"] < 400:
+                    await uow.commit()
+                else:
+                    await uow.rollback()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_after_commit)
+        except BaseException:
+            if not finished:
+                await _quiet_rollback(uow)
+            raise
+
+    async def _idempotent(
+        self, scope: Scope, receive: Receive, send: Send, uow: UnitOfWork, key: str,
+        resources: Resources,
+    ) -> None:
+        request_id = scope["state"].get("request_id")
+        if len(key) > 255:
+            await _send_response(send, problem_response(
+                422, "Validation error", "Idempotency-Key is at most 255 characters",
+                "validation-error", request_id,
+            ))
+            return
+        credential = _header(scope, b"authorization") or ""
+        caller = hashlib.sha256(credential.encode()).hexdigest()
+        fingerprint = hashlib.sha256(
+            b"\0".join([
+                scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""),
+                scope["state"].get("body", b""),
+            ])
+        ).hexdigest()
+        session = uow.session
+        locked = await session.scalar(
+            sa.select(sa.func.pg_try_advisory_xact_lock(
+                sa.func.hashtextextended(caller + ":" + key, 0)
+            ))
+        )
+        if not locked:
+            await uow.rollback()
+            await _send_response(send, problem_response(
+                409, "Conflict", "a request with this Idempotency-Key is still in flight",
+                "idempotency-in-flight", request_id,
+            ))
+            return
+        stored = await session.get(IdempotencyRecord, (caller, key))
+        if stored is not None and stored.expires_at > utcnow():
+            await uow.rollback()
+            if stored.request_hash != fingerprint:
+                await _send_response(send, problem_response(
+                    422, "Idempotency-Key reused",
+                    "this Idempotency-Key was used with another request body or path",
+                    "idempotency-key-reused", request_id,
+                ))
+                return
+            await _replay_stored(send, stored, request_id)
+            return
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, receive, buffer)
+        except BaseException:
+            await _quiet_rollback(uow)
+            raise
+        assert start is not None
+        body = b"".join(chunks)
+        if 200 <= start["status"] < 300:
+            headers = {
+                k.decode("latin-1"): v.decode("latin-1")
+                for k, v in start.get("headers", []) if k.decode("latin-1") in REPLAYED_HEADERS
+            }
+            now = utcnow()
+            await session.execute(
+                insert(IdempotencyRecord)
+                .values(
+                    scope=caller, key=key, request_hash=fingerprint, status_code=start["status"],
+                    headers=headers, body=body, created_at=now,
+                    expires_at=now + timedelta(hours=resources.settings.idempotency_ttl_hours),
+                )
+                .on_conflict_do_update(
+                    index_elements=["scope", "key"],
+                    set_={"request_hash": fingerprint, "status_code": start["status"],
+                          "headers": headers, "body": body, "created_at": now,
+                          "expires_at": now + timedelta(
+                              hours=resources.settings.idempotency_ttl_hours)},
+                )
+            )
+            await uow.commit()
+        else:
+            await uow.rollback()
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _replay_stored(send: Send, stored: IdempotencyRecord, request_id: str | None) -> None:
+    headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in stored.headers.items()]
+    headers += [
+        (b"idempotent-replayed", b"true"),
+        (b"content-length", str(len(stored.body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+async def _quiet_rollback(uow: UnitOfWork) -> None:
+    try:
+        await uow.rollback()
+    except Exception as exc:  # the connection may be the thing that failed
+        log.warning("rollback_failed", error=repr(exc))

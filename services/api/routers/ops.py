@@ -1,0 +1,89 @@
+"""Health, readiness and metrics (OPS-4): for load balancers and Prometheus."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from services.api.deps import get_resources
+from services.api.metrics import JOBS, OUTBOX_LAG, OUTBOX_PENDING, QUEUE_DEPTH, REGISTRY
+from services.api.state import Resources
+from shared.db.migrate import head_revision
+
+router = APIRouter(tags=["operations"])
+
+Res = Annotated[Resources, Depends(get_resources)]
+CHECK_TIMEOUT = 2.0
+
+
+@router.get("/healthz", summary="Liveness: the process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _database(resources: Resources) -> tuple[bool, str]:
+    async with resources.engine.connect() as conn:
+        current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    head = head_revision()
+    if current != head:
+        return False, f"migrations at {current}, head is {head}"
+    return True, f"migrations at head {head}"
+
+
+async def _redis(resources: Resources) -> tuple[bool, str]:
+    await resources.redis.ping()
+    return True, "reachable"
+
+
+async def _check(probe: Any, resources: Resources) -> dict[str, Any]:
+    try:
+        ok, detail = await asyncio.wait_for(probe(resources), CHECK_TIMEOUT)
+    except Exception as exc:
+        return {"ok": False, "detail": f"unreachable: {type(exc).__name__}"}
+    return {"ok": ok, "detail": detail}
+
+
+@router.get(
+    "/readyz", summary="Readiness: PostgreSQL and Redis reachable, migrations at head",
+    responses={503: {"description": "A dependency is not ready"}},
+)
+async def readyz(resources: Res) -> JSONResponse:
+    postgres, redis = await asyncio.gather(
+        _check(_database, resources), _check(_redis, resources)
+    )
+    ready = postgres["ok"] and redis["ok"]
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "postgres": postgres, "redis": redis},
+        status_code=200 if ready else 503,
+        headers=None if ready else {"Retry-After": "5"},
+    )
+
+
+async def _refresh_gauges(resources: Resources) -> None:
+    QUEUE_DEPTH.set(await resources.redis.zcard("arq:queue"))
+    async with resources.engine.connect() as conn:
+        JOBS.clear()
+        rows = await conn.execute(sa.text("SELECT name, status, count(*) FROM jobs GROUP BY 1, 2"))
+        for name, status, count in rows:
+            JOBS.labels(name, status).set(count)
+        pending, lag = (await conn.execute(sa.text(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0) "
+            "FROM outbox_events WHERE dispatched_at IS NULL"
+        ))).one()
+        OUTBOX_PENDING.set(pending)
+        OUTBOX_LAG.set(float(lag))
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(resources: Res) -> Response:
+    try:
+        await asyncio.wait_for(_refresh_gauges(resources), CHECK_TIMEOUT)
+    except Exception:  # metrics stay served, with the last known gauges
+        pass
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW
+from services.api.problems import AUTH_ERRORS, IDEMPOTENCY, NOT_FOUND
+from shared.db.pagination import paginate
+from shared.db.repository import TenantRepository
+from shared.schemas import PageOut
+from shared.workspaces import service
+from shared.workspaces.models import ApiKey
+from shared.workspaces.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    WorkspaceCreate,
+    WorkspaceCreated,
+    WorkspaceRead,
+)
+
+router = APIRouter(tags=["workspaces"], responses=AUTH_ERRORS)
+
+
+@router.post(
+    "/workspaces", status_code=status.HTTP_201_CREATED, response_model=WorkspaceCreated,
+    summary="Create a workspace and its first admin key (operator token)", responses=IDEMPOTENCY,
+)
+async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> WorkspaceCreated:
+    workspace, key = await service.create_workspace(uow, body)
+    return WorkspaceCreated(workspace=WorkspaceRead.model_validate(workspace), api_key=key)
+
+
+@router.get("/api-keys", response_model=PageOut[ApiKeyRead], summary="List the workspace's API keys")
+async def list_api_keys(
+    uow: UoW, key: AdminKey, limit: Limit = 50, cursor: Cursor = None
+) -> PageOut[ApiKeyRead]:
+    repo = TenantRepository(uow.session, ApiKey, "API key")
+    page = await paginate(uow.session, repo.select(key.workspace_id), ApiKey, limit, cursor)
+    return PageOut(items=[ApiKeyRead.model_validate(k) for k in page.items],
+                   next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
+    summary="Create an API key (the secret is shown once)", responses=IDEMPOTENCY,
+)
+async def create_api_key(body: ApiKeyCreate, uow: UoW, key: AdminKey) -> ApiKeyCreated:
+    return await service.create_key(uow, key.workspace_id, body)
+
+
+@router.delete(
+    "/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke an API key", responses=NOT_FOUND,
+)
+async def revoke_api_key(key_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
+    await service.revoke_key(uow, key.workspace_id, key_id)

@@ -1,0 +1,23 @@
+"""What one API process holds for its lifetime: pools and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.config import Settings
+from shared.jobs.queue import ArqJobQueue
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+
+    @property
+    def queue(self) -> ArqJobQueue:
+        return ArqJobQueue(self.redis)

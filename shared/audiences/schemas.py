@@ -1,0 +1,163 @@
+"""Audience definitions: saved targeting, retargeting rules (SEG-1), lookalikes."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from shared.audiences.models import AudienceKind
+from shared.schemas import CountryCode, InputModel, Name, ReadModel
+from shared.social_accounts.models import Platform
+
+
+class EventType(enum.StrEnum):
+    impression = "impression"
+    engagement = "engagement"
+    click = "click"
+    visit = "visit"
+    add_to_cart = "add_to_cart"
+    lead = "lead"
+    purchase = "purchase"
+
+
+class GeoCircle(InputModel):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    radius_km: float = Field(gt=0, le=800, allow_inf_nan=False)
+
+
+class Gender(enum.StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+
+
+class Targeting(InputModel):
+    age_min: int = Field(default=18, ge=13, le=65)
+    age_max: int = Field(default=65, ge=13, le=65)
+    genders: list[Gender] = Field(default_factory=list, description="Empty means all.")
+    locations: list[CountryCode | GeoCircle] = Field(default_factory=list, max_length=250)
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=list, examples=[["fr", "en"]]
+    )
+    interests: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+    @model_validator(mode="after")
+    def _ages(self) -> Self:
+        if self.age_max < self.age_min:
+            raise ValueError("age_max must be at least age_min")
+        return self
+
+
+class Condition(InputModel):
+    event: EventType
+    within_days: int = Field(ge=1, le=540, examples=[7])
+    min_count: int = Field(default=1, ge=1, le=10_000)
+    channel: str | None = Field(default=None, min_length=1, max_length=50)
+    campaign_id: uuid.UUID | None = None
+
+
+class SegmentRule(InputModel):
+    include: list[Condition] = Field(min_length=1, max_length=20)
+    exclude: list[Condition] = Field(default_factory=list, max_length=20)
+    tiers: bool = False
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{
+                "include": [{"event": "add_to_cart", "within_days": 7}],
+                "exclude": [{"event": "purchase", "within_days": 7}],
+                "tiers": True,
+            }]
+        }
+    }
+
+
+Ratio = Annotated[Decimal, Field(ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3,
+                                 decimal_places=2, allow_inf_nan=False)]
+RefreshMinutes = Annotated[int, Field(ge=5, le=10_080)]
+
+
+class _Common(InputModel):
+    name: Name
+    description: str | None = Field(default=None, max_length=2000)
+    platforms: list[Platform] = Field(default_factory=list, max_length=7)
+
+
+class SavedAudienceCreate(_Common):
+    kind: Literal[AudienceKind.saved]
+    targeting: Targeting
+
+
+class RetargetingAudienceCreate(_Common):
+    kind: Literal[AudienceKind.retargeting]
+    rule: SegmentRule
+    refresh_every_minutes: RefreshMinutes = 60
+
+
+class LookalikeAudienceCreate(_Common):
+    kind: Literal[AudienceKind.lookalike]
+    source_audience_id: uuid.UUID
+    country: CountryCode
+    ratio: Ratio = Field(examples=["0.01"])
+
+
+AudienceCreate = Annotated[
+    SavedAudienceCreate | RetargetingAudienceCreate | LookalikeAudienceCreate,
+    Field(discriminator="kind"),
+]
+
+#: The fields each kind accepts on PATCH, beyond the common ones.
+KIND_FIELDS: dict[AudienceKind, frozenset[str]] = {
+    AudienceKind.saved: frozenset({"targeting"}),
+    AudienceKind.retargeting: frozenset({"rule", "refresh_every_minutes"}),
+    AudienceKind.lookalike: frozenset({"country", "ratio"}),
+}
+
+
+class AudienceUpdate(InputModel):
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=2000)
+    platforms: list[Platform] | None = Field(default=None, max_length=7)
+    targeting: Targeting | None = None
+    rule: SegmentRule | None = None
+    refresh_every_minutes: RefreshMinutes | None = None
+    country: CountryCode | None = None
+    ratio: Ratio | None = None
+
+
+class AudienceRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    kind: AudienceKind
+    description: str | None
+    platforms: list[Platform]
+    targeting: Targeting | None = None
+    rule: SegmentRule | None = None
+    refresh_every_minutes: int | None = None
+    source_audience_id: uuid.UUID | None = None
+    country: str | None = None
+    ratio: Decimal | None = None
+    size: int | None = Field(description="Members at the last refresh (retargeting).")
+    computed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unpack_definition(cls, value: Any) -> Any:
+        definition = getattr(value, "definition", None)
+        if definition is None:
+            return value
+        fields = {name: getattr(value, name) for name in (
+            "id", "name", "kind", "description", "platforms", "refresh_every_minutes",
+            "source_audience_id", "size", "computed_at", "created_at", "updated_at",
+        )}
+        return {**fields, **definition}

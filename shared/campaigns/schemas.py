@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from shared.campaigns.models import CampaignStatus, Objective
+from shared.schemas import CurrencyCode, InputModel, Money, Name, ReadModel, Timestamp
+from shared.social_accounts.models import Platform
+
+Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)]
+
+
+class Targets(InputModel):
+    """Optional KPI targets: KPI rows say which ones they miss."""
+
+    cpa: Money | None = None
+    cpl: Money | None = None
+    roas: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)] | None = None
+    ctr: Rate | None = None
+    engagement_rate: Rate | None = None
+
+
+class Utm(InputModel):
+    source: str | None = Field(default=None, max_length=100, examples=["instagram"])
+    medium: str | None = Field(default=None, max_length=100, examples=["paid_social"])
+    campaign: str | None = Field(default=None, max_length=100, examples=["spring_launch_2026"])
+
+
+def _unique(values: list[Platform] | list[uuid.UUID] | None) -> None:
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError("values must be unique")
+
+
+class _CampaignFields(InputModel):
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        starts, ends = getattr(self, "starts_at", None), getattr(self, "ends_at", None)
+        if starts is not None and ends is not None and ends <= starts:
+            raise ValueError("ends_at must be after starts_at")
+        _unique(getattr(self, "platforms", None))
+        _unique(getattr(self, "audience_ids", None))
+        return self
+
+
+class CampaignCreate(_CampaignFields):
+    name: Name = Field(examples=["Spring collection launch"])
+    objective: Objective
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    budget: Money | None = None
+    currency: CurrencyCode | None = Field(default=None, description="Defaults to the workspace's.")
+    platforms: list[Platform] = Field(default_factory=list, max_length=7)
+    audience_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    targets: Targets = Field(default_factory=Targets)
+    utm: Utm = Field(default_factory=Utm)
+
+
+class CampaignUpdate(_CampaignFields):
+    name: Name | None = None
+    objective: Objective | None = None
+    status: CampaignStatus | None = Field(default=None, description="Moves along the status machine.")
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    budget: Money | None = None
+    currency: CurrencyCode | None = None
+    platforms: list[Platform] | None = Field(default=None, max_length=7)
+    audience_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    targets: Targets | None = None
+    utm: Utm | None = None
+
+
+class CampaignRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    objective: Objective
+    status: CampaignStatus
+    starts_at: datetime | None
+    ends_at: datetime | None
+    budget: Money | None
+    currency: str
+    platforms: list[Platform]
+    audience_ids: list[uuid.UUID]
+    targets: Targets
+    utm: Utm
+    created_at: datetime
+    updated_at: datetime

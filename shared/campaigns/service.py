@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from shared.audiences.models import Audience
+from shared.campaigns import rules
+from shared.campaigns.models import Campaign, CampaignStatus, Objective
+from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
+from shared.db.pagination import Page, paginate
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.db.versioning import check_version
+from shared.errors import Conflict, InvalidTransition
+from shared.social_accounts.models import Platform
+from shared.workspaces.models import Workspace
+
+STATUS_CHANGED = "campaign.status_changed"
+
+
+def repo(uow: UnitOfWork) -> TenantRepository[Campaign]:
+    return TenantRepository(uow.session, Campaign, "campaign")
+
+
+async def _check_audiences(
+    uow: UnitOfWork, workspace_id: uuid.UUID, audience_ids: list[uuid.UUID]
+) -> None:
+    await TenantRepository(uow.session, Audience, "audience").check_references(
+        workspace_id, ((("body", "audience_ids", i), a) for i, a in enumerate(audience_ids))
+    )
+
+
+async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: CampaignCreate) -> Campaign:
+    await _check_audiences(uow, workspace_id, body.audience_ids)
+    currency = body.currency or await uow.session.scalar(
+        sa.select(Workspace.currency).where(Workspace.id == workspace_id)
+    )
+    campaign = Campaign(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        status=CampaignStatus.draft,
+        currency=currency,
+        **body.model_dump(
+            mode="python", exclude={"currency", "audience_ids", "targets", "utm"}
+        ),
+        targets=body.targets.model_dump(mode="json", exclude_none=True),
+        utm=body.utm.model_dump(mode="json", exclude_none=True),
+        audience_links=[],
+    )
+    campaign.audience_ids = body.audience_ids
+    uow.session.add(campaign)
+    await uow.session.flush()
+    return campaign
+
+
+async def list_campaigns(
+    uow: UnitOfWork, workspace_id: uuid.UUID, *, status: CampaignStatus | None,
+    objective: Objective | None, platform: Platform | None, active_on: datetime | None,
+    limit: int, cursor: str | None,
+) -> Page[Campaign]:
+    stmt = repo(uow).select(workspace_id)
+    if status is not None:
+        stmt = stmt.where(Campaign.status == status)
+    if objective is not None:
+        stmt = stmt.where(Campaign.objective == objective)
+    if platform is not None:
+        stmt = stmt.where(Campaign.platforms.any(platform.value))
+    if active_on is not None:
+        # Running at that instant by its dates (status aside): the flight overlaps it.
+        stmt = stmt.where(
+            sa.or_(Campaign.starts_at.is_(None), Campaign.starts_at <= active_on),
+            sa.or_(Campaign.ends_at.is_(None), Campaign.ends_at > active_on),
+        )
+    return await paginate(uow.session, stmt, Campaign, limit, cursor)
+
+
+async def update(
+    uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUID, body: CampaignUpdate,
+    expected_version: int | None,
+) -> Campaign:
+    campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
+    check_version(campaign, expected_version)
+    changes = body.model_dump(exclude_unset=True)
+    if body.audience_ids is not None:
+        await _check_audiences(uow, workspace_id, body.audience_ids)
+        campaign.audience_ids = changes.pop("audience_ids")
+    for field in ("targets", "utm"):
+        model = getattr(body, field)
+        if field in changes:
+            changes.pop(field)
+            setattr(campaign, field, model.model_dump(mode="json", exclude_none=True) if model else {})
+    target_status = changes.pop("status", None)
+    for field, value in changes.items():
+        if value is None and field in {"name", "objective", "currency"}:
+            continue
+        setattr(campaign, field, value)
+    if (
+        campaign.starts_at is not None and campaign.ends_at is not None
+        and campaign.ends_at <= campaign.starts_at
+    ):
+        raise Conflict("ends_at must be after starts_at", "invalid-dates")
+    if target_status is not None and target_status != campaign.status:
+        change_status(uow, campaign, CampaignStatus(target_status))
+    await uow.session.flush()
+    return campaign
+
+
+def change_status(uow: UnitOfWork, campaign: Campaign, target: CampaignStatus) -> None:
+    current = campaign.status
+    if not rules.allowed(current, target):
+        raise InvalidTransition("campaign", current, target, sorted(rules.TRANSITIONS[current]))
+    if target in (CampaignStatus.scheduled, CampaignStatus.active) and campaign.starts_at is None:
+        raise Conflict(f"a campaign needs starts_at to become {target}", "missing-dates")
+    campaign.status = target
+    uow.emit(
+        campaign.workspace_id,
+        STATUS_CHANGED,
+        {
+            "campaign": CampaignRead.model_validate(campaign).model_dump(mode="json"),
+            "previous_status": current.value,
+        },
+    )
+
+
+async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
+    campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
+    if campaign.status not in rules.DELETABLE:
+        raise Conflict(
+            f"a {campaign.status} campaign cannot be deleted: archive it instead", "not-deletable"
+        )
+    await uow.session.delete(campaign)

@@ -1,0 +1,86 @@
+"""Settings from the environment (OPS-1b, OPS-3). Invalid values stop start-up with a clear message."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PostgresDsn, RedisDsn, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Written by the embedded-services supervisor while it runs, so `make api` / `make worker`
+#: started in another terminal find the embedded PostgreSQL and Redis without extra setup.
+EMBEDDED_ENV_FILE = ROOT / ".data" / "embedded.env"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=(ROOT / ".env", EMBEDDED_ENV_FILE),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: PostgresDsn | None = None
+    redis_url: RedisDsn | None = None
+    smm_admin_token: str | None = Field(default=None, min_length=16)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    webhook_allow_private: bool = False
+    webhook_retry_schedule: Annotated[tuple[int, ...], NoDecode] = (
+        5, 300, 1800, 7200, 18000, 36000, 36000,
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    crisis_eval_interval_seconds: int = Field(default=60, ge=1)
+
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+    db_pool_size: int = Field(default=10, ge=1)
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
+    job_max_tries: int = Field(default=8, ge=1)
+    data_dir: Path = ROOT / ".data"
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _parse_schedule(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                seconds = tuple(int(part) for part in value.split(",") if part.strip())
+            except ValueError as exc:
+                raise ValueError("comma-separated whole seconds, e.g. 5,300,1800") from exc
+            if not seconds or any(s <= 0 for s in seconds):
+                raise ValueError("at least one positive number of seconds")
+            return seconds
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The DSN with the asyncpg driver, whatever scheme the operator wrote."""
+        if self.database_url is None:
+            raise RuntimeError(
+                "DATABASE_URL is not set: run `make run` (embedded services) or set it"
+            )
+        return asyncpg_url(str(self.database_url))
+
+    @property
+    def redis_dsn(self) -> str:
+        if self.redis_url is None:
+            raise RuntimeError("REDIS_URL is not set: run `make run` (embedded services) or set it")
+        return str(self.redis_url)
+
+
+def asyncpg_url(url: str) -> str:
+    """postgres:// and postgresql:// DSNs, as operators write them, with the asyncpg driver."""
+    scheme, rest = url.split("://", 1)
+    return url if "+" in scheme else f"postgresql+asyncpg://{rest}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

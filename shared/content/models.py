@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_listing_index
+from shared.social_accounts.models import Platform
+
+
+class ContentFormat(enum.StrEnum):
+    post = "post"
+    story = "story"
+    reel = "reel"
+    short_video = "short_video"
+    carousel = "carousel"
+    live = "live"
+    article = "article"
+    ugc = "ugc"
+
+
+class ContentStatus(enum.StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    rejected = "rejected"
+    scheduled = "scheduled"
+    on_hold = "on_hold"
+    publishing = "publishing"
+    published = "published"
+    archived = "archived"
+
+
+class ContentItem(TenantOwned, Versioned, Base):
+    __tablename__ = "content_items"
+    __table_args__ = (
+        tenant_listing_index("content_items"),
+        sa.Index("ix_content_items_workspace_id_scheduled_at", "workspace_id", "scheduled_at"),
+        sa.Index("ix_content_items_campaign_id", "campaign_id"),
+        sa.Index(
+            "ix_content_items_scheduled_due", "scheduled_at",
+            postgresql_where=sa.text("status = 'scheduled'"),
+        ),
+        sa.CheckConstraint("production_cost >= 0", name="production_cost_non_negative"),
+    )
+
+    social_account_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("social_accounts.id", ondelete="RESTRICT"), index=True
+    )
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    #: Copied from the social account so calendar filters need no join.
+    platform: Mapped[Platform] = mapped_column(str_enum(Platform))
+    format: Mapped[ContentFormat] = mapped_column(str_enum(ContentFormat))
+    status: Mapped[ContentStatus] = mapped_column(str_enum(ContentStatus))
+    title: Mapped[str | None] = mapped_column(sa.String(200))
+    caption: Mapped[str | None] = mapped_column(sa.Text)
+    media_urls: Mapped[list[str]] = mapped_column(ARRAY(sa.Text))
+    link_url: Mapped[str | None] = mapped_column(sa.Text)
+    cta: Mapped[str | None] = mapped_column(sa.String(64))
+    paid: Mapped[bool] = mapped_column(sa.Boolean)
+    production_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    ab_test_group: Mapped[str | None] = mapped_column(sa.String(100))
+    variant: Mapped[str | None] = mapped_column(sa.String(50))
+    scheduled_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    external_post_id: Mapped[str | None] = mapped_column(sa.String(200))
+    review_note: Mapped[str | None] = mapped_column(sa.Text)

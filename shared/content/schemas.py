@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import AnyHttpUrl, Field, model_validator
+
+from shared.content.models import ContentFormat, ContentStatus
+from shared.schemas import InputModel, Money, ReadModel, Timestamp
+from shared.social_accounts.models import Platform
+
+Url = Annotated[AnyHttpUrl, Field(examples=["https://cdn.example.com/spring/hero.jpg"])]
+Caption = Annotated[str, Field(max_length=63_206)]  # Facebook's limit, the largest of all
+
+
+class _Variant(InputModel):
+    @model_validator(mode="after")
+    def _variant_needs_group(self) -> Self:
+        if getattr(self, "variant", None) and not getattr(self, "ab_test_group", None):
+            raise ValueError("variant needs ab_test_group")
+        return self
+
+
+class ContentItemCreate(_Variant):
+    social_account_id: uuid.UUID
+    campaign_id: uuid.UUID | None = None
+    format: ContentFormat
+    title: str | None = Field(default=None, max_length=200)
+    caption: Caption | None = Field(default=None, examples=["Spring is here 🌸 #MaisonLumiere"])
+    media_urls: list[Url] = Field(default_factory=list, max_length=20)
+    link_url: Url | None = None
+    cta: str | None = Field(default=None, max_length=64, examples=["shop_now"])
+    paid: bool = False
+    production_cost: Money | None = None
+    ab_test_group: str | None = Field(default=None, max_length=100)
+    variant: str | None = Field(default=None, max_length=50)
+    scheduled_at: Timestamp | None = None
+
+
+class ContentItemUpdate(_Variant):
+    campaign_id: uuid.UUID | None = None
+    format: ContentFormat | None = None
+    status: ContentStatus | None = Field(
+        default=None, description="Moves along the approval workflow."
+    )
+    title: str | None = Field(default=None, max_length=200)
+    caption: Caption | None = None
+    media_urls: list[Url] | None = Field(default=None, max_length=20)
+    link_url: Url | None = None
+    cta: str | None = Field(default=None, max_length=64)
+    paid: bool | None = None
+    production_cost: Money | None = None
+    ab_test_group: str | None = Field(default=None, max_length=100)
+    variant: str | None = Field(default=None, max_length=50)
+    scheduled_at: Timestamp | None = None
+    review_note: str | None = Field(default=None, max_length=2000)
+
+
+class Publication(InputModel):
+    """What the publishing system reports once the post is live."""
+
+    external_post_id: str = Field(min_length=1, max_length=200, examples=["17912345678901234"])
+    published_at: Timestamp
+
+
+class ContentItemRead(ReadModel):
+    id: uuid.UUID
+    social_account_id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    platform: Platform
+    format: ContentFormat
+    status: ContentStatus
+    title: str | None
+    caption: str | None
+    media_urls: list[str]
+    link_url: str | None
+    cta: str | None
+    paid: bool
+    production_cost: Money | None
+    ab_test_group: str | None
+    variant: str | None
+    scheduled_at: datetime | None
+    published_at: datetime | None
+    external_post_id: str | None
+    review_note: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from shared.campaigns.models import Campaign
+from shared.content import rules
+from shared.content.models import ContentFormat, ContentItem, ContentStatus
+from shared.content.schemas import (
+    ContentItemCreate,
+    ContentItemRead,
+    ContentItemUpdate,
+    Publication,
+)
+from shared.db.base import utcnow
+from shared.db.pagination import Page, paginate
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.db.versioning import check_version
+from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
+from shared.social_accounts.models import Platform, SocialAccount
+
+STATUS_CHANGED = "content_item.status_changed"
+
+
+def repo(uow: UnitOfWork) -> TenantRepository[ContentItem]:
+    return TenantRepository(uow.session, ContentItem, "content item")
+
+
+def _check_format(fmt: ContentFormat, platform: Platform, loc: tuple[str, ...]) -> None:
+    if not rules.format_fits(fmt, platform):
+        raise ValidationFailed([FieldError(loc, f"{platform} has no '{fmt}' format", "format_platform")])
+
+
+async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCreate) -> ContentItem:
+    if body.campaign_id is not None:
+        await TenantRepository(uow.session, Campaign, "campaign").check_references(
+            workspace_id, [(("body", "campaign_id"), body.campaign_id)]
+        )
+    account = await uow.session.scalar(
+        TenantRepository(uow.session, SocialAccount, "social account")
+        .select(workspace_id)
+        .where(SocialAccount.id == body.social_account_id)
+    )
+    if account is None:
+        raise ValidationFailed([FieldError(
+            ("body", "social_account_id"),
+            f"social account {body.social_account_id} does not exist", "unknown_reference",
+        )])
+    _check_format(body.format, account.platform, ("body", "format"))
+    item = ContentItem(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        platform=account.platform,
+        status=ContentStatus.draft,
+        **body.model_dump(mode="json", exclude={"production_cost", "scheduled_at"}),
+        production_cost=body.production_cost,
+        scheduled_at=body.scheduled_at,
+    )
+    uow.session.add(item)
+    await uow.session.flush()
+    return item
+
+
+async def list_items(
+    uow: UnitOfWork, workspace_id: uuid.UUID, *, campaign_id: uuid.UUID | None,
+    status: ContentStatus | None, platform: Platform | None, fmt: ContentFormat | None,
+    scheduled_from: datetime | None, scheduled_to: datetime | None, limit: int, cursor: str | None,
+) -> Page[ContentItem]:
+    stmt = repo(uow).select(workspace_id)
+    filters: list[Any] = []
+    if campaign_id is not None:
+        filters.append(ContentItem.campaign_id == campaign_id)
+    if status is not None:
+        filters.append(ContentItem.status == status)
+    if platform is not None:
+        filters.append(ContentItem.platform == platform)
+    if fmt is not None:
+        filters.append(ContentItem.format == fmt)
+    if scheduled_from is not None:
+        filters.append(ContentItem.scheduled_at >= scheduled_from)
+    if scheduled_to is not None:
+        filters.append(ContentItem.scheduled_at < scheduled_to)
+    return await paginate(uow.session, stmt.where(*filters), ContentItem, limit, cursor)
+
+
+async def update(
+    uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID, body: ContentItemUpdate,
+    expected_version: int | None, now: datetime,
+) -> ContentItem:
+    item = await repo(uow).get(workspace_id, item_id, lock=True)
+    check_version(item, expected_version)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    target = changes.pop("status", None)
+    if changes and item.status in rules.FROZEN:
+        raise Conflict(f"a {item.status} content item can no longer be edited", "frozen")
+    if changes.get("campaign_id") is not None:
+        await TenantRepository(uow.session, Campaign, "campaign").check_references(
+            workspace_id, [(("body", "campaign_id"), body.campaign_id)]  # type: ignore[list-item]
+        )
+    if changes.get("format") is not None:
+        _check_format(ContentFormat(changes["format"]), item.platform, ("body", "format"))
+    creative_edit = any(
+        getattr(item, f) != v for f, v in changes.items() if f in rules.CREATIVE_FIELDS
+    )
+    for field, value in changes.items():
+        if field in {"format", "paid"} and value is None:
+            continue
+        if field == "media_urls" and value is None:
+            value = []
+        if field == "production_cost":
+            value = body.production_cost
+        if field == "scheduled_at":
+            value = body.scheduled_at
+        setattr(item, field, value)
+    if item.ab_test_group is None and item.variant is not None:
+        raise Conflict("variant needs ab_test_group", "invalid-variant")
+    if target is not None and ContentStatus(target) != item.status:
+        if ContentStatus(target) in rules.SYSTEM_ONLY:
+            raise Conflict(
+                f"'{target}' is set by the platform (publishing, crisis freeze), not by clients",
+                "system-status",
+            )
+        change_status(uow, item, ContentStatus(target), now)
+    elif creative_edit and item.status in rules.NEEDS_REAPPROVAL:
+        change_status(uow, item, ContentStatus.in_review, now, force=True)
+    elif item.status == ContentStatus.scheduled and "scheduled_at" in changes:
+        _require_future(item, now)
+    await uow.session.flush()
+    return item
+
+
+def _require_future(item: ContentItem, now: datetime) -> None:
+    if item.scheduled_at is None or item.scheduled_at <= now:
+        raise Conflict("a scheduled content item needs scheduled_at in the future", "schedule-past")
+
+
+def change_status(
+    uow: UnitOfWork, item: ContentItem, target: ContentStatus, now: datetime, *, force: bool = False
+) -> None:
+    current = item.status
+    if not force and not rules.allowed(current, target):
+        raise InvalidTransition("content item", current, target, sorted(rules.TRANSITIONS[current]))
+    if target == ContentStatus.scheduled:
+        _require_future(item, now)
+    item.status = target
+    uow.emit(
+        item.workspace_id,
+        STATUS_CHANGED,
+        {
+            "content_item": ContentItemRead.model_validate(item).model_dump(mode="json"),
+            "previous_status": current.value,
+        },
+    )
+
+
+async def publish(
+    uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID, body: Publication
+) -> ContentItem:
+    """The publishing system reports the post live. Accepted from `scheduled` too: the
+    publisher may post on time before the due cron has marked the item `publishing`."""
+    item = await repo(uow).get(workspace_id, item_id, lock=True)
+    if item.status == ContentStatus.published and item.external_post_id == body.external_post_id:
+        return item  # the publisher retried its callback
+    if item.status not in (ContentStatus.publishing, ContentStatus.scheduled):
+        raise InvalidTransition(
+            "content item", item.status, ContentStatus.published,
+            sorted(rules.TRANSITIONS[item.status]),
+        )
+    item.external_post_id = body.external_post_id
+    item.published_at = body.published_at
+    change_status(uow, item, ContentStatus.published, utcnow(), force=True)
+    await uow.session.flush()
+    return item
+
+
+async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID) -> None:
+    item = await repo(uow).get(workspace_id, item_id, lock=True)
+    if item.status in rules.NOT_DELETABLE:
+        raise Conflict(f"a {item.status} content item cannot be deleted: archive it", "not-deletable")
+    await uow.session.delete(item)

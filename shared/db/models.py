@@ -1,0 +1,25 @@
+"""Every mapped table, imported once so metadata is complete (Alembic, tests)."""
+
+from shared.audiences.models import Audience
+from shared.campaigns.models import Campaign, CampaignAudience
+from shared.content.models import ContentItem
+from shared.db.base import Base
+from shared.idempotency.models import IdempotencyRecord
+from shared.jobs.models import Job
+from shared.outbox.models import OutboxEvent
+from shared.social_accounts.models import SocialAccount
+from shared.workspaces.models import ApiKey, Workspace
+
+__all__ = [
+    "ApiKey",
+    "Audience",
+    "Base",
+    "Campaign",
+    "CampaignAudience",
+    "ContentItem",
+    "IdempotencyRecord",
+    "Job",
+    "OutboxEvent",
+    "SocialAccount",
+    "Workspace",
+]

@@ -1,0 +1,57 @@
+"""Tenant-scoped data access: every query a repository builds filters on workspace_id,
+so an id of another workspace is indistinguishable from an id that does not exist."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import FieldError, NotFound, ValidationFailed
+
+M = TypeVar("M", bound=Any)
+
+
+class TenantRepository(Generic[M]):
+    def __init__(self, session: AsyncSession, model: type[M], label: str) -> None:
+        self.session = session
+        self.model = model
+        self.label = label
+
+    def select(self, workspace_id: uuid.UUID) -> sa.Select[tuple[M]]:
+        return sa.select(self.model).where(self.model.workspace_id == workspace_id)
+
+    async def get(self, workspace_id: uuid.UUID, ident: uuid.UUID, *, lock: bool = False) -> M:
+        stmt = self.select(workspace_id).where(self.model.id == ident)
+        if lock:
+            stmt = stmt.with_for_update()
+        found = (await self.session.scalars(stmt)).one_or_none()
+        if found is None:
+            raise NotFound(self.label, ident)
+        return found
+
+    async def check_references(
+        self, workspace_id: uuid.UUID, refs: Iterable[tuple[tuple[str | int, ...], uuid.UUID]]
+    ) -> None:
+        """One query for all ids a request names; unknown and foreign ids alike are 422."""
+        refs = list(refs)
+        if not refs:
+            return
+        wanted = {ident for _, ident in refs}
+        found = set(
+            await self.session.scalars(
+                sa.select(self.model.id).where(
+                    self.model.workspace_id == workspace_id, self.model.id.in_(wanted)
+                )
+            )
+        )
+        errors = [
+            FieldError(loc, f"{self.label} {ident} does not exist", "unknown_reference")
+            for loc, ident in refs
+            if ident not in found
+        ]
+        if errors:
+            raise ValidationFailed(errors)

@@ -1,0 +1,84 @@
+"""Unit of work: one transaction per request or job, with its outbox events and jobs.
+
+Services never commit. They `emit` events and `enqueue` jobs on the unit of work; both are
+rows written in the same transaction as the change, so a rollback drops them and a commit
+keeps them even if Redis is down. Jobs are sent to the queue only after COMMIT; what
+could not be sent stays `pending` for the sweeper.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.jobs.models import Job
+from shared.jobs.queue import JobQueue
+from shared.outbox.models import OutboxEvent
+
+log = structlog.get_logger(__name__)
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, queue: JobQueue | None) -> None:
+        self.session = session
+        self.queue = queue
+        self._jobs: list[Job] = []
+
+    def emit(
+        self, workspace_id: uuid.UUID, event_type: str, data: BaseModel | Mapping[str, Any]
+    ) -> OutboxEvent:
+        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+        event = OutboxEvent(
+            id=uuid.uuid4(), workspace_id=workspace_id, type=event_type, data=payload
+        )
+        self.session.add(event)
+        return event
+
+    def enqueue(self, name: str, *, workspace_id: uuid.UUID | None = None, **args: Any) -> Job:
+        job = Job(id=uuid.uuid4(), name=name, workspace_id=workspace_id, args=args)
+        self.session.add(job)
+        self._jobs.append(job)
+        return job
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        jobs, self._jobs = self._jobs, []
+        await send_jobs(self.queue, [(job.name, job.id) for job in jobs])
+
+    async def rollback(self) -> None:
+        self._jobs.clear()
+        await self.session.rollback()
+
+
+async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -> int:
+    """Best effort: a job that cannot be sent now is still recorded and will be swept."""
+    sent = 0
+    if queue is None:
+        return sent
+    for name, job_id in jobs:
+        try:
+            sent += await queue.send(name, str(job_id))
+        except Exception as exc:  # Redis down or slow: the sweeper retries from Postgres
+            log.warning("job.send_failed", job=name, job_id=str(job_id), error=repr(exc))
+    return sent
+
+
+@asynccontextmanager
+async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession], queue: JobQueue | None
+) -> AsyncIterator[UnitOfWork]:
+    """Commit on success, roll back on any exception."""
+    async with sessionmaker() as session:
+        uow = UnitOfWork(session, queue)
+        try:
+            yield uow
+        except BaseException:
+            await uow.rollback()
+            raise
+        await uow.commit()

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.base import Base, utcnow
+
+
+class IdempotencyRecord(Base):
+    """The first successful response to (caller, Idempotency-Key), stored in the same
+    transaction as the writes it reports (API-6)."""
+
+    __tablename__ = "idempotency_records"
+
+    #: SHA-256 of the caller's credential: keys are scoped per API key, as clients expect.
+    scope: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int] = mapped_column(sa.SmallInteger)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())
+    expires_at: Mapped[datetime] = mapped_column(index=True)

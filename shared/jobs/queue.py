@@ -1,0 +1,23 @@
+"""The only place that knows jobs travel through arq: swap this module to change queues."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from arq.connections import ArqRedis
+
+
+class JobQueue(Protocol):
+    async def send(self, name: str, job_id: str) -> bool:
+        """Ring the doorbell for a recorded job; True when newly queued."""
+        ...
+
+
+class ArqJobQueue:
+    def __init__(self, redis: ArqRedis) -> None:
+        self.redis = redis
+
+    async def send(self, name: str, job_id: str) -> bool:
+        # The job row id doubles as arq's job id: a second send while the job is queued,
+        # running or has a kept result is a no-op in Redis.
+        return await self.redis.enqueue_job(name, job_id, _job_id=job_id) is not None

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from shared.schemas import InputModel, ReadModel
+from shared.social_accounts.models import Platform
+
+Handle = Field(min_length=1, max_length=200, examples=["@maisonlumiere"])
+
+
+class SocialAccountCreate(InputModel):
+    platform: Platform
+    handle: str = Handle
+    external_id: str = Field(min_length=1, max_length=200, examples=["17841400000000000"])
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class SocialAccountUpdate(InputModel):
+    handle: str | None = Handle
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class SocialAccountRead(ReadModel):
+    id: uuid.UUID
+    platform: Platform
+    handle: str
+    external_id: str
+    display_name: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from shared.content.models import ContentItem
+from shared.db.pagination import Page, paginate
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.db.versioning import check_version
+from shared.errors import Conflict
+from shared.social_accounts.models import Platform, SocialAccount
+from shared.social_accounts.schemas import SocialAccountCreate, SocialAccountUpdate
+
+
+def repo(uow: UnitOfWork) -> TenantRepository[SocialAccount]:
+    return TenantRepository(uow.session, SocialAccount, "social account")
+
+
+async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: SocialAccountCreate) -> SocialAccount:
+    duplicate = await uow.session.scalar(
+        repo(uow).select(workspace_id).where(
+            SocialAccount.platform == body.platform, SocialAccount.external_id == body.external_id
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"{body.platform} account {body.external_id} is already connected as {duplicate.id}",
+            "duplicate",
+        )
+    account = SocialAccount(id=uuid.uuid4(), workspace_id=workspace_id, **body.model_dump())
+    uow.session.add(account)
+    await uow.session.flush()
+    return account
+
+
+async def list_accounts(
+    uow: UnitOfWork, workspace_id: uuid.UUID, *, platform: Platform | None, limit: int,
+    cursor: str | None,
+) -> Page[SocialAccount]:
+    stmt = repo(uow).select(workspace_id)
+    if platform is not None:
+        stmt = stmt.where(SocialAccount.platform == platform)
+    return await paginate(uow.session, stmt, SocialAccount, limit, cursor)
+
+
+async def update(
+    uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID, body: SocialAccountUpdate,
+    expected_version: int | None,
+) -> SocialAccount:
+    account = await repo(uow).get(workspace_id, account_id, lock=True)
+    check_version(account, expected_version)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        if field == "handle" and value is None:
+            continue
+        setattr(account, field, value)
+    await uow.session.flush()
+    return account
+
+
+async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    account = await repo(uow).get(workspace_id, account_id, lock=True)
+    used = await uow.session.scalar(
+        sa.select(sa.func.count()).where(ContentItem.social_account_id == account.id)
+    )
+    if used:
+        raise Conflict(
+            f"{used} content item(s) belong to this account: delete or archive them first",
+            "in-use",
+        )
+    await uow.session.delete(account)

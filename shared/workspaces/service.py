@@ -1,0 +1,95 @@
+"""Workspaces (tenants) and their API keys (API-2)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from shared.db.base import utcnow
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.errors import Conflict, PermissionDenied, Unauthenticated
+from shared.workspaces.models import ApiKey, Role, Workspace
+from shared.workspaces.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, WorkspaceCreate
+
+KEY_PREFIX = "smm_"
+#: last_used_at is refreshed at most this often, so reads do not become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """(key, prefix): 256 random bits behind a recognisable, greppable prefix."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, key[: len(KEY_PREFIX) + 6]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved once per request from the API key."""
+
+    key_id: uuid.UUID
+    workspace_id: uuid.UUID
+    role: Role
+
+    def require(self, role: Role) -> None:
+        if self.role.rank < role.rank:
+            raise PermissionDenied(f"this operation needs the '{role}' role; the key is '{self.role}'")
+
+
+async def create_workspace(uow: UnitOfWork, body: WorkspaceCreate) -> tuple[Workspace, ApiKeyCreated]:
+    workspace = Workspace(
+        id=uuid.uuid4(), name=body.name, timezone=body.timezone, currency=body.currency, settings={}
+    )
+    uow.session.add(workspace)
+    await uow.session.flush()
+    key = await create_key(uow, workspace.id, ApiKeyCreate(name="Initial admin key", role=Role.admin))
+    return workspace, key
+
+
+async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreate) -> ApiKeyCreated:
+    now = utcnow()
+    if body.expires_at is not None and body.expires_at <= now:
+        raise Conflict("expires_at must be in the future", "invalid-expiry")
+    secret, prefix = new_key()
+    row = ApiKey(
+        id=uuid.uuid4(), workspace_id=workspace_id, name=body.name, role=body.role,
+        prefix=prefix, key_hash=hash_key(secret), expires_at=body.expires_at,
+        created_at=now, updated_at=now,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    return ApiKeyCreated(**ApiKeyRead.model_validate(row).model_dump(), key=secret)
+
+
+async def revoke_key(uow: UnitOfWork, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
+    row = await TenantRepository(uow.session, ApiKey, "API key").get(workspace_id, key_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+async def authenticate(uow: UnitOfWork, key: str, now: datetime) -> Principal:
+    if not key.startswith(KEY_PREFIX):
+        raise Unauthenticated("the API key is not valid")
+    row = (
+        await uow.session.scalars(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated("the API key is not valid")
+    if row.revoked_at is not None:
+        raise Unauthenticated("the API key was revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthenticated("the API key has expired")
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        await uow.session.execute(
+            sa.update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now)
+        )
+    return Principal(key_id=row.id, workspace_id=row.workspace_id, role=row.role)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from services.api.main import close_resources, create_app, open_resources
+from services.api.state import Resources
+from shared.config import Settings
+from tests.harness import Services, test_services
+
+OPERATOR_TOKEN = "operator-token-for-tests-only"
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[Services]:
+    with test_services() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def settings(services: Services) -> Settings:
+    return Settings(
+        database_url=services.database_url,  # type: ignore[arg-type]
+        redis_url=services.redis_url,  # type: ignore[arg-type]
+        smm_admin_token=OPERATOR_TOKEN,
+        webhook_allow_private=True,
+        rate_limit_per_minute=100_000,
+        max_body_bytes=256 * 1024,
+        log_json=False,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="session")
+async def resources(settings: Settings) -> AsyncIterator[Resources]:
+    opened = await open_resources(settings)
+    yield opened
+    await close_resources(opened)
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, resources)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@dataclass
+class Tenant:
+    """A fresh workspace per test: tests never share committed state."""
+
+    id: str
+    admin: dict[str, str]
+    http: httpx.AsyncClient
+
+    async def key(self, role: str) -> dict[str, str]:
+        response = await self.http.post(
+            "/v1/api-keys", json={"name": f"{role} key", "role": role}, headers=self.admin
+        )
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json()['key']}"}
+
+
+TenantFactory = Callable[..., Awaitable[Tenant]]
+
+
+@pytest.fixture
+def make_tenant(client: httpx.AsyncClient) -> TenantFactory:
+    async def make(name: str = "Maison Lumière", **fields: Any) -> Tenant:
+        response = await client.post(
+            "/v1/workspaces", json={"name": name, **fields},
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return Tenant(
+            id=body["workspace"]["id"],
+            admin={"Authorization": f"Bearer {body['api_key']['key']}"},
+            http=client,
+        )
+
+    return make
+
+
+@pytest.fixture
+async def tenant(make_tenant: TenantFactory) -> Tenant:
+    return await make_tenant()
