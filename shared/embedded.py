@@ -188,18 +188,23 @@ class EmbeddedRedis:
 
 @contextlib.contextmanager
 def embedded_services(
-    data_dir: Path, *, database: str, durable: bool = True, fresh: bool = False
+    data_dir: Path, *, database: str, durable: bool = True, fresh: bool = False,
+    postgres: bool = True, redis: bool = True,
 ) -> Iterator[tuple[str, str]]:
-    """Start PostgreSQL and Redis under `data_dir`, yield their URLs, stop both on exit."""
+    """Start PostgreSQL and/or Redis under `data_dir`, yield their URLs ("" for one not
+    asked for), stop what was started on exit."""
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
-    postgres = EmbeddedPostgres(data_dir / "postgres", durable=durable)
-    redis = EmbeddedRedis(data_dir / "redis")
+    pg = EmbeddedPostgres(data_dir / "postgres", durable=durable)
+    rd = EmbeddedRedis(data_dir / "redis")
     try:
-        postgres.start()
-        database_url = postgres.create_database(database)
-        redis_url = redis.start()
+        database_url = ""
+        if postgres:
+            pg.start()
+            database_url = pg.create_database(database)
+        redis_url = rd.start() if redis else ""
         yield database_url, redis_url
     finally:
-        redis.stop()
-        postgres.stop()
+        rd.stop()
+        if postgres:
+            pg.stop()

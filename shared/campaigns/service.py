@@ -131,3 +131,33 @@ async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUI
             f"a {campaign.status} campaign cannot be deleted: archive it instead", "not-deletable"
         )
     await uow.session.delete(campaign)
+
+
+async def advance_schedule(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
+    """Flights start and end on their dates: scheduled -> active at `starts_at`,
+    active or paused -> completed at `ends_at`. Each move emits its event."""
+    due = (
+        await uow.session.scalars(
+            sa.select(Campaign)
+            .where(
+                sa.or_(
+                    sa.and_(Campaign.status == CampaignStatus.scheduled, Campaign.starts_at <= now),
+                    sa.and_(
+                        Campaign.status.in_([CampaignStatus.active, CampaignStatus.paused]),
+                        Campaign.ends_at <= now,
+                    ),
+                )
+            )
+            .order_by(Campaign.starts_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for campaign in due:
+        ended = campaign.ends_at is not None and campaign.ends_at <= now
+        if campaign.status == CampaignStatus.scheduled:
+            change_status(uow, campaign, CampaignStatus.active)
+        if ended:
+            change_status(uow, campaign, CampaignStatus.completed)
+    await uow.session.flush()
+    return len(due)

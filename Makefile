@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := .venv/.synced
+PY := .venv/bin/python
+
+.PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(VENV)
+
+run: $(VENV) ## API + worker on embedded PostgreSQL and Redis (or DATABASE_URL/REDIS_URL), demo data
+	.venv/bin/smm dev
+
+test: $(VENV) ## the whole suite against real PostgreSQL and Redis
+	.venv/bin/pytest
+
+lint: $(VENV)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+
+fmt: $(VENV)
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: $(VENV) ## benchmarks: bench/results.json and bench/results.md
+	.venv/bin/smm bench
+
+api: $(VENV)
+	.venv/bin/smm api
+
+worker: $(VENV)
+	.venv/bin/smm worker
+
+services: $(VENV) ## embedded PostgreSQL and Redis alone, for `make api` / `make worker`
+	.venv/bin/smm services
+
+migrate: $(VENV)
+	.venv/bin/smm migrate
+
+seed: $(VENV)
+	.venv/bin/smm seed
+
+revision: $(VENV) ## make revision m="add webhooks"
+	.venv/bin/alembic revision --autogenerate -m "$(m)"
+
+compose-up:
+	docker compose up --build

@@ -1,0 +1,1 @@
+"""Job handlers by domain; importing this package registers them all."""

@@ -1,0 +1,98 @@
+"""The arq worker: recorded jobs by name, and the crons that keep work moving."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from arq import cron
+from arq.connections import RedisSettings
+from arq.typing import WorkerSettingsBase  # noqa: F401  (documents the shape we build)
+from arq.worker import Function, func
+from prometheus_client import start_http_server
+
+from services.worker import jobs  # noqa: F401  (registers handlers)
+from services.worker.context import WorkerContext, typed
+from services.worker.registry import HANDLERS
+from services.worker.runner import run_recorded
+from shared.campaigns import service as campaigns
+from shared.config import Settings, get_settings
+from shared.db.base import utcnow
+from shared.db.engine import make_engine, make_sessionmaker
+from shared.db.uow import unit_of_work
+from shared.idempotency.models import IdempotencyRecord
+from shared.jobs import service as jobs_service
+from shared.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+async def sweep_jobs(ctx: dict[str, Any]) -> int:
+    """Re-sends recorded jobs that never reached Redis (it was down) or were lost with it."""
+    wc = typed(ctx)
+    async with wc.sessionmaker() as session:
+        sent = await jobs_service.sweep(session, wc.queue, utcnow())
+    if sent:
+        log.info("jobs.swept", sent=sent)
+    return sent
+
+
+async def purge_idempotency(ctx: dict[str, Any]) -> None:
+    wc = typed(ctx)
+    async with wc.sessionmaker() as session, session.begin():
+        await session.execute(
+            sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
+        )
+
+
+async def advance_campaigns(ctx: dict[str, Any]) -> int:
+    wc = typed(ctx)
+    async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+        return await campaigns.advance_schedule(uow, utcnow())
+
+
+def recorded_functions() -> list[Function]:
+    functions = []
+    for name, handler in HANDLERS.items():
+        runner = functools.partial(run_recorded, name=name, handler=handler)
+        functools.update_wrapper(runner, run_recorded)
+        functions.append(func(runner, name=name))  # type: ignore[arg-type]
+    return functions
+
+
+def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[str, Any]:
+    """arq settings as a dict, built when the worker starts (not at import)."""
+    settings = settings or get_settings()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        configure_logging(settings.log_level, json=settings.log_json)
+        engine = make_engine(settings)
+        ctx["app"] = WorkerContext(settings, engine, make_sessionmaker(engine), ctx["redis"])
+        if settings.worker_metrics_port and overrides.get("burst") is not True:
+            start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+        log.info("worker.started", functions=sorted(HANDLERS))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if "app" in ctx:
+            await typed(ctx).engine.dispose()
+
+    base: dict[str, Any] = {
+        "functions": recorded_functions(),
+        "cron_jobs": [
+            cron(sweep_jobs, name="jobs.sweep", second={0, 30}, run_at_startup=True,
+                 unique=True, timeout=60),
+            cron(advance_campaigns, name="campaigns.advance", second=5, unique=True, timeout=60),
+            cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
+        ],
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_dsn),
+        "max_tries": settings.job_max_tries,
+        "job_timeout": 600,
+        "keep_result": 60,
+        "health_check_interval": 10,
+        "handle_signals": True,
+    }
+    return base | overrides

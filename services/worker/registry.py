@@ -1,0 +1,25 @@
+"""Handlers of recorded jobs, by name. Job names live in `shared/<domain>/jobs.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from services.worker.context import WorkerContext
+from shared.db.uow import UnitOfWork
+
+Handler = Callable[..., Awaitable[None]]
+"""`async def handler(uow: UnitOfWork, wc: WorkerContext, **args) -> None`: never commits."""
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def job(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+__all__ = ["HANDLERS", "Handler", "UnitOfWork", "WorkerContext", "job", "Any"]

@@ -1,0 +1,340 @@
+"""`smm`: the operator's command line (OPS-5)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from typing import Annotated, TypeVar
+
+import httpx
+import typer
+
+from shared.config import EMBEDDED_ENV_FILE, ROOT, Settings, get_settings
+
+app = typer.Typer(help="SMM Platform operations.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Recorded jobs.", no_args_is_help=True)
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(key_app, name="key")
+app.add_typer(jobs_app, name="jobs")
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Settings], Awaitable[T]]) -> T:
+    async def main() -> T:
+        return await work(get_settings())
+
+    return asyncio.run(main())
+
+
+async def _with_uow(settings: Settings, action: Callable[..., Awaitable[T]]) -> T:
+    from arq.connections import RedisSettings, create_pool
+
+    from shared.db.engine import make_engine, make_sessionmaker
+    from shared.db.uow import unit_of_work
+    from shared.jobs.queue import ArqJobQueue
+
+    engine = make_engine(settings, pool_size=2)
+    redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
+    try:
+        async with unit_of_work(make_sessionmaker(engine), ArqJobQueue(redis)) as uow:
+            return await action(uow)
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply migrations up to head."""
+    from shared.db.migrate import upgrade
+
+    upgrade(get_settings().sqlalchemy_url)
+    typer.echo("migrations at head")
+
+
+@workspace_app.command("create")
+def workspace_create(
+    name: str,
+    timezone: str = "Europe/Paris",
+    currency: str = "EUR",
+) -> None:
+    """Create a workspace; prints its id and first admin key."""
+    from shared.workspaces import service
+    from shared.workspaces.schemas import WorkspaceCreate
+
+    body = WorkspaceCreate(name=name, timezone=timezone, currency=currency)
+
+    async def work(settings: Settings) -> None:
+        workspace, key = await _with_uow(settings, lambda uow: service.create_workspace(uow, body))
+        typer.echo(f"workspace {workspace.id}\nadmin key {key.key}")
+
+    _run(work)
+
+
+@key_app.command("create")
+def key_create(
+    workspace_id: uuid.UUID,
+    role: Annotated[str, typer.Option(help="viewer, editor or admin")] = "viewer",
+    name: str = "CLI key",
+) -> None:
+    """Create an API key in a workspace; prints the secret once."""
+    from shared.workspaces import service
+    from shared.workspaces.models import Role
+    from shared.workspaces.schemas import ApiKeyCreate
+
+    body = ApiKeyCreate(name=name, role=Role(role))
+
+    async def work(settings: Settings) -> None:
+        key = await _with_uow(settings, lambda uow: service.create_key(uow, workspace_id, body))
+        typer.echo(f"key {key.id}\nsecret {key.key}")
+
+    _run(work)
+
+
+@key_app.command("revoke")
+def key_revoke(workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
+    """Revoke an API key."""
+    from shared.workspaces import service
+
+    async def work(settings: Settings) -> None:
+        await _with_uow(settings, lambda uow: service.revoke_key(uow, workspace_id, key_id))
+        typer.echo(f"revoked {key_id}")
+
+    _run(work)
+
+
+@jobs_app.command("requeue")
+def jobs_requeue() -> None:
+    """Send every pending recorded job to the queue again (duplicates are dropped)."""
+    from arq.connections import RedisSettings, create_pool
+
+    from shared.db.engine import make_engine, make_sessionmaker
+    from shared.db.uow import send_jobs
+    from shared.jobs.queue import ArqJobQueue
+    from shared.db.base import utcnow
+    from shared.jobs.service import SWEEP_GRACE, pending_jobs
+
+    async def work(settings: Settings) -> None:
+        engine = make_engine(settings, pool_size=2)
+        redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                # Shift "now" past the sweeper's grace period: requeue everything pending.
+                jobs = await pending_jobs(session, utcnow() + SWEEP_GRACE, limit=100_000)
+            sent = await send_jobs(ArqJobQueue(redis), jobs)
+            typer.echo(f"{len(jobs)} pending, {sent} newly queued")
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    _run(work)
+
+
+@app.command()
+def seed() -> None:
+    """Seed the demo workspace (once); prints its admin key."""
+    _run(_seed)
+
+
+async def _seed(settings: Settings) -> str:
+    from shared import demo
+    from shared.db.base import utcnow
+
+    key_file = settings.data_dir / "demo-admin-key"
+
+    async def work(uow: object) -> str:
+        from shared.db.uow import UnitOfWork
+
+        assert isinstance(uow, UnitOfWork)
+        existing = await demo.find_demo(uow)
+        if existing is not None and key_file.exists():
+            return key_file.read_text().strip()
+        if existing is not None:
+            from shared.workspaces import service
+            from shared.workspaces.models import Role
+            from shared.workspaces.schemas import ApiKeyCreate
+
+            created = await service.create_key(
+                uow, existing.id, ApiKeyCreate(name="demo admin", role=Role.admin)
+            )
+            secret = created.key
+        else:
+            _, secret = await demo.seed(uow, utcnow())
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secret + "\n")
+        return secret
+
+    secret = await _with_uow(settings, work)
+    typer.echo(f"demo admin key {secret}")
+    return secret
+
+
+@app.command()
+def api() -> None:
+    """Run the API (uvicorn) with the environment's settings."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "services.api.main:app_factory", factory=True, host=settings.api_host,
+        port=settings.api_port, log_level=settings.log_level.lower(), access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    check: Annotated[bool, typer.Option(help="Health check: exit 0 if a worker is alive")] = False,
+    burst: Annotated[bool, typer.Option(help="Drain the queue, then exit")] = False,
+) -> None:
+    """Run the arq worker (or check its health)."""
+    from arq.worker import check_health, run_worker
+
+    from services.worker.main import worker_settings
+
+    if check:
+        raise typer.Exit(check_health(worker_settings()))  # type: ignore[arg-type]
+    run_worker(worker_settings(burst=burst) if burst else worker_settings())  # type: ignore[arg-type]
+
+
+@app.command()
+def services() -> None:
+    """Run the embedded PostgreSQL and Redis in the foreground (for `make api`/`make worker`)."""
+    from shared.embedded import embedded_services
+
+    settings = get_settings()
+    with embedded_services(settings.data_dir / "dev", database="smm") as (db, redis):
+        _write_env(db, redis)
+        typer.echo(f"DATABASE_URL={db}\nREDIS_URL={redis}\n(Ctrl-C stops both)")
+        try:
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        finally:
+            EMBEDDED_ENV_FILE.unlink(missing_ok=True)
+
+
+def _write_env(database_url: str, redis_url: str) -> None:
+    EMBEDDED_ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
+    EMBEDDED_ENV_FILE.write_text(f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
+
+
+def _operator_token(settings: Settings) -> str:
+    if settings.smm_admin_token:
+        return settings.smm_admin_token
+    token_file = settings.data_dir / "operator-token"
+    if not token_file.exists():
+        token_file.parent.mkdir(parents=True, exist_ok=True)
+        token_file.write_text(secrets.token_urlsafe(24) + "\n")
+    return token_file.read_text().strip()
+
+
+def _wait_ready(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+@app.command()
+def dev() -> None:
+    """`make run`: embedded services if no URLs are set, migrations, demo data, API + worker."""
+    from shared.db.migrate import upgrade
+    from shared.embedded import embedded_services
+
+    # What the operator set (environment, .env), not a previous run's embedded.env.
+    base = Settings(_env_file=ROOT / ".env")  # type: ignore[call-arg]
+    env = dict(os.environ)
+    embedded = base.database_url is None or base.redis_url is None
+    with ExitStack() as stack:
+        if embedded:
+            typer.echo("starting embedded PostgreSQL and Redis under .data/dev ...")
+            db, redis = stack.enter_context(embedded_services(
+                base.data_dir / "dev", database="smm",
+                postgres=base.database_url is None, redis=base.redis_url is None,
+            ))
+            env["DATABASE_URL"] = str(base.database_url or db)
+            env["REDIS_URL"] = str(base.redis_url or redis)
+            _write_env(env["DATABASE_URL"], env["REDIS_URL"])
+            stack.callback(EMBEDDED_ENV_FILE.unlink, missing_ok=True)
+        os.environ.update(env)
+        get_settings.cache_clear()
+        settings = get_settings()
+        env["SMM_ADMIN_TOKEN"] = os.environ["SMM_ADMIN_TOKEN"] = _operator_token(settings)
+        get_settings.cache_clear()
+        settings = get_settings()
+        upgrade(settings.sqlalchemy_url)
+        demo_key = _run(_seed)
+
+        children: list[subprocess.Popen[bytes]] = []
+
+        def stop_children() -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+        stack.callback(stop_children)
+        python = sys.executable
+        children.append(subprocess.Popen([python, "-m", "shared.cli", "api"], env=env,
+                                         cwd=ROOT, start_new_session=True))
+        children.append(subprocess.Popen([python, "-m", "shared.cli", "worker"], env=env,
+                                         cwd=ROOT, start_new_session=True))
+        base_url = f"http://{settings.api_host}:{settings.api_port}"
+        ready = _wait_ready(f"{base_url}/readyz")
+        typer.secho(
+            f"\n  SMM Platform {'ready' if ready else 'NOT ready (see logs above)'}\n"
+            f"  docs            {base_url}/docs\n"
+            f"  demo admin key  {demo_key}\n"
+            f"  operator token  {settings.smm_admin_token}\n"
+            f"  try: curl -H 'Authorization: Bearer {demo_key}' {base_url}/v1/campaigns\n"
+            f"  Ctrl-C stops the API, the worker{' and the embedded services' if embedded else ''}.\n",
+            fg=typer.colors.GREEN if ready else typer.colors.RED,
+        )
+        stop = {"now": False}
+
+        def on_signal(signum: int, frame: object) -> None:
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        while not stop["now"]:
+            if any(child.poll() is not None for child in children):
+                typer.secho("a child process exited; stopping", fg=typer.colors.RED)
+                break
+            time.sleep(0.5)
+        typer.echo("stopping ...")
+
+
+@app.command()
+def bench(
+    only: Annotated[str | None, typer.Option(help="Run one benchmark by id, e.g. PERF-5")] = None,
+) -> None:
+    """Run the benchmarks (`make bench`): bench/results.json and bench/results.md."""
+    from bench.__main__ import main
+
+    main(only)
+
+
+if __name__ == "__main__":
+    app()
+
+

@@ -1,0 +1,34 @@
+"""Recorded jobs: what the sweeper re-sends and how a run is accounted for."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.uow import send_jobs
+from shared.jobs.models import Job, JobStatus
+from shared.jobs.queue import JobQueue
+
+#: A job younger than this is left to its post-commit send.
+SWEEP_GRACE = timedelta(seconds=10)
+SWEEP_BATCH = 1000
+
+
+async def pending_jobs(
+    session: AsyncSession, now: datetime, limit: int = SWEEP_BATCH
+) -> list[tuple[str, uuid.UUID]]:
+    rows = await session.execute(
+        sa.select(Job.name, Job.id)
+        .where(Job.status == JobStatus.pending, Job.created_at < now - SWEEP_GRACE)
+        .order_by(Job.created_at)
+        .limit(limit)
+    )
+    return [(name, ident) for name, ident in rows]
+
+
+async def sweep(session: AsyncSession, queue: JobQueue, now: datetime) -> int:
+    """Re-send every pending job; the queue drops the ones it already holds (same job id)."""
+    return await send_jobs(queue, await pending_jobs(session, now))
