@@ -31,8 +31,12 @@ class ReadModel(BaseModel):
 
 def _refuse_float(value: Any) -> Any:
     if isinstance(value, float | bool):
-        raise ValueError("money is a decimal string such as \"12.50\", never a float")
+        raise ValueError("a decimal is sent as a string such as \"12.50\", never a float")
     return value
+
+
+#: Decimals travel as strings: a JSON float has already lost the exact value.
+NoFloat = BeforeValidator(_refuse_float)
 
 
 def _two_places(value: Decimal) -> str:
@@ -41,7 +45,7 @@ def _two_places(value: Decimal) -> str:
 
 Money = Annotated[
     Decimal,
-    BeforeValidator(_refuse_float),
+    NoFloat,
     Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False,
           json_schema_extra={"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"},
           examples=["1500.00"]),

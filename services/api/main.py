@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from arq.connections import RedisSettings, create_pool
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from services.api import errors
@@ -81,11 +81,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
-    v1 = APIRouter(prefix="/v1")
-    for module in (workspaces, social_accounts, campaigns, content_items, audiences):
-        v1.include_router(module.router)
-    app.include_router(v1)
-    app.include_router(ops.router)
+    for module in (workspaces, social_accounts, campaigns, content_items, audiences, ops):
+        app.include_router(module.router)
     _document_problem(app)
     return app
 

@@ -202,6 +202,7 @@ class TransactionMiddleware:
             return
         stored = await session.get(IdempotencyRecord, (caller, key))
         if stored is not None and stored.expires_at > utcnow():
+            session.expunge(stored)  # keep its loaded values through the rollback
             await uow.rollback()
             if stored.request_hash != fingerprint:
                 await _send_response(send, problem_response(

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from shared.audiences.models import AudienceKind
-from shared.schemas import CountryCode, InputModel, Name, ReadModel
+from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel
 from shared.social_accounts.models import Platform
 
 
@@ -80,7 +80,7 @@ class SegmentRule(InputModel):
     }
 
 
-Ratio = Annotated[Decimal, Field(ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3,
+Ratio = Annotated[Decimal, NoFloat, Field(ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3,
                                  decimal_places=2, allow_inf_nan=False)]
 RefreshMinutes = Annotated[int, Field(ge=5, le=10_080)]
 

@@ -8,10 +8,10 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from shared.campaigns.models import CampaignStatus, Objective
-from shared.schemas import CurrencyCode, InputModel, Money, Name, ReadModel, Timestamp
+from shared.schemas import CurrencyCode, InputModel, Money, Name, NoFloat, ReadModel, Timestamp
 from shared.social_accounts.models import Platform
 
-Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)]
+Rate = Annotated[Decimal, NoFloat, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)]
 
 
 class Targets(InputModel):
@@ -19,7 +19,7 @@ class Targets(InputModel):
 
     cpa: Money | None = None
     cpl: Money | None = None
-    roas: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)] | None = None
+    roas: Annotated[Decimal, NoFloat, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)] | None = None
     ctr: Rate | None = None
     engagement_rate: Rate | None = None
 

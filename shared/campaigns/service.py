@@ -66,7 +66,7 @@ async def list_campaigns(
     if objective is not None:
         stmt = stmt.where(Campaign.objective == objective)
     if platform is not None:
-        stmt = stmt.where(Campaign.platforms.any(platform.value))
+        stmt = stmt.where(Campaign.platforms.contains([platform.value]))
     if active_on is not None:
         # Running at that instant by its dates (status aside): the flight overlaps it.
         stmt = stmt.where(

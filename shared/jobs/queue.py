@@ -14,10 +14,14 @@ class JobQueue(Protocol):
 
 
 class ArqJobQueue:
-    def __init__(self, redis: ArqRedis) -> None:
+    def __init__(self, redis: ArqRedis, queue_name: str | None = None) -> None:
         self.redis = redis
+        self.queue_name = queue_name
 
     async def send(self, name: str, job_id: str) -> bool:
         # The job row id doubles as arq's job id: a second send while the job is queued,
         # running or has a kept result is a no-op in Redis.
-        return await self.redis.enqueue_job(name, job_id, _job_id=job_id) is not None
+        job = await self.redis.enqueue_job(
+            name, job_id, _job_id=job_id, _queue_name=self.queue_name
+        )
+        return job is not None

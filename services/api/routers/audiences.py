@@ -11,7 +11,7 @@ from shared.audiences.models import AudienceKind
 from shared.audiences.schemas import AudienceCreate, AudienceRead, AudienceUpdate
 from shared.schemas import PageOut
 
-router = APIRouter(prefix="/audiences", tags=["audiences"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1/audiences", tags=["audiences"], responses=AUTH_ERRORS)
 
 
 @router.get("", response_model=PageOut[AudienceRead], summary="List audiences")

@@ -12,7 +12,7 @@ from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdat
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(prefix="/campaigns", tags=["campaigns"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], responses=AUTH_ERRORS)
 
 
 @router.get("", response_model=PageOut[CampaignRead], summary="List campaigns")

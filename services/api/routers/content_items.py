@@ -18,7 +18,7 @@ from shared.db.base import utcnow
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(prefix="/content-items", tags=["content items"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1/content-items", tags=["content items"], responses=AUTH_ERRORS)
 
 
 @router.get("", response_model=PageOut[ContentItemRead],

@@ -15,7 +15,7 @@ from shared.social_accounts.schemas import (
     SocialAccountUpdate,
 )
 
-router = APIRouter(prefix="/social-accounts", tags=["social accounts"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1/social-accounts", tags=["social accounts"], responses=AUTH_ERRORS)
 
 
 @router.get("", response_model=PageOut[SocialAccountRead], summary="List social accounts")

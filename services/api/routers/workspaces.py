@@ -20,7 +20,7 @@ from shared.workspaces.schemas import (
     WorkspaceRead,
 )
 
-router = APIRouter(tags=["workspaces"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1", tags=["workspaces"], responses=AUTH_ERRORS)
 
 
 @router.post(
