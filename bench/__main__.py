@@ -1,9 +1,12 @@
 """`make bench` (`smm bench [--only ID]`): run the benchmarks of SPEC section 11.
 
-Each benchmark is a module with `WHAT` and `run() -> dict` (figures, target, units,
+Each benchmark is a module with `WHAT`, `TARGET` and `run() -> dict` (figures, target, units,
 met, notes), imported only when it runs. Results are merged into `bench/results.json` by
 id, so running one benchmark keeps the others' last figures, and `bench/results.md` is
 rendered from the merged file.
+
+Environment knobs: DATABASE_URL + REDIS_URL (use these services instead of embedded ones),
+BENCH_DURATION / BENCH_WARMUP (seconds per load run), BENCH_LOADGEN=python (skip wrk).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import os
 import re
 import signal
 import sys
@@ -40,7 +44,7 @@ def run_one(bench_id: str) -> dict[str, Any]:
     print(f"== {bench_id}", flush=True)
     try:
         module = importlib.import_module(BENCHMARKS[bench_id])
-        record["what"] = getattr(module, "WHAT", bench_id)
+        record.update(what=getattr(module, "WHAT", bench_id), target=getattr(module, "TARGET", ""))
         run: Callable[[], dict[str, Any]] = module.run
         record.update(run())
         record["status"] = "ok"
@@ -50,7 +54,7 @@ def run_one(bench_id: str) -> dict[str, Any]:
     record.update(
         timestamp=datetime.now(UTC).isoformat(timespec="seconds"),
         wall_time_s=round(time.monotonic() - started, 1),
-        machine=machine,
+        machine={**machine, "load_average_1m_after": round(os.getloadavg()[0], 2)},
     )
     return record
 
@@ -70,7 +74,13 @@ def _order(bench_id: str) -> tuple[str, int]:
 
 def _figures(record: dict[str, Any]) -> str:
     if record.get("status") == "failed":
-        return f"failed: {record.get('error', '?')}"
+        # The first and last lines say what failed; the whole error stays in results.json.
+        lines = [line.strip() for line in str(record.get("error", "?")).splitlines()]
+        lines = [line for line in lines if line]
+        raised = [line for line in lines if re.match(r"[\w.]+(Error|Exception)\b", line)]
+        last = (raised or lines or ["?"])[-1]
+        gist = " ... ".join(dict.fromkeys([lines[0] if lines else "?", last]))
+        return f"failed: {gist[:300]}"
     if "summary" in record:
         return str(record["summary"])
     units = record.get("units", {})
@@ -117,7 +127,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             "",
             f"- run: {record.get('timestamp')} on {machine.get('nproc')} CPU(s) "
             f"({machine.get('cpu_model') or 'unknown CPU'}), 1-min load average before the "
-            f"run {machine.get('load_average_1m')}",
+            f"run {machine.get('load_average_1m')}, after {machine.get('load_average_1m_after')}",
         ]
         if "load_generator" in record:
             lines.append(f"- load generator: {record['load_generator']}")

@@ -119,10 +119,10 @@ def jobs_requeue() -> None:
     """Send every pending recorded job to the queue again (duplicates are dropped)."""
     from arq.connections import RedisSettings, create_pool
 
+    from shared.db.base import utcnow
     from shared.db.engine import make_engine, make_sessionmaker
     from shared.db.uow import send_jobs
     from shared.jobs.queue import ArqJobQueue
-    from shared.db.base import utcnow
     from shared.jobs.service import SWEEP_GRACE, pending_jobs
 
     async def work(settings: Settings) -> None:
@@ -187,8 +187,12 @@ def api() -> None:
 
     settings = get_settings()
     uvicorn.run(
-        "services.api.main:app_factory", factory=True, host=settings.api_host,
-        port=settings.api_port, log_level=settings.log_level.lower(), access_log=False,
+        "services.api.main:app_factory",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
         proxy_headers=True,
     )
 
@@ -263,10 +267,14 @@ def dev() -> None:
     with ExitStack() as stack:
         if embedded:
             typer.echo("starting embedded PostgreSQL and Redis under .data/dev ...")
-            db, redis = stack.enter_context(embedded_services(
-                base.data_dir / "dev", database="smm",
-                postgres=base.database_url is None, redis=base.redis_url is None,
-            ))
+            db, redis = stack.enter_context(
+                embedded_services(
+                    base.data_dir / "dev",
+                    database="smm",
+                    postgres=base.database_url is None,
+                    redis=base.redis_url is None,
+                )
+            )
             env["DATABASE_URL"] = str(base.database_url or db)
             env["REDIS_URL"] = str(base.redis_url or redis)
             _write_env(env["DATABASE_URL"], env["REDIS_URL"])
@@ -294,10 +302,16 @@ def dev() -> None:
 
         stack.callback(stop_children)
         python = sys.executable
-        children.append(subprocess.Popen([python, "-m", "shared.cli", "api"], env=env,
-                                         cwd=ROOT, start_new_session=True))
-        children.append(subprocess.Popen([python, "-m", "shared.cli", "worker"], env=env,
-                                         cwd=ROOT, start_new_session=True))
+        children.append(
+            subprocess.Popen(
+                [python, "-m", "shared.cli", "api"], env=env, cwd=ROOT, start_new_session=True
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [python, "-m", "shared.cli", "worker"], env=env, cwd=ROOT, start_new_session=True
+            )
+        )
         base_url = f"http://{settings.api_host}:{settings.api_port}"
         ready = _wait_ready(f"{base_url}/readyz")
         typer.secho(
@@ -336,5 +350,3 @@ def bench(
 
 if __name__ == "__main__":
     app()
-
-

@@ -33,7 +33,13 @@ class Settings(BaseSettings):
 
     webhook_allow_private: bool = False
     webhook_retry_schedule: Annotated[tuple[int, ...], NoDecode] = (
-        5, 300, 1800, 7200, 18000, 36000, 36000,
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        36000,
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)

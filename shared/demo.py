@@ -60,91 +60,237 @@ async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:
         for platform, (h, e) in handles.items()
     }
 
-    paris = await audiences.create(uow, ws, SavedAudienceCreate(
-        kind="saved", name="Paris & Lyon 25-44, déco",
-        targeting=Targeting(age_min=25, age_max=44, locations=["FR"], languages=["fr"],
-                            interests=["interior design", "home decor", "design scandinave"]),
-        platforms=[Platform.instagram, Platform.facebook],
-    ))
-    abandoners = await audiences.create(uow, ws, RetargetingAudienceCreate(
-        kind="retargeting", name="Paniers abandonnés 7 j",
-        rule=SegmentRule(include=[Condition(event="add_to_cart", within_days=7)],
-                         exclude=[Condition(event="purchase", within_days=7)], tiers=True),
-        platforms=[Platform.instagram, Platform.facebook],
-    ))
-    buyers = await audiences.create(uow, ws, RetargetingAudienceCreate(
-        kind="retargeting", name="Acheteurs 180 j",
-        rule=SegmentRule(include=[Condition(event="purchase", within_days=180)]),
-        refresh_every_minutes=1440,
-    ))
-    await audiences.create(uow, ws, LookalikeAudienceCreate(
-        kind="lookalike", name="Lookalike 1 % FR acheteurs", source_audience_id=buyers.id,
-        country="FR", ratio=Decimal("0.01"), platforms=[Platform.facebook, Platform.instagram],
-    ))
+    paris = await audiences.create(
+        uow,
+        ws,
+        SavedAudienceCreate(
+            kind="saved",
+            name="Paris & Lyon 25-44, déco",
+            targeting=Targeting(
+                age_min=25,
+                age_max=44,
+                locations=["FR"],
+                languages=["fr"],
+                interests=["interior design", "home decor", "design scandinave"],
+            ),
+            platforms=[Platform.instagram, Platform.facebook],
+        ),
+    )
+    abandoners = await audiences.create(
+        uow,
+        ws,
+        RetargetingAudienceCreate(
+            kind="retargeting",
+            name="Paniers abandonnés 7 j",
+            rule=SegmentRule(
+                include=[Condition(event="add_to_cart", within_days=7)],
+                exclude=[Condition(event="purchase", within_days=7)],
+                tiers=True,
+            ),
+            platforms=[Platform.instagram, Platform.facebook],
+        ),
+    )
+    buyers = await audiences.create(
+        uow,
+        ws,
+        RetargetingAudienceCreate(
+            kind="retargeting",
+            name="Acheteurs 180 j",
+            rule=SegmentRule(include=[Condition(event="purchase", within_days=180)]),
+            refresh_every_minutes=1440,
+        ),
+    )
+    await audiences.create(
+        uow,
+        ws,
+        LookalikeAudienceCreate(
+            kind="lookalike",
+            name="Lookalike 1 % FR acheteurs",
+            source_audience_id=buyers.id,
+            country="FR",
+            ratio=Decimal("0.01"),
+            platforms=[Platform.facebook, Platform.instagram],
+        ),
+    )
 
-    launch = await campaigns.create(uow, ws, CampaignCreate(
-        name="Lancement collection Printemps", objective="sales",
-        starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=20),
-        budget=Decimal("25000.00"),
-        platforms=[Platform.instagram, Platform.facebook, Platform.tiktok],
-        audience_ids=[paris.id, abandoners.id],
-        targets=Targets(roas=Decimal("4"), cpa=Decimal("25.00"), ctr=Decimal("0.012")),
-        utm=Utm(source="meta", medium="paid_social", campaign="printemps_2026"),
-    ))
-    leads = await campaigns.create(uow, ws, CampaignCreate(
-        name="B2B — Salon Maison&Objet, génération de leads", objective="leads",
-        starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=40),
-        budget=Decimal("12000.00"), platforms=[Platform.linkedin],
-        targets=Targets(cpl=Decimal("45.00")),
-        utm=Utm(source="linkedin", medium="paid_social", campaign="salon_mo_2026"),
-    ))
+    launch = await campaigns.create(
+        uow,
+        ws,
+        CampaignCreate(
+            name="Lancement collection Printemps",
+            objective="sales",
+            starts_at=now - timedelta(days=10),
+            ends_at=now + timedelta(days=20),
+            budget=Decimal("25000.00"),
+            platforms=[Platform.instagram, Platform.facebook, Platform.tiktok],
+            audience_ids=[paris.id, abandoners.id],
+            targets=Targets(roas=Decimal("4"), cpa=Decimal("25.00"), ctr=Decimal("0.012")),
+            utm=Utm(source="meta", medium="paid_social", campaign="printemps_2026"),
+        ),
+    )
+    leads = await campaigns.create(
+        uow,
+        ws,
+        CampaignCreate(
+            name="B2B — Salon Maison&Objet, génération de leads",
+            objective="leads",
+            starts_at=now + timedelta(days=5),
+            ends_at=now + timedelta(days=40),
+            budget=Decimal("12000.00"),
+            platforms=[Platform.linkedin],
+            targets=Targets(cpl=Decimal("45.00")),
+            utm=Utm(source="linkedin", medium="paid_social", campaign="salon_mo_2026"),
+        ),
+    )
     for target in (CampaignStatus.scheduled, CampaignStatus.active):
         await campaigns.update(uow, ws, launch.id, CampaignUpdate(status=target), None)
     await campaigns.update(uow, ws, leads.id, CampaignUpdate(status=CampaignStatus.scheduled), None)
 
     plan = [
         # platform, format, caption, campaign, paid, cost, days from now, final status, ab
-        (Platform.instagram, ContentFormat.reel, "La collection Printemps est là 🌸 #MaisonLumiere",
-         launch, True, "1800.00", -9, ContentStatus.published, ("hero_reel", "A")),
-        (Platform.instagram, ContentFormat.reel, "Printemps : la lumière entre chez vous ✨",
-         launch, True, "1800.00", -9, ContentStatus.published, ("hero_reel", "B")),
-        (Platform.facebook, ContentFormat.carousel, "5 façons d'adopter le lin cet été",
-         launch, True, "650.00", -6, ContentStatus.published, None),
-        (Platform.tiktok, ContentFormat.short_video, "Unboxing du vase Aurore #homedecor",
-         launch, False, "300.00", -4, ContentStatus.published, None),
-        (Platform.instagram, ContentFormat.story, "Dernières heures : -15 % sur les luminaires",
-         launch, True, "120.00", 2, ContentStatus.scheduled, None),
-        (Platform.instagram, ContentFormat.ugc, "Vos intérieurs #MaisonLumiere ❤️",
-         launch, False, None, 3, ContentStatus.approved, None),
-        (Platform.facebook, ContentFormat.live, "Live déco jeudi 19 h avec notre designer",
-         launch, False, "200.00", 6, ContentStatus.in_review, None),
-        (Platform.linkedin, ContentFormat.article,
-         "Tendances hôtellerie 2026 : ce que les acheteurs B2B demandent", leads, True,
-         "900.00", 7, ContentStatus.scheduled, None),
-        (Platform.linkedin, ContentFormat.post, "Rendez-vous au salon Maison&Objet, stand B42",
-         leads, True, "250.00", 12, ContentStatus.draft, None),
-        (Platform.youtube, ContentFormat.short_video, "Atelier : comment naît une lampe",
-         None, False, "2400.00", -2, ContentStatus.published, None),
+        (
+            Platform.instagram,
+            ContentFormat.reel,
+            "La collection Printemps est là 🌸 #MaisonLumiere",
+            launch,
+            True,
+            "1800.00",
+            -9,
+            ContentStatus.published,
+            ("hero_reel", "A"),
+        ),
+        (
+            Platform.instagram,
+            ContentFormat.reel,
+            "Printemps : la lumière entre chez vous ✨",
+            launch,
+            True,
+            "1800.00",
+            -9,
+            ContentStatus.published,
+            ("hero_reel", "B"),
+        ),
+        (
+            Platform.facebook,
+            ContentFormat.carousel,
+            "5 façons d'adopter le lin cet été",
+            launch,
+            True,
+            "650.00",
+            -6,
+            ContentStatus.published,
+            None,
+        ),
+        (
+            Platform.tiktok,
+            ContentFormat.short_video,
+            "Unboxing du vase Aurore #homedecor",
+            launch,
+            False,
+            "300.00",
+            -4,
+            ContentStatus.published,
+            None,
+        ),
+        (
+            Platform.instagram,
+            ContentFormat.story,
+            "Dernières heures : -15 % sur les luminaires",
+            launch,
+            True,
+            "120.00",
+            2,
+            ContentStatus.scheduled,
+            None,
+        ),
+        (
+            Platform.instagram,
+            ContentFormat.ugc,
+            "Vos intérieurs #MaisonLumiere ❤️",
+            launch,
+            False,
+            None,
+            3,
+            ContentStatus.approved,
+            None,
+        ),
+        (
+            Platform.facebook,
+            ContentFormat.live,
+            "Live déco jeudi 19 h avec notre designer",
+            launch,
+            False,
+            "200.00",
+            6,
+            ContentStatus.in_review,
+            None,
+        ),
+        (
+            Platform.linkedin,
+            ContentFormat.article,
+            "Tendances hôtellerie 2026 : ce que les acheteurs B2B demandent",
+            leads,
+            True,
+            "900.00",
+            7,
+            ContentStatus.scheduled,
+            None,
+        ),
+        (
+            Platform.linkedin,
+            ContentFormat.post,
+            "Rendez-vous au salon Maison&Objet, stand B42",
+            leads,
+            True,
+            "250.00",
+            12,
+            ContentStatus.draft,
+            None,
+        ),
+        (
+            Platform.youtube,
+            ContentFormat.short_video,
+            "Atelier : comment naît une lampe",
+            None,
+            False,
+            "2400.00",
+            -2,
+            ContentStatus.published,
+            None,
+        ),
     ]
     flow = [ContentStatus.in_review, ContentStatus.approved, ContentStatus.scheduled]
     for i, (platform, fmt, caption, camp, paid, cost, days, final, ab) in enumerate(plan):
         when = now + timedelta(days=days, hours=i % 5)
-        item = await content.create(uow, ws, ContentItemCreate(
-            social_account_id=account[platform].id, campaign_id=camp.id if camp else None,
-            format=fmt, caption=caption, paid=paid,
-            production_cost=Decimal(cost) if cost else None,
-            ab_test_group=ab[0] if ab else None, variant=ab[1] if ab else None,
-            media_urls=[f"https://cdn.maisonlumiere.example/{fmt}/{i}.jpg"],
-            scheduled_at=when if days > 0 else now + timedelta(hours=1),
-        ))
-        steps = flow if final in (ContentStatus.scheduled, ContentStatus.published) else (
-            flow[: flow.index(final) + 1] if final in flow else []
+        item = await content.create(
+            uow,
+            ws,
+            ContentItemCreate(
+                social_account_id=account[platform].id,
+                campaign_id=camp.id if camp else None,
+                format=fmt,
+                caption=caption,
+                paid=paid,
+                production_cost=Decimal(cost) if cost else None,
+                ab_test_group=ab[0] if ab else None,
+                variant=ab[1] if ab else None,
+                media_urls=[f"https://cdn.maisonlumiere.example/{fmt}/{i}.jpg"],
+                scheduled_at=when if days > 0 else now + timedelta(hours=1),
+            ),
+        )
+        steps = (
+            flow
+            if final in (ContentStatus.scheduled, ContentStatus.published)
+            else (flow[: flow.index(final) + 1] if final in flow else [])
         )
         for step in steps:
             content.change_status(uow, item, step, now)
         if final == ContentStatus.published:
             item.scheduled_at = when  # it was due then; the demo replays history
-            await content.publish(uow, ws, item.id, Publication(
-                external_post_id=f"demo-{platform}-{i}", published_at=when
-            ))
+            await content.publish(
+                uow,
+                ws,
+                item.id,
+                Publication(external_post_id=f"demo-{platform}-{i}", published_at=when),
+            )
     return ws, key.key

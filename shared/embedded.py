@@ -100,20 +100,43 @@ class EmbeddedPostgres:
             return self.url()
         if not (self.data_dir / "PG_VERSION").exists():
             self._run(
-                "initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C", **user,
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                **user,
             )
         self.port = self.port or free_port()
         options = [
-            "-h 127.0.0.1", f"-p {self.port}", "-k ''", "-c max_connections=200",
-            "-c shared_buffers=256MB", "-c timezone=UTC",
+            "-h 127.0.0.1",
+            f"-p {self.port}",
+            "-k ''",
+            "-c max_connections=200",
+            "-c shared_buffers=256MB",
+            "-c timezone=UTC",
         ]
         if not self.durable:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run(
-            "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data_dir),
-            "-l", str(self.data_dir / "server.log"), "-o", " ".join(options),
-            start_new_session=True, **user,
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            " ".join(options),
+            start_new_session=True,
+            **user,
         )
         _wait_for_port(self.port, 30)
         return self.url()
@@ -124,20 +147,45 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.running_port() is None:
             return
-        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data_dir), check=False,
-                  **self._user_kwargs())
+        self._run(
+            "pg_ctl",
+            "stop",
+            "-w",
+            "-m",
+            "fast",
+            "-D",
+            str(self.data_dir),
+            check=False,
+            **self._user_kwargs(),
+        )
 
     def create_database(self, name: str, *, drop: bool = False) -> str:
         psql = [
-            str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
-            "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c",
+            str(POSTGRES_BIN_PATH / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
         ]
         if drop:
-            subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True,
-                           env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"})
+            subprocess.run(
+                [*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+                check=True,
+                env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+            )
         exists = subprocess.run(
             [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{name}'", "-tA"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         if not exists:
             subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True)
@@ -163,9 +211,19 @@ class EmbeddedRedis:
         self.port = self.port or free_port()
         self.process = subprocess.Popen(
             [
-                redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", str(self.data_dir),
-                "--logfile", str(self.data_dir / "redis.log"),
+                redis_server_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+                "--logfile",
+                str(self.data_dir / "redis.log"),
             ],
             start_new_session=True,
         )
@@ -188,8 +246,13 @@ class EmbeddedRedis:
 
 @contextlib.contextmanager
 def embedded_services(
-    data_dir: Path, *, database: str, durable: bool = True, fresh: bool = False,
-    postgres: bool = True, redis: bool = True,
+    data_dir: Path,
+    *,
+    database: str,
+    durable: bool = True,
+    fresh: bool = False,
+    postgres: bool = True,
+    redis: bool = True,
 ) -> Iterator[tuple[str, str]]:
     """Start PostgreSQL and/or Redis under `data_dir`, yield their URLs ("" for one not
     asked for), stop what was started on exit."""

@@ -10,6 +10,7 @@ import pytest
 from services.api.main import close_resources, create_app, open_resources
 from services.api.state import Resources
 from shared.config import Settings
+from shared.logging import configure_logging
 from tests.harness import Services, test_services
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
@@ -17,6 +18,7 @@ OPERATOR_TOKEN = "operator-token-for-tests-only"
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[Services]:
+    configure_logging("WARNING", json=False)
     with test_services() as running:
         yield running
 
@@ -73,7 +75,8 @@ TenantFactory = Callable[..., Awaitable[Tenant]]
 def make_tenant(client: httpx.AsyncClient) -> TenantFactory:
     async def make(name: str = "Maison Lumière", **fields: Any) -> Tenant:
         response = await client.post(
-            "/v1/workspaces", json={"name": name, **fields},
+            "/v1/workspaces",
+            json={"name": name, **fields},
             headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
         )
         assert response.status_code == 201, response.text

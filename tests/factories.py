@@ -26,21 +26,32 @@ async def social_account(tenant: Tenant, **fields: Any) -> dict[str, Any]:
 
 async def campaign(tenant: Tenant, **fields: Any) -> dict[str, Any]:
     body = {
-        "name": "Spring launch", "objective": "sales", "starts_at": in_days(2),
-        "ends_at": in_days(30), "budget": "15000.00", "platforms": ["instagram", "facebook"],
+        "name": "Spring launch",
+        "objective": "sales",
+        "starts_at": in_days(2),
+        "ends_at": in_days(30),
+        "budget": "15000.00",
+        "platforms": ["instagram", "facebook"],
     } | fields
     return await _post(tenant, "/v1/campaigns", body)
 
 
-async def content_item(tenant: Tenant, account: dict[str, Any] | None = None,
-                       **fields: Any) -> dict[str, Any]:
+async def content_item(
+    tenant: Tenant, account: dict[str, Any] | None = None, **fields: Any
+) -> dict[str, Any]:
     account = account or await social_account(tenant)
-    body = {"social_account_id": account["id"], "format": "post",
-            "caption": "Spring is here"} | fields
+    body = {
+        "social_account_id": account["id"],
+        "format": "post",
+        "caption": "Spring is here",
+    } | fields
     return await _post(tenant, "/v1/content-items", body)
 
 
 async def audience(tenant: Tenant, **fields: Any) -> dict[str, Any]:
-    body = {"kind": "saved", "name": "Paris 25-34",
-            "targeting": {"age_min": 25, "age_max": 34, "locations": ["FR"]}} | fields
+    body = {
+        "kind": "saved",
+        "name": "Paris 25-34",
+        "targeting": {"age_min": 25, "age_max": 34, "locations": ["FR"]},
+    } | fields
     return await _post(tenant, "/v1/audiences", body)

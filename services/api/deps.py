@@ -10,6 +10,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.api.errors import RateLimited
@@ -17,7 +18,7 @@ from services.api.state import Resources
 from shared.db.base import Versioned, utcnow
 from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared.db.uow import UnitOfWork
-from shared.errors import PreconditionFailed, Unauthenticated
+from shared.errors import FieldError, Unauthenticated, ValidationFailed
 from shared.workspaces.models import Role
 from shared.workspaces.service import Principal, authenticate
 
@@ -32,6 +33,38 @@ _operator = HTTPBearer(
 def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
+
+
+_QUERY_NAMES: dict[str, frozenset[str]] = {}
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    cached = _QUERY_NAMES.get(route.unique_id)
+    if cached is not None:
+        return cached
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(param.alias for param in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    _QUERY_NAMES[route.unique_id] = frozenset(names)
+    return _QUERY_NAMES[route.unique_id]
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A misspelt filter (`?stauts=active`) must not silently return everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = set(request.query_params) - _declared_query(route)
+    if unknown:
+        raise ValidationFailed(
+            [
+                FieldError(("query", name), "unknown query parameter", "extra_forbidden")
+                for name in sorted(unknown)
+            ]
+        )
 
 
 def get_uow(request: Request) -> UnitOfWork:
@@ -102,9 +135,7 @@ async def operator(
 
 Operator = Annotated[None, Depends(operator)]
 
-Limit = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
-]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")]
 Cursor = Annotated[
     str | None,
     Query(max_length=512, description="`next_cursor` of the previous page."),
@@ -112,6 +143,7 @@ Cursor = Annotated[
 DEFAULT_PAGE = DEFAULT_LIMIT
 
 _ETAG = re.compile(r'^"v(\d{1,9})"$')
+_IF_MATCH = r'^(\*|"v\d{1,9}")$'
 
 
 def etag(row: Versioned) -> str:
@@ -125,14 +157,17 @@ def with_etag(response: Response, row: Versioned) -> None:
 def expected_version(
     if_match: Annotated[
         str | None,
-        Header(description="The ETag you read; a stale one is refused with 412.", max_length=64),
+        Header(
+            description="The ETag you read; a stale one is refused with 412.",
+            pattern=_IF_MATCH,
+            examples=['"v1"'],
+        ),
     ] = None,
 ) -> int | None:
-    if if_match is None or if_match.strip() == "*":
+    if if_match is None or if_match == "*":
         return None
-    match = _ETAG.match(if_match.strip())
-    if match is None:
-        raise PreconditionFailed(f"If-Match {if_match!r} matches no version of this resource")
+    match = _ETAG.match(if_match)
+    assert match is not None  # the Header pattern has already refused anything else
     return int(match.group(1))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -68,27 +69,57 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-    ]
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     if any(e["type"] == "json_invalid" for e in errors):
         return problem_response(
-            400, "Malformed JSON", "the body is not valid JSON", "malformed-json",
-            _request_id(request), errors=_clean(errors),
+            400,
+            "Malformed JSON",
+            "the body is not valid JSON",
+            "malformed-json",
+            _request_id(request),
+            errors=_clean(errors),
         )
     return problem_response(
-        422, "Validation error", f"{len(errors)} field(s) are invalid", "validation-error",
-        _request_id(request), errors=_clean(errors),
+        422,
+        "Validation error",
+        f"{len(errors)} field(s) are invalid",
+        "validation-error",
+        _request_id(request),
+        errors=_clean(errors),
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """405 must list every method of the path; Starlette only knows the matched route's."""
+    paths: dict[str, Any] = request.app.openapi().get("paths", {})
+    for template, operations in paths.items():
+        if re.fullmatch(re.sub(r"{[^/]+}", "[^/]+", template), request.url.path):
+            return ", ".join(sorted(m.upper() for m in operations))
+    return ""
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
-    slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+    if exc.status_code == 405:
+        exc.headers = {"Allow": _allowed_methods(request)}
+    titles = {
+        400: "Malformed body",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Payload too large",
+    }
+    slug = {
+        400: "malformed-body",
+        404: "not-found",
+        405: "method-not-allowed",
+        413: "payload-too-large",
+    }
     return problem_response(
-        exc.status_code, titles.get(exc.status_code, "HTTP error"), str(exc.detail),
-        slug.get(exc.status_code, "http-error"), _request_id(request),
+        exc.status_code,
+        titles.get(exc.status_code, "HTTP error"),
+        str(exc.detail),
+        slug.get(exc.status_code, "http-error"),
+        _request_id(request),
         headers=getattr(exc, "headers", None),
     )
 
@@ -96,32 +127,45 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 async def on_rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     return problem_response(
-        429, "Too many requests",
+        429,
+        "Too many requests",
         f"this key may make {exc.limit} requests a minute; retry in {exc.retry_after} s",
-        "rate-limited", _request_id(request), {"Retry-After": str(exc.retry_after)},
+        "rate-limited",
+        _request_id(request),
+        {"Retry-After": str(exc.retry_after)},
     )
 
 
 async def on_stale(request: Request, exc: Exception) -> Response:
     return problem_response(
-        412, "Precondition failed", "the resource changed while you updated it: fetch and retry",
-        "precondition-failed", _request_id(request),
+        412,
+        "Precondition failed",
+        "the resource changed while you updated it: fetch and retry",
+        "precondition-failed",
+        _request_id(request),
     )
 
 
 async def on_integrity(request: Request, exc: Exception) -> Response:
     log.info("integrity_error", error=str(getattr(exc, "orig", exc)))
     return problem_response(
-        409, "Conflict", "the change conflicts with existing data (duplicate or in use)",
-        "conflict", _request_id(request),
+        409,
+        "Conflict",
+        "the change conflicts with existing data (duplicate or in use)",
+        "conflict",
+        _request_id(request),
     )
 
 
 async def on_database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database_unavailable", error=repr(exc), request_id=_request_id(request))
     return problem_response(
-        503, "Service unavailable", "the database is unreachable; retry shortly",
-        "unavailable", _request_id(request), {"Retry-After": "5"},
+        503,
+        "Service unavailable",
+        "the database is unreachable; retry shortly",
+        "unavailable",
+        _request_id(request),
+        {"Retry-After": "5"},
     )
 
 
@@ -130,8 +174,11 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
         return await on_database_unavailable(request, exc)
     log.exception("unhandled_error", request_id=_request_id(request))
     return problem_response(
-        500, "Internal error", "something went wrong on our side; it has been logged",
-        "internal", _request_id(request),
+        500,
+        "Internal error",
+        "something went wrong on our side; it has been logged",
+        "internal",
+        _request_id(request),
     )
 
 

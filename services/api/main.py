@@ -13,7 +13,14 @@ from fastapi.routing import APIRoute
 from services.api import errors
 from services.api.middleware import RequestContextMiddleware, TransactionMiddleware
 from services.api.problems import Problem
-from services.api.routers import audiences, campaigns, content_items, ops, social_accounts, workspaces
+from services.api.routers import (
+    audiences,
+    campaigns,
+    content_items,
+    ops,
+    social_accounts,
+    workspaces,
+)
 from services.api.state import Resources
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
@@ -37,9 +44,7 @@ def _operation_id(route: APIRoute) -> str:
 
 async def open_resources(settings: Settings) -> Resources:
     engine = make_engine(settings)
-    redis = await create_pool(
-        RedisSettings.from_dsn(settings.redis_dsn), retry=0
-    )
+    redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
     return Resources(settings, engine, make_sessionmaker(engine), redis)
 
 
@@ -96,7 +101,9 @@ def _document_problem(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
         for name, sub in components["Problem"].pop("$defs", {}).items():
             components.setdefault(name, sub)
         app.openapi_schema = schema

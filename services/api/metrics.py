@@ -10,8 +10,11 @@ REQUESTS = Counter(
     "smm_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
 )
 LATENCY = Histogram(
-    "smm_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=REGISTRY,
+    "smm_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
 )
 QUEUE_DEPTH = Gauge("smm_queue_depth", "Jobs waiting in the arq queue", registry=REGISTRY)
 JOBS = Gauge("smm_jobs", "Recorded jobs by name and status", ["name", "status"], registry=REGISTRY)
@@ -19,6 +22,7 @@ OUTBOX_PENDING = Gauge(
     "smm_outbox_undispatched", "Outbox events not yet dispatched", registry=REGISTRY
 )
 OUTBOX_LAG = Gauge(
-    "smm_outbox_oldest_undispatched_seconds", "Age of the oldest undispatched event",
+    "smm_outbox_oldest_undispatched_seconds",
+    "Age of the oldest undispatched event",
     registry=REGISTRY,
 )

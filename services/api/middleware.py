@@ -78,11 +78,16 @@ class RequestContextMiddleware:
             if scope["method"] in BODY_METHODS:
                 body = await self._read_body(scope, receive)
                 if body is None:
-                    await _send_response(send_with_id, problem_response(
-                        413, "Payload too large",
-                        f"the body exceeds {self.max_body_bytes} bytes", "payload-too-large",
-                        request_id,
-                    ))
+                    await _send_response(
+                        send_with_id,
+                        problem_response(
+                            413,
+                            "Payload too large",
+                            f"the body exceeds {self.max_body_bytes} bytes",
+                            "payload-too-large",
+                            request_id,
+                        ),
+                    )
                     return
                 scope["state"]["body"] = body
                 receive = _replay(body)
@@ -93,8 +98,14 @@ class RequestContextMiddleware:
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             level = log.error if status >= 500 else log.info
-            level("http.request", method=scope["method"], path=scope["path"], route=route,
-                  status=status, duration_ms=round(elapsed * 1000, 2))
+            level(
+                "http.request",
+                method=scope["method"],
+                path=scope["path"],
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
@@ -169,47 +180,73 @@ class TransactionMiddleware:
             raise
 
     async def _idempotent(
-        self, scope: Scope, receive: Receive, send: Send, uow: UnitOfWork, key: str,
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        uow: UnitOfWork,
+        key: str,
         resources: Resources,
     ) -> None:
         request_id = scope["state"].get("request_id")
         if len(key) > 255:
-            await _send_response(send, problem_response(
-                422, "Validation error", "Idempotency-Key is at most 255 characters",
-                "validation-error", request_id,
-            ))
+            await _send_response(
+                send,
+                problem_response(
+                    422,
+                    "Validation error",
+                    "Idempotency-Key is at most 255 characters",
+                    "validation-error",
+                    request_id,
+                ),
+            )
             return
         credential = _header(scope, b"authorization") or ""
         caller = hashlib.sha256(credential.encode()).hexdigest()
         fingerprint = hashlib.sha256(
-            b"\0".join([
-                scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""),
-                scope["state"].get("body", b""),
-            ])
+            b"\0".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    scope["state"].get("body", b""),
+                ]
+            )
         ).hexdigest()
         session = uow.session
         locked = await session.scalar(
-            sa.select(sa.func.pg_try_advisory_xact_lock(
-                sa.func.hashtextextended(caller + ":" + key, 0)
-            ))
+            sa.select(
+                sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(caller + ":" + key, 0))
+            )
         )
         if not locked:
             await uow.rollback()
-            await _send_response(send, problem_response(
-                409, "Conflict", "a request with this Idempotency-Key is still in flight",
-                "idempotency-in-flight", request_id,
-            ))
+            await _send_response(
+                send,
+                problem_response(
+                    409,
+                    "Conflict",
+                    "a request with this Idempotency-Key is still in flight",
+                    "idempotency-in-flight",
+                    request_id,
+                ),
+            )
             return
         stored = await session.get(IdempotencyRecord, (caller, key))
         if stored is not None and stored.expires_at > utcnow():
             session.expunge(stored)  # keep its loaded values through the rollback
             await uow.rollback()
             if stored.request_hash != fingerprint:
-                await _send_response(send, problem_response(
-                    422, "Idempotency-Key reused",
-                    "this Idempotency-Key was used with another request body or path",
-                    "idempotency-key-reused", request_id,
-                ))
+                await _send_response(
+                    send,
+                    problem_response(
+                        422,
+                        "Idempotency-Key reused",
+                        "this Idempotency-Key was used with another request body or path",
+                        "idempotency-key-reused",
+                        request_id,
+                    ),
+                )
                 return
             await _replay_stored(send, stored, request_id)
             return
@@ -234,22 +271,33 @@ class TransactionMiddleware:
         if 200 <= start["status"] < 300:
             headers = {
                 k.decode("latin-1"): v.decode("latin-1")
-                for k, v in start.get("headers", []) if k.decode("latin-1") in REPLAYED_HEADERS
+                for k, v in start.get("headers", [])
+                if k.decode("latin-1") in REPLAYED_HEADERS
             }
             now = utcnow()
             await session.execute(
                 insert(IdempotencyRecord)
                 .values(
-                    scope=caller, key=key, request_hash=fingerprint, status_code=start["status"],
-                    headers=headers, body=body, created_at=now,
+                    scope=caller,
+                    key=key,
+                    request_hash=fingerprint,
+                    status_code=start["status"],
+                    headers=headers,
+                    body=body,
+                    created_at=now,
                     expires_at=now + timedelta(hours=resources.settings.idempotency_ttl_hours),
                 )
                 .on_conflict_do_update(
                     index_elements=["scope", "key"],
-                    set_={"request_hash": fingerprint, "status_code": start["status"],
-                          "headers": headers, "body": body, "created_at": now,
-                          "expires_at": now + timedelta(
-                              hours=resources.settings.idempotency_ttl_hours)},
+                    set_={
+                        "request_hash": fingerprint,
+                        "status_code": start["status"],
+                        "headers": headers,
+                        "body": body,
+                        "created_at": now,
+                        "expires_at": now
+                        + timedelta(hours=resources.settings.idempotency_ttl_hours),
+                    },
                 )
             )
             await uow.commit()

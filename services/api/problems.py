@@ -55,8 +55,11 @@ def problem_response(
 
 
 def _doc(status: int, description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 #: The error responses an operation can give, for OpenAPI (API-9).
@@ -69,7 +72,14 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND = {404: _doc(404, "No such resource in this workspace")}
 CONFLICT = {409: _doc(409, "Refused in the resource's current state")}
 PRECONDITION = {412: _doc(412, "`If-Match` does not match the current ETag")}
-IDEMPOTENCY = {
-    409: _doc(409, "A request with this Idempotency-Key is still in flight"),
+BODY = {
+    400: _doc(400, "The body is not valid JSON"),
     413: _doc(413, "Body larger than the configured limit"),
+}
+IDEMPOTENCY = {
+    **BODY,
+    409: _doc(
+        409,
+        "Refused in the current state, or a request with this Idempotency-Key is still in flight",
+    ),
 }

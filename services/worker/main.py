@@ -81,8 +81,14 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
     base: dict[str, Any] = {
         "functions": recorded_functions(),
         "cron_jobs": [
-            cron(sweep_jobs, name="jobs.sweep", second={0, 30}, run_at_startup=True,
-                 unique=True, timeout=60),
+            cron(
+                sweep_jobs,
+                name="jobs.sweep",
+                second={0, 30},
+                run_at_startup=True,
+                unique=True,
+                timeout=60,
+            ),
             cron(advance_campaigns, name="campaigns.advance", second=5, unique=True, timeout=60),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
         ],

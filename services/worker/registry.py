@@ -22,4 +22,4 @@ def job(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-__all__ = ["HANDLERS", "Handler", "UnitOfWork", "WorkerContext", "job", "Any"]
+__all__ = ["HANDLERS", "Any", "Handler", "UnitOfWork", "WorkerContext", "job"]

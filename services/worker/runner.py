@@ -39,8 +39,12 @@ async def _finish(ctx: dict[str, Any], job_id: uuid.UUID, status: JobStatus, err
         await session.execute(
             sa.update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.pending)
-            .values(status=status, attempts=Job.attempts + 1, last_error=error[:4000],
-                    finished_at=utcnow() if status != JobStatus.pending else None)
+            .values(
+                status=status,
+                attempts=Job.attempts + 1,
+                last_error=error[:4000],
+                finished_at=utcnow() if status != JobStatus.pending else None,
+            )
         )
 
 
@@ -50,9 +54,11 @@ async def run_recorded(ctx: dict[str, Any], name: str, handler: Handler, job_id:
     started = time.perf_counter()
     async with wc.sessionmaker() as session:
         uow = UnitOfWork(session, wc.queue)
-        row = (await session.scalars(
-            sa.select(Job).where(Job.id == ident).with_for_update(skip_locked=True)
-        )).one_or_none()
+        row = (
+            await session.scalars(
+                sa.select(Job).where(Job.id == ident).with_for_update(skip_locked=True)
+            )
+        ).one_or_none()
         if row is None or row.status != JobStatus.pending:
             await session.rollback()
             JOB_OUTCOMES.labels(name, "skipped").inc()
@@ -75,8 +81,9 @@ async def run_recorded(ctx: dict[str, Any], name: str, handler: Handler, job_id:
             final = attempt >= wc.settings.job_max_tries
             log.exception("job.error", job=name, job_id=job_id, attempt=attempt, final=final)
             try:
-                await _finish(ctx, ident, JobStatus.failed if final else JobStatus.pending,
-                              repr(exc))
+                await _finish(
+                    ctx, ident, JobStatus.failed if final else JobStatus.pending, repr(exc)
+                )
             except Exception:  # the database itself may be down: arq retries, sweeper backs up
                 log.warning("job.record_failed", job=name, job_id=job_id)
             if final:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
 from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel
@@ -26,9 +26,9 @@ class EventType(enum.StrEnum):
 
 
 class GeoCircle(InputModel):
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    radius_km: float = Field(gt=0, le=800, allow_inf_nan=False)
+    lat: StrictFloat = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: StrictFloat = Field(ge=-180, le=180, allow_inf_nan=False)
+    radius_km: StrictFloat = Field(gt=0, le=800, allow_inf_nan=False)
 
 
 class Gender(enum.StrEnum):
@@ -67,21 +67,28 @@ class Condition(InputModel):
 class SegmentRule(InputModel):
     include: list[Condition] = Field(min_length=1, max_length=20)
     exclude: list[Condition] = Field(default_factory=list, max_length=20)
-    tiers: bool = False
+    tiers: StrictBool = False
 
     model_config = {
         "json_schema_extra": {
-            "examples": [{
-                "include": [{"event": "add_to_cart", "within_days": 7}],
-                "exclude": [{"event": "purchase", "within_days": 7}],
-                "tiers": True,
-            }]
+            "examples": [
+                {
+                    "include": [{"event": "add_to_cart", "within_days": 7}],
+                    "exclude": [{"event": "purchase", "within_days": 7}],
+                    "tiers": True,
+                }
+            ]
         }
     }
 
 
-Ratio = Annotated[Decimal, NoFloat, Field(ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3,
-                                 decimal_places=2, allow_inf_nan=False)]
+Ratio = Annotated[
+    Decimal,
+    NoFloat,
+    Field(
+        ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3, decimal_places=2, allow_inf_nan=False
+    ),
+]
 RefreshMinutes = Annotated[int, Field(ge=5, le=10_080)]
 
 
@@ -156,8 +163,20 @@ class AudienceRead(ReadModel):
         definition = getattr(value, "definition", None)
         if definition is None:
             return value
-        fields = {name: getattr(value, name) for name in (
-            "id", "name", "kind", "description", "platforms", "refresh_every_minutes",
-            "source_audience_id", "size", "computed_at", "created_at", "updated_at",
-        )}
+        fields = {
+            name: getattr(value, name)
+            for name in (
+                "id",
+                "name",
+                "kind",
+                "description",
+                "platforms",
+                "refresh_every_minutes",
+                "source_audience_id",
+                "size",
+                "computed_at",
+                "created_at",
+                "updated_at",
+            )
+        }
         return {**fields, **definition}

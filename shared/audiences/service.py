@@ -38,14 +38,18 @@ async def _check_rule(uow: UnitOfWork, workspace_id: uuid.UUID, rule: SegmentRul
 
 
 async def _check_source(uow: UnitOfWork, workspace_id: uuid.UUID, source_id: uuid.UUID) -> None:
-    source = await uow.session.scalar(repo(uow).select(workspace_id).where(Audience.id == source_id))
+    source = await uow.session.scalar(
+        repo(uow).select(workspace_id).where(Audience.id == source_id)
+    )
     loc = ("body", "source_audience_id")
     if source is None:
-        raise ValidationFailed([FieldError(loc, f"audience {source_id} does not exist",
-                                           "unknown_reference")])
+        raise ValidationFailed(
+            [FieldError(loc, f"audience {source_id} does not exist", "unknown_reference")]
+        )
     if source.kind == AudienceKind.lookalike:
-        raise ValidationFailed([FieldError(loc, "a lookalike cannot be the source of another",
-                                           "invalid_source")])
+        raise ValidationFailed(
+            [FieldError(loc, "a lookalike cannot be the source of another", "invalid_source")]
+        )
 
 
 def _definition(body: Any) -> dict[str, Any]:
@@ -79,7 +83,11 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: AudienceCreate)
 
 
 async def list_audiences(
-    uow: UnitOfWork, workspace_id: uuid.UUID, *, kind: AudienceKind | None, limit: int,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    *,
+    kind: AudienceKind | None,
+    limit: int,
     cursor: str | None,
 ) -> Page[Audience]:
     stmt = repo(uow).select(workspace_id)
@@ -89,7 +97,10 @@ async def list_audiences(
 
 
 async def update(
-    uow: UnitOfWork, workspace_id: uuid.UUID, audience_id: uuid.UUID, body: AudienceUpdate,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    audience_id: uuid.UUID,
+    body: AudienceUpdate,
     expected_version: int | None,
 ) -> Audience:
     audience = await repo(uow).get(workspace_id, audience_id, lock=True)
@@ -97,10 +108,14 @@ async def update(
     changes = body.model_dump(mode="json", exclude_unset=True)
     foreign = set(changes) - {"name", "description", "platforms"} - KIND_FIELDS[audience.kind]
     if foreign:
-        raise ValidationFailed([
-            FieldError(("body", f), f"not a field of a {audience.kind} audience", "extra_forbidden")
-            for f in sorted(foreign)
-        ])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    ("body", f), f"not a field of a {audience.kind} audience", "extra_forbidden"
+                )
+                for f in sorted(foreign)
+            ]
+        )
     if body.rule is not None:
         await _check_rule(uow, workspace_id, body.rule)
     definition = dict(audience.definition)

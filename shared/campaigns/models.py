@@ -36,8 +36,9 @@ class Campaign(TenantOwned, Versioned, Base):
     __table_args__ = (
         tenant_listing_index("campaigns"),
         sa.CheckConstraint("budget >= 0", name="budget_non_negative"),
-        sa.CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at",
-                           name="ends_after_start"),
+        sa.CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="ends_after_start"
+        ),
     )
 
     name: Mapped[str] = mapped_column(sa.String(200))

@@ -11,7 +11,9 @@ from shared.campaigns.models import CampaignStatus, Objective
 from shared.schemas import CurrencyCode, InputModel, Money, Name, NoFloat, ReadModel, Timestamp
 from shared.social_accounts.models import Platform
 
-Rate = Annotated[Decimal, NoFloat, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)]
+Rate = Annotated[
+    Decimal, NoFloat, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)
+]
 
 
 class Targets(InputModel):
@@ -19,7 +21,12 @@ class Targets(InputModel):
 
     cpa: Money | None = None
     cpl: Money | None = None
-    roas: Annotated[Decimal, NoFloat, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)] | None = None
+    roas: (
+        Annotated[
+            Decimal, NoFloat, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)
+        ]
+        | None
+    ) = None
     ctr: Rate | None = None
     engagement_rate: Rate | None = None
 
@@ -62,7 +69,9 @@ class CampaignCreate(_CampaignFields):
 class CampaignUpdate(_CampaignFields):
     name: Name | None = None
     objective: Objective | None = None
-    status: CampaignStatus | None = Field(default=None, description="Moves along the status machine.")
+    status: CampaignStatus | None = Field(
+        default=None, description="Moves along the status machine."
+    )
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     budget: Money | None = None

@@ -42,9 +42,7 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: CampaignCreate)
         workspace_id=workspace_id,
         status=CampaignStatus.draft,
         currency=currency,
-        **body.model_dump(
-            mode="python", exclude={"currency", "audience_ids", "targets", "utm"}
-        ),
+        **body.model_dump(mode="python", exclude={"currency", "audience_ids", "targets", "utm"}),
         targets=body.targets.model_dump(mode="json", exclude_none=True),
         utm=body.utm.model_dump(mode="json", exclude_none=True),
         audience_links=[],
@@ -56,9 +54,15 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: CampaignCreate)
 
 
 async def list_campaigns(
-    uow: UnitOfWork, workspace_id: uuid.UUID, *, status: CampaignStatus | None,
-    objective: Objective | None, platform: Platform | None, active_on: datetime | None,
-    limit: int, cursor: str | None,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    *,
+    status: CampaignStatus | None,
+    objective: Objective | None,
+    platform: Platform | None,
+    active_on: datetime | None,
+    limit: int,
+    cursor: str | None,
 ) -> Page[Campaign]:
     stmt = repo(uow).select(workspace_id)
     if status is not None:
@@ -77,7 +81,10 @@ async def list_campaigns(
 
 
 async def update(
-    uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUID, body: CampaignUpdate,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    body: CampaignUpdate,
     expected_version: int | None,
 ) -> Campaign:
     campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
@@ -90,14 +97,17 @@ async def update(
         model = getattr(body, field)
         if field in changes:
             changes.pop(field)
-            setattr(campaign, field, model.model_dump(mode="json", exclude_none=True) if model else {})
+            setattr(
+                campaign, field, model.model_dump(mode="json", exclude_none=True) if model else {}
+            )
     target_status = changes.pop("status", None)
     for field, value in changes.items():
         if value is None and field in {"name", "objective", "currency"}:
             continue
         setattr(campaign, field, value)
     if (
-        campaign.starts_at is not None and campaign.ends_at is not None
+        campaign.starts_at is not None
+        and campaign.ends_at is not None
         and campaign.ends_at <= campaign.starts_at
     ):
         raise Conflict("ends_at must be after starts_at", "invalid-dates")

@@ -43,7 +43,8 @@ class ContentItem(TenantOwned, Versioned, Base):
         sa.Index("ix_content_items_workspace_id_scheduled_at", "workspace_id", "scheduled_at"),
         sa.Index("ix_content_items_campaign_id", "campaign_id"),
         sa.Index(
-            "ix_content_items_scheduled_due", "scheduled_at",
+            "ix_content_items_scheduled_due",
+            "scheduled_at",
             postgresql_where=sa.text("status = 'scheduled'"),
         ),
         sa.CheckConstraint("production_cost >= 0", name="production_cost_non_negative"),

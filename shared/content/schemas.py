@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AnyHttpUrl, Field, model_validator
+from pydantic import AnyHttpUrl, Field, StrictBool, model_validator
 
 from shared.content.models import ContentFormat, ContentStatus
 from shared.schemas import InputModel, Money, ReadModel, Timestamp
@@ -31,7 +31,7 @@ class ContentItemCreate(_Variant):
     media_urls: list[Url] = Field(default_factory=list, max_length=20)
     link_url: Url | None = None
     cta: str | None = Field(default=None, max_length=64, examples=["shop_now"])
-    paid: bool = False
+    paid: StrictBool = False
     production_cost: Money | None = None
     ab_test_group: str | None = Field(default=None, max_length=100)
     variant: str | None = Field(default=None, max_length=50)
@@ -49,7 +49,7 @@ class ContentItemUpdate(_Variant):
     media_urls: list[Url] | None = Field(default=None, max_length=20)
     link_url: Url | None = None
     cta: str | None = Field(default=None, max_length=64)
-    paid: bool | None = None
+    paid: StrictBool | None = None
     production_cost: Money | None = None
     ab_test_group: str | None = Field(default=None, max_length=100)
     variant: str | None = Field(default=None, max_length=50)

@@ -30,7 +30,9 @@ def repo(uow: UnitOfWork) -> TenantRepository[ContentItem]:
 
 def _check_format(fmt: ContentFormat, platform: Platform, loc: tuple[str, ...]) -> None:
     if not rules.format_fits(fmt, platform):
-        raise ValidationFailed([FieldError(loc, f"{platform} has no '{fmt}' format", "format_platform")])
+        raise ValidationFailed(
+            [FieldError(loc, f"{platform} has no '{fmt}' format", "format_platform")]
+        )
 
 
 async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCreate) -> ContentItem:
@@ -44,10 +46,15 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCrea
         .where(SocialAccount.id == body.social_account_id)
     )
     if account is None:
-        raise ValidationFailed([FieldError(
-            ("body", "social_account_id"),
-            f"social account {body.social_account_id} does not exist", "unknown_reference",
-        )])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    ("body", "social_account_id"),
+                    f"social account {body.social_account_id} does not exist",
+                    "unknown_reference",
+                )
+            ]
+        )
     _check_format(body.format, account.platform, ("body", "format"))
     item = ContentItem(
         id=uuid.uuid4(),
@@ -64,9 +71,17 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCrea
 
 
 async def list_items(
-    uow: UnitOfWork, workspace_id: uuid.UUID, *, campaign_id: uuid.UUID | None,
-    status: ContentStatus | None, platform: Platform | None, fmt: ContentFormat | None,
-    scheduled_from: datetime | None, scheduled_to: datetime | None, limit: int, cursor: str | None,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    *,
+    campaign_id: uuid.UUID | None,
+    status: ContentStatus | None,
+    platform: Platform | None,
+    fmt: ContentFormat | None,
+    scheduled_from: datetime | None,
+    scheduled_to: datetime | None,
+    limit: int,
+    cursor: str | None,
 ) -> Page[ContentItem]:
     stmt = repo(uow).select(workspace_id)
     filters: list[Any] = []
@@ -86,8 +101,12 @@ async def list_items(
 
 
 async def update(
-    uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID, body: ContentItemUpdate,
-    expected_version: int | None, now: datetime,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    item_id: uuid.UUID,
+    body: ContentItemUpdate,
+    expected_version: int | None,
+    now: datetime,
 ) -> ContentItem:
     item = await repo(uow).get(workspace_id, item_id, lock=True)
     check_version(item, expected_version)
@@ -97,7 +116,8 @@ async def update(
         raise Conflict(f"a {item.status} content item can no longer be edited", "frozen")
     if changes.get("campaign_id") is not None:
         await TenantRepository(uow.session, Campaign, "campaign").check_references(
-            workspace_id, [(("body", "campaign_id"), body.campaign_id)]  # type: ignore[list-item]
+            workspace_id,
+            [(("body", "campaign_id"), body.campaign_id)],  # type: ignore[list-item]
         )
     if changes.get("format") is not None:
         _check_format(ContentFormat(changes["format"]), item.platform, ("body", "format"))
@@ -165,7 +185,9 @@ async def publish(
         return item  # the publisher retried its callback
     if item.status not in (ContentStatus.publishing, ContentStatus.scheduled):
         raise InvalidTransition(
-            "content item", item.status, ContentStatus.published,
+            "content item",
+            item.status,
+            ContentStatus.published,
             sorted(rules.TRANSITIONS[item.status]),
         )
     item.external_post_id = body.external_post_id
@@ -178,5 +200,7 @@ async def publish(
 async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID) -> None:
     item = await repo(uow).get(workspace_id, item_id, lock=True)
     if item.status in rules.NOT_DELETABLE:
-        raise Conflict(f"a {item.status} content item cannot be deleted: archive it", "not-deletable")
+        raise Conflict(
+            f"a {item.status} content item cannot be deleted: archive it", "not-deletable"
+        )
     await uow.session.delete(item)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -56,7 +57,7 @@ class TenantOwned(Timestamped):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
 
     @declared_attr
-    def workspace_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def workspace_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
 
 
@@ -71,5 +72,5 @@ class Versioned:
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

@@ -28,7 +28,8 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         sa.Index(
-            "ix_jobs_pending", "created_at",
+            "ix_jobs_pending",
+            "created_at",
             postgresql_where=sa.text("status = 'pending'"),
         ),
     )

@@ -22,7 +22,8 @@ class OutboxEvent(Base):
     __table_args__ = (
         sa.Index("ix_outbox_events_workspace_id_occurred_at", "workspace_id", "occurred_at"),
         sa.Index(
-            "ix_outbox_events_undispatched", "occurred_at",
+            "ix_outbox_events_undispatched",
+            "occurred_at",
             postgresql_where=sa.text("dispatched_at IS NULL"),
         ),
     )

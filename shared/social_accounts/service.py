@@ -18,9 +18,13 @@ def repo(uow: UnitOfWork) -> TenantRepository[SocialAccount]:
     return TenantRepository(uow.session, SocialAccount, "social account")
 
 
-async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: SocialAccountCreate) -> SocialAccount:
+async def create(
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: SocialAccountCreate
+) -> SocialAccount:
     duplicate = await uow.session.scalar(
-        repo(uow).select(workspace_id).where(
+        repo(uow)
+        .select(workspace_id)
+        .where(
             SocialAccount.platform == body.platform, SocialAccount.external_id == body.external_id
         )
     )
@@ -36,7 +40,11 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: SocialAccountCr
 
 
 async def list_accounts(
-    uow: UnitOfWork, workspace_id: uuid.UUID, *, platform: Platform | None, limit: int,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    *,
+    platform: Platform | None,
+    limit: int,
     cursor: str | None,
 ) -> Page[SocialAccount]:
     stmt = repo(uow).select(workspace_id)
@@ -46,7 +54,10 @@ async def list_accounts(
 
 
 async def update(
-    uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID, body: SocialAccountUpdate,
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    account_id: uuid.UUID,
+    body: SocialAccountUpdate,
     expected_version: int | None,
 ) -> SocialAccount:
     account = await repo(uow).get(workspace_id, account_id, lock=True)

@@ -42,16 +42,22 @@ class Principal:
 
     def require(self, role: Role) -> None:
         if self.role.rank < role.rank:
-            raise PermissionDenied(f"this operation needs the '{role}' role; the key is '{self.role}'")
+            raise PermissionDenied(
+                f"this operation needs the '{role}' role; the key is '{self.role}'"
+            )
 
 
-async def create_workspace(uow: UnitOfWork, body: WorkspaceCreate) -> tuple[Workspace, ApiKeyCreated]:
+async def create_workspace(
+    uow: UnitOfWork, body: WorkspaceCreate
+) -> tuple[Workspace, ApiKeyCreated]:
     workspace = Workspace(
         id=uuid.uuid4(), name=body.name, timezone=body.timezone, currency=body.currency, settings={}
     )
     uow.session.add(workspace)
     await uow.session.flush()
-    key = await create_key(uow, workspace.id, ApiKeyCreate(name="Initial admin key", role=Role.admin))
+    key = await create_key(
+        uow, workspace.id, ApiKeyCreate(name="Initial admin key", role=Role.admin)
+    )
     return workspace, key
 
 
@@ -61,9 +67,15 @@ async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreat
         raise Conflict("expires_at must be in the future", "invalid-expiry")
     secret, prefix = new_key()
     row = ApiKey(
-        id=uuid.uuid4(), workspace_id=workspace_id, name=body.name, role=body.role,
-        prefix=prefix, key_hash=hash_key(secret), expires_at=body.expires_at,
-        created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        name=body.name,
+        role=body.role,
+        prefix=prefix,
+        key_hash=hash_key(secret),
+        expires_at=body.expires_at,
+        created_at=now,
+        updated_at=now,
     )
     uow.session.add(row)
     await uow.session.flush()

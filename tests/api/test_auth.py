@@ -39,39 +39,56 @@ async def test_revoked_key_is_401(tenant: Tenant) -> None:
 
 async def test_expired_key_is_401(tenant: Tenant, resources: Resources) -> None:
     soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    created = await tenant.http.post("/v1/api-keys", json={
-        "name": "temp", "role": "viewer", "expires_at": soon}, headers=tenant.admin)
+    created = await tenant.http.post(
+        "/v1/api-keys",
+        json={"name": "temp", "role": "viewer", "expires_at": soon},
+        headers=tenant.admin,
+    )
     assert created.status_code == 201
     headers = {"Authorization": f"Bearer {created.json()['key']}"}
     assert (await tenant.http.get("/v1/campaigns", headers=headers)).status_code == 200
     async with resources.engine.begin() as conn:
-        await conn.execute(sa.text(
-            "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = :id"
-        ), {"id": created.json()["id"]})
+        await conn.execute(
+            sa.text("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = :id"),
+            {"id": created.json()["id"]},
+        )
     body = assert_problem(await tenant.http.get("/v1/campaigns", headers=headers), 401)
     assert "expired" in str(body["detail"])
 
 
-async def test_key_secret_is_shown_once_and_stored_hashed(tenant: Tenant, resources: Resources) -> None:
-    created = (await tenant.http.post("/v1/api-keys", json={"name": "ci", "role": "editor"},
-                                      headers=tenant.admin)).json()
+async def test_key_secret_is_shown_once_and_stored_hashed(
+    tenant: Tenant, resources: Resources
+) -> None:
+    created = (
+        await tenant.http.post(
+            "/v1/api-keys", json={"name": "ci", "role": "editor"}, headers=tenant.admin
+        )
+    ).json()
     listed = (await tenant.http.get("/v1/api-keys", headers=tenant.admin)).json()["items"]
     assert all("key" not in k for k in listed)
     assert created["key"].startswith(created["prefix"])
     async with resources.engine.connect() as conn:
-        stored = await conn.scalar(sa.text("SELECT key_hash FROM api_keys WHERE id = :id"),
-                                   {"id": created["id"]})
+        stored = await conn.scalar(
+            sa.text("SELECT key_hash FROM api_keys WHERE id = :id"), {"id": created["id"]}
+        )
     assert created["key"] not in stored
 
 
-@pytest.mark.parametrize(("role", "method", "path", "body"), [
-    ("viewer", "POST", "/v1/campaigns", {"name": "x", "objective": "sales"}),
-    ("viewer", "POST", "/v1/audiences", {"kind": "saved", "name": "x", "targeting": {}}),
-    ("editor", "POST", "/v1/api-keys", {"name": "x", "role": "viewer"}),
-    ("editor", "GET", "/v1/api-keys", None),
-    ("editor", "POST", "/v1/social-accounts",
-     {"platform": "x", "handle": "@a", "external_id": "1"}),
-])
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body"),
+    [
+        ("viewer", "POST", "/v1/campaigns", {"name": "x", "objective": "sales"}),
+        ("viewer", "POST", "/v1/audiences", {"kind": "saved", "name": "x", "targeting": {}}),
+        ("editor", "POST", "/v1/api-keys", {"name": "x", "role": "viewer"}),
+        ("editor", "GET", "/v1/api-keys", None),
+        (
+            "editor",
+            "POST",
+            "/v1/social-accounts",
+            {"platform": "x", "handle": "@a", "external_id": "1"},
+        ),
+    ],
+)
 async def test_role_too_low_is_403(
     tenant: Tenant, role: str, method: str, path: str, body: dict[str, object] | None
 ) -> None:
@@ -82,19 +99,23 @@ async def test_role_too_low_is_403(
 
 async def test_viewer_reads_editor_writes(tenant: Tenant) -> None:
     viewer, editor = await tenant.key("viewer"), await tenant.key("editor")
-    created = await tenant.http.post("/v1/campaigns", json={"name": "x", "objective": "leads"},
-                                     headers=editor)
+    created = await tenant.http.post(
+        "/v1/campaigns", json={"name": "x", "objective": "leads"}, headers=editor
+    )
     assert created.status_code == 201
     read = await tenant.http.get(f"/v1/campaigns/{created.json()['id']}", headers=viewer)
     assert read.status_code == 200
 
 
-async def test_workspaces_need_the_operator_token(client: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_workspaces_need_the_operator_token(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
     body = {"name": "Other brand"}
     assert_problem(await client.post("/v1/workspaces", json=body), 401)
     assert_problem(await client.post("/v1/workspaces", json=body, headers=tenant.admin), 401)
-    created = await client.post("/v1/workspaces", json=body,
-                                headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+    created = await client.post(
+        "/v1/workspaces", json=body, headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    )
     assert created.status_code == 201
     assert created.json()["api_key"]["role"] == "admin"
 
@@ -135,8 +156,9 @@ async def test_rate_limit_is_per_key_with_retry_after(
 
 
 async def test_database_down_is_503_with_retry_after(settings: Settings, tenant: Tenant) -> None:
-    dead = settings.model_copy(update={
-        "database_url": f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere"})
+    dead = settings.model_copy(
+        update={"database_url": f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere"}
+    )
     resources = await open_resources(dead)
     app = create_app(dead, resources)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -8,25 +8,34 @@ from tests.api.test_conventions import assert_problem, count
 from tests.conftest import Tenant
 
 
-async def events(resources: Resources, workspace_id: str, event_type: str) -> list[dict[str, object]]:
+async def events(
+    resources: Resources, workspace_id: str, event_type: str
+) -> list[dict[str, object]]:
     async with resources.engine.connect() as conn:
-        rows = await conn.scalars(sa.text(
-            "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t ORDER BY occurred_at"
-        ), {"w": workspace_id, "t": event_type})
+        rows = await conn.scalars(
+            sa.text(
+                "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t ORDER BY occurred_at"
+            ),
+            {"w": workspace_id, "t": event_type},
+        )
         return list(rows)
 
 
 async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> dict[str, object]:
-    response = await tenant.http.patch(f"/v1/campaigns/{campaign_id}", json=fields,
-                                       headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/campaigns/{campaign_id}", json=fields, headers=tenant.admin
+    )
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body
 
 
 async def test_create_defaults_to_draft_in_workspace_currency(tenant: Tenant) -> None:
-    created = await factories.campaign(tenant, targets={"cpa": "25.5", "roas": "4"},
-                                       utm={"source": "meta", "medium": "paid_social"})
+    created = await factories.campaign(
+        tenant,
+        targets={"cpa": "25.5", "roas": "4"},
+        utm={"source": "meta", "medium": "paid_social"},
+    )
     assert created["status"] == "draft"
     assert created["currency"] == "EUR"
     assert created["targets"]["cpa"] == "25.50"
@@ -39,8 +48,12 @@ async def test_status_machine_happy_path_emits_events(tenant: Tenant, resources:
         assert (await patch(tenant, campaign["id"], status=target))["status"] == target
     changes = await events(resources, tenant.id, "campaign.status_changed")
     assert [(e["previous_status"], e["campaign"]["status"]) for e in changes] == [  # type: ignore[index]
-        ("draft", "scheduled"), ("scheduled", "active"), ("active", "paused"),
-        ("paused", "active"), ("active", "completed"), ("completed", "archived"),
+        ("draft", "scheduled"),
+        ("scheduled", "active"),
+        ("active", "paused"),
+        ("paused", "active"),
+        ("active", "completed"),
+        ("completed", "archived"),
     ]
 
 
@@ -48,32 +61,47 @@ async def test_forbidden_transition_is_409_and_emits_nothing(
     tenant: Tenant, resources: Resources
 ) -> None:
     campaign = await factories.campaign(tenant)
-    response = await tenant.http.patch(f"/v1/campaigns/{campaign['id']}",
-                                       json={"status": "active", "name": "renamed"},
-                                       headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/campaigns/{campaign['id']}",
+        json={"status": "active", "name": "renamed"},
+        headers=tenant.admin,
+    )
     body = assert_problem(response, 409)
     assert body["type"] == "/problems/invalid-transition"
     assert "draft" in str(body["detail"])
-    fetched = (await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)).json()
+    fetched = (
+        await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
+    ).json()
     assert (fetched["status"], fetched["name"]) == ("draft", campaign["name"])
     assert await events(resources, tenant.id, "campaign.status_changed") == []
 
 
 async def test_scheduling_needs_a_start_date(tenant: Tenant) -> None:
     campaign = await factories.campaign(tenant, starts_at=None, ends_at=None)
-    response = await tenant.http.patch(f"/v1/campaigns/{campaign['id']}",
-                                       json={"status": "scheduled"}, headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/campaigns/{campaign['id']}", json={"status": "scheduled"}, headers=tenant.admin
+    )
     assert_problem(response, 409)
 
 
 async def test_end_before_start_is_refused(tenant: Tenant) -> None:
-    response = await tenant.http.post("/v1/campaigns", json={
-        "name": "x", "objective": "sales", "starts_at": factories.in_days(5),
-        "ends_at": factories.in_days(1)}, headers=tenant.admin)
+    response = await tenant.http.post(
+        "/v1/campaigns",
+        json={
+            "name": "x",
+            "objective": "sales",
+            "starts_at": factories.in_days(5),
+            "ends_at": factories.in_days(1),
+        },
+        headers=tenant.admin,
+    )
     assert_problem(response, 422)
     campaign = await factories.campaign(tenant)
-    response = await tenant.http.patch(f"/v1/campaigns/{campaign['id']}",
-                                       json={"ends_at": factories.in_days(1)}, headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/campaigns/{campaign['id']}",
+        json={"ends_at": factories.in_days(1)},
+        headers=tenant.admin,
+    )
     assert_problem(response, 409)
 
 
@@ -81,23 +109,33 @@ async def test_stale_if_match_is_412_and_fresh_one_passes(tenant: Tenant) -> Non
     campaign = await factories.campaign(tenant)
     url = f"/v1/campaigns/{campaign['id']}"
     etag = (await tenant.http.get(url, headers=tenant.admin)).headers["etag"]
-    first = await tenant.http.patch(url, json={"name": "A"}, headers={**tenant.admin, "If-Match": etag})
+    first = await tenant.http.patch(
+        url, json={"name": "A"}, headers={**tenant.admin, "If-Match": etag}
+    )
     assert first.status_code == 200
     assert first.headers["etag"] != etag
-    stale = await tenant.http.patch(url, json={"name": "B"}, headers={**tenant.admin, "If-Match": etag})
+    stale = await tenant.http.patch(
+        url, json={"name": "B"}, headers={**tenant.admin, "If-Match": etag}
+    )
     assert_problem(stale, 412)
     assert (await tenant.http.get(url, headers=tenant.admin)).json()["name"] == "A"
-    fresh = await tenant.http.patch(url, json={"name": "C"},
-                                    headers={**tenant.admin, "If-Match": first.headers["etag"]})
+    fresh = await tenant.http.patch(
+        url, json={"name": "C"}, headers={**tenant.admin, "If-Match": first.headers["etag"]}
+    )
     assert fresh.status_code == 200
 
 
 async def test_computed_and_tenant_fields_are_not_writable(tenant: Tenant) -> None:
     campaign = await factories.campaign(tenant)
-    for field, value in (("id", campaign["id"]), ("created_at", factories.in_days(0)),
-                         ("workspace_id", tenant.id), ("version", 7)):
-        response = await tenant.http.patch(f"/v1/campaigns/{campaign['id']}",
-                                           json={field: value}, headers=tenant.admin)
+    for field, value in (
+        ("id", campaign["id"]),
+        ("created_at", factories.in_days(0)),
+        ("workspace_id", tenant.id),
+        ("version", 7),
+    ):
+        response = await tenant.http.patch(
+            f"/v1/campaigns/{campaign['id']}", json={field: value}, headers=tenant.admin
+        )
         assert_problem(response, 422)
 
 
@@ -106,9 +144,11 @@ async def test_audiences_are_linked_and_checked(tenant: Tenant) -> None:
     campaign = await factories.campaign(tenant, audience_ids=[audience["id"]])
     assert campaign["audience_ids"] == [audience["id"]]
     unknown = "00000000-0000-4000-8000-000000000000"
-    response = await tenant.http.post("/v1/campaigns", json={
-        "name": "x", "objective": "sales", "audience_ids": [audience["id"], unknown]},
-        headers=tenant.admin)
+    response = await tenant.http.post(
+        "/v1/campaigns",
+        json={"name": "x", "objective": "sales", "audience_ids": [audience["id"], unknown]},
+        headers=tenant.admin,
+    )
     body = assert_problem(response, 422)
     assert body["errors"][0]["loc"] == ["body", "audience_ids", 1]  # type: ignore[index]
     deleted = await tenant.http.delete(f"/v1/audiences/{audience['id']}", headers=tenant.admin)
@@ -118,10 +158,20 @@ async def test_audiences_are_linked_and_checked(tenant: Tenant) -> None:
 
 
 async def test_filters(tenant: Tenant) -> None:
-    sales = await factories.campaign(tenant, objective="sales", platforms=["instagram"],
-                                     starts_at=factories.in_days(-5), ends_at=factories.in_days(5))
-    leads = await factories.campaign(tenant, objective="leads", platforms=["linkedin"],
-                                     starts_at=factories.in_days(10), ends_at=factories.in_days(20))
+    sales = await factories.campaign(
+        tenant,
+        objective="sales",
+        platforms=["instagram"],
+        starts_at=factories.in_days(-5),
+        ends_at=factories.in_days(5),
+    )
+    leads = await factories.campaign(
+        tenant,
+        objective="leads",
+        platforms=["linkedin"],
+        starts_at=factories.in_days(10),
+        ends_at=factories.in_days(20),
+    )
     await patch(tenant, leads["id"], status="scheduled")
 
     async def ids(**params: str) -> list[str]:
@@ -134,8 +184,9 @@ async def test_filters(tenant: Tenant) -> None:
     assert await ids(platform="linkedin") == [leads["id"]]
     assert await ids(active_on=factories.in_days(0)) == [sales["id"]]
     assert await ids(active_on=factories.in_days(15)) == [leads["id"]]
-    response = await tenant.http.get("/v1/campaigns", params={"active_on": "2026-01-01T00:00:00"},
-                                     headers=tenant.admin)
+    response = await tenant.http.get(
+        "/v1/campaigns", params={"active_on": "2026-01-01T00:00:00"}, headers=tenant.admin
+    )
     assert_problem(response, 422)
 
 
@@ -151,13 +202,18 @@ async def test_cursor_pagination_is_stable_and_complete(tenant: Tenant) -> None:
         if cursor is None:
             break
     assert seen == created
-    assert_problem(await tenant.http.get("/v1/campaigns", params={"cursor": "bogus"},
-                                         headers=tenant.admin), 422)
-    assert_problem(await tenant.http.get("/v1/campaigns", params={"limit": "201"},
-                                         headers=tenant.admin), 422)
+    assert_problem(
+        await tenant.http.get("/v1/campaigns", params={"cursor": "bogus"}, headers=tenant.admin),
+        422,
+    )
+    assert_problem(
+        await tenant.http.get("/v1/campaigns", params={"limit": "201"}, headers=tenant.admin), 422
+    )
 
 
-async def test_only_drafts_and_archives_can_be_deleted(tenant: Tenant, resources: Resources) -> None:
+async def test_only_drafts_and_archives_can_be_deleted(
+    tenant: Tenant, resources: Resources
+) -> None:
     campaign = await factories.campaign(tenant)
     await patch(tenant, campaign["id"], status="scheduled")
     refused = await tenant.http.delete(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)

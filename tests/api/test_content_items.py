@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from services.api.state import Resources
 from tests import factories
 from tests.api.test_campaigns import events
 from tests.api.test_conventions import assert_problem
-from services.api.state import Resources
 from tests.conftest import Tenant
 
 
 async def move(tenant: Tenant, item_id: str, status: str, **fields: object) -> dict[str, object]:
-    response = await tenant.http.patch(f"/v1/content-items/{item_id}",
-                                       json={"status": status, **fields}, headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/content-items/{item_id}", json={"status": status, **fields}, headers=tenant.admin
+    )
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body
@@ -17,10 +18,18 @@ async def move(tenant: Tenant, item_id: str, status: str, **fields: object) -> d
 
 async def test_full_workflow_to_published(tenant: Tenant, resources: Resources) -> None:
     campaign = await factories.campaign(tenant)
-    item = await factories.content_item(tenant, campaign_id=campaign["id"], paid=True,
-                                        production_cost="1800", scheduled_at=factories.in_days(1))
+    item = await factories.content_item(
+        tenant,
+        campaign_id=campaign["id"],
+        paid=True,
+        production_cost="1800",
+        scheduled_at=factories.in_days(1),
+    )
     assert (item["status"], item["platform"], item["production_cost"]) == (
-        "draft", "instagram", "1800.00")
+        "draft",
+        "instagram",
+        "1800.00",
+    )
     for status in ("in_review", "approved", "scheduled"):
         await move(tenant, item["id"], status)
     published = await tenant.http.post(
@@ -30,7 +39,9 @@ async def test_full_workflow_to_published(tenant: Tenant, resources: Resources) 
     )
     assert published.status_code == 200, published.text
     assert (published.json()["status"], published.json()["external_post_id"]) == (
-        "published", "1790001")
+        "published",
+        "1790001",
+    )
     again = await tenant.http.post(
         f"/v1/content-items/{item['id']}/publication",
         json={"external_post_id": "1790001", "published_at": factories.in_days(0)},
@@ -39,7 +50,11 @@ async def test_full_workflow_to_published(tenant: Tenant, resources: Resources) 
     assert again.status_code == 200
     history = await events(resources, tenant.id, "content_item.status_changed")
     assert [e["content_item"]["status"] for e in history] == [  # type: ignore[index]
-        "in_review", "approved", "scheduled", "published"]
+        "in_review",
+        "approved",
+        "scheduled",
+        "published",
+    ]
 
 
 async def test_rejection_goes_back_to_draft(tenant: Tenant) -> None:
@@ -53,12 +68,14 @@ async def test_rejection_goes_back_to_draft(tenant: Tenant) -> None:
 async def test_forbidden_and_system_transitions_are_409(tenant: Tenant) -> None:
     item = await factories.content_item(tenant, scheduled_at=factories.in_days(1))
     for status in ("approved", "scheduled", "published", "on_hold", "publishing", "archived"):
-        response = await tenant.http.patch(f"/v1/content-items/{item['id']}",
-                                           json={"status": status}, headers=tenant.admin)
+        response = await tenant.http.patch(
+            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
+        )
         assert_problem(response, 409)
     early = await tenant.http.post(
         f"/v1/content-items/{item['id']}/publication",
-        json={"external_post_id": "1", "published_at": factories.in_days(0)}, headers=tenant.admin,
+        json={"external_post_id": "1", "published_at": factories.in_days(0)},
+        headers=tenant.admin,
     )
     assert_problem(early, 409)
 
@@ -67,13 +84,17 @@ async def test_scheduling_needs_a_future_time(tenant: Tenant) -> None:
     item = await factories.content_item(tenant, scheduled_at=factories.in_days(-1))
     await move(tenant, item["id"], "in_review")
     await move(tenant, item["id"], "approved")
-    response = await tenant.http.patch(f"/v1/content-items/{item['id']}",
-                                       json={"status": "scheduled"}, headers=tenant.admin)
+    response = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}", json={"status": "scheduled"}, headers=tenant.admin
+    )
     assert_problem(response, 409)
     ok = await move(tenant, item["id"], "scheduled", scheduled_at=factories.in_days(2))
     assert ok["status"] == "scheduled"
-    past = await tenant.http.patch(f"/v1/content-items/{item['id']}",
-                                   json={"scheduled_at": factories.in_days(-2)}, headers=tenant.admin)
+    past = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}",
+        json={"scheduled_at": factories.in_days(-2)},
+        headers=tenant.admin,
+    )
     assert_problem(past, 409)
     unscheduled = await move(tenant, item["id"], "approved")
     assert unscheduled["status"] == "approved"
@@ -83,11 +104,13 @@ async def test_editing_approved_creative_needs_new_review(tenant: Tenant) -> Non
     item = await factories.content_item(tenant, scheduled_at=factories.in_days(3))
     for status in ("in_review", "approved", "scheduled"):
         await move(tenant, item["id"], status)
-    same = await tenant.http.patch(f"/v1/content-items/{item['id']}",
-                                   json={"paid": True}, headers=tenant.admin)
+    same = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}", json={"paid": True}, headers=tenant.admin
+    )
     assert same.json()["status"] == "scheduled"
-    edited = await tenant.http.patch(f"/v1/content-items/{item['id']}",
-                                     json={"caption": "New caption"}, headers=tenant.admin)
+    edited = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}", json={"caption": "New caption"}, headers=tenant.admin
+    )
     assert edited.json()["status"] == "in_review"
 
 
@@ -95,11 +118,14 @@ async def test_published_items_are_frozen(tenant: Tenant) -> None:
     item = await factories.content_item(tenant, scheduled_at=factories.in_days(1))
     for status in ("in_review", "approved", "scheduled"):
         await move(tenant, item["id"], status)
-    await tenant.http.post(f"/v1/content-items/{item['id']}/publication",
-                           json={"external_post_id": "9", "published_at": factories.in_days(0)},
-                           headers=tenant.admin)
-    edit = await tenant.http.patch(f"/v1/content-items/{item['id']}", json={"caption": "x"},
-                                   headers=tenant.admin)
+    await tenant.http.post(
+        f"/v1/content-items/{item['id']}/publication",
+        json={"external_post_id": "9", "published_at": factories.in_days(0)},
+        headers=tenant.admin,
+    )
+    edit = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}", json={"caption": "x"}, headers=tenant.admin
+    )
     assert_problem(edit, 409)
     delete = await tenant.http.delete(f"/v1/content-items/{item['id']}", headers=tenant.admin)
     assert_problem(delete, 409)
@@ -108,21 +134,30 @@ async def test_published_items_are_frozen(tenant: Tenant) -> None:
 
 async def test_references_and_formats_are_checked(tenant: Tenant, make_tenant: object) -> None:
     linkedin = await factories.social_account(tenant, platform="linkedin", external_id="li-1")
-    story = await tenant.http.post("/v1/content-items", json={
-        "social_account_id": linkedin["id"], "format": "story"}, headers=tenant.admin)
+    story = await tenant.http.post(
+        "/v1/content-items",
+        json={"social_account_id": linkedin["id"], "format": "story"},
+        headers=tenant.admin,
+    )
     body = assert_problem(story, 422)
     assert body["errors"][0]["loc"] == ["body", "format"]  # type: ignore[index]
-    unknown = await tenant.http.post("/v1/content-items", json={
-        "social_account_id": "00000000-0000-4000-8000-000000000000", "format": "post"},
-        headers=tenant.admin)
+    unknown = await tenant.http.post(
+        "/v1/content-items",
+        json={"social_account_id": "00000000-0000-4000-8000-000000000000", "format": "post"},
+        headers=tenant.admin,
+    )
     assert_problem(unknown, 422)
-    variant = await tenant.http.post("/v1/content-items", json={
-        "social_account_id": linkedin["id"], "format": "post", "variant": "A"},
-        headers=tenant.admin)
+    variant = await tenant.http.post(
+        "/v1/content-items",
+        json={"social_account_id": linkedin["id"], "format": "post", "variant": "A"},
+        headers=tenant.admin,
+    )
     assert_problem(variant, 422)
-    bad_url = await tenant.http.post("/v1/content-items", json={
-        "social_account_id": linkedin["id"], "format": "post", "media_urls": ["not a url"]},
-        headers=tenant.admin)
+    bad_url = await tenant.http.post(
+        "/v1/content-items",
+        json={"social_account_id": linkedin["id"], "format": "post", "media_urls": ["not a url"]},
+        headers=tenant.admin,
+    )
     assert_problem(bad_url, 422)
 
 
@@ -130,10 +165,16 @@ async def test_editorial_calendar_filters(tenant: Tenant) -> None:
     account = await factories.social_account(tenant)
     tiktok = await factories.social_account(tenant, platform="tiktok", external_id="tt")
     campaign = await factories.campaign(tenant)
-    week = await factories.content_item(tenant, account, scheduled_at=factories.in_days(2),
-                                        campaign_id=campaign["id"], format="reel")
-    later = await factories.content_item(tenant, tiktok, scheduled_at=factories.in_days(20),
-                                         format="short_video")
+    week = await factories.content_item(
+        tenant,
+        account,
+        scheduled_at=factories.in_days(2),
+        campaign_id=campaign["id"],
+        format="reel",
+    )
+    later = await factories.content_item(
+        tenant, tiktok, scheduled_at=factories.in_days(20), format="short_video"
+    )
     await factories.content_item(tenant, account)  # unscheduled idea
 
     async def ids(**params: str) -> set[str]:
@@ -155,13 +196,19 @@ async def test_social_account_in_use_cannot_be_deleted(tenant: Tenant) -> None:
     await factories.content_item(tenant, account)
     refused = await tenant.http.delete(f"/v1/social-accounts/{account['id']}", headers=tenant.admin)
     assert_problem(refused, 409)
-    duplicate = await tenant.http.post("/v1/social-accounts", json={
-        "platform": "instagram", "handle": "@x", "external_id": account["external_id"]},
-        headers=tenant.admin)
+    duplicate = await tenant.http.post(
+        "/v1/social-accounts",
+        json={"platform": "instagram", "handle": "@x", "external_id": account["external_id"]},
+        headers=tenant.admin,
+    )
     assert_problem(duplicate, 409)
-    renamed = await tenant.http.patch(f"/v1/social-accounts/{account['id']}",
-                                      json={"handle": "@maisonlumiere_fr"}, headers=tenant.admin)
+    renamed = await tenant.http.patch(
+        f"/v1/social-accounts/{account['id']}",
+        json={"handle": "@maisonlumiere_fr"},
+        headers=tenant.admin,
+    )
     assert renamed.json()["handle"] == "@maisonlumiere_fr"
-    forbidden = await tenant.http.patch(f"/v1/social-accounts/{account['id']}",
-                                        json={"platform": "x"}, headers=tenant.admin)
+    forbidden = await tenant.http.patch(
+        f"/v1/social-accounts/{account['id']}", json={"platform": "x"}, headers=tenant.admin
+    )
     assert_problem(forbidden, 422)

@@ -15,9 +15,12 @@ from tests.conftest import Tenant
 
 async def count(resources: Resources, table: str, workspace_id: str) -> int:
     async with resources.engine.connect() as conn:
-        return int(await conn.scalar(
-            sa.text(f"SELECT count(*) FROM {table} WHERE workspace_id = :w"), {"w": workspace_id}
-        ))
+        return int(
+            await conn.scalar(
+                sa.text(f"SELECT count(*) FROM {table} WHERE workspace_id = :w"),
+                {"w": workspace_id},
+            )
+        )
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
@@ -32,7 +35,9 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
 
 
 async def test_request_id_is_echoed_or_generated(tenant: Tenant) -> None:
-    echoed = await tenant.http.get("/v1/campaigns", headers={**tenant.admin, "X-Request-ID": "abc-123"})
+    echoed = await tenant.http.get(
+        "/v1/campaigns", headers={**tenant.admin, "X-Request-ID": "abc-123"}
+    )
     assert echoed.headers["x-request-id"] == "abc-123"
     generated = await tenant.http.get("/v1/campaigns", headers=tenant.admin)
     assert len(generated.headers["x-request-id"]) == 16
@@ -42,31 +47,47 @@ async def test_unknown_route_is_a_problem(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/v1/nothing-here"), 404)
 
 
-async def test_malformed_json_is_400_and_writes_nothing(tenant: Tenant, resources: Resources) -> None:
+async def test_malformed_json_is_400_and_writes_nothing(
+    tenant: Tenant, resources: Resources
+) -> None:
     response = await tenant.http.post(
-        "/v1/campaigns", content=b'{"name": "x", "objective": ', headers={
-            **tenant.admin, "content-type": "application/json"},
+        "/v1/campaigns",
+        content=b'{"name": "x", "objective": ',
+        headers={**tenant.admin, "content-type": "application/json"},
     )
     assert_problem(response, 400)
     assert await count(resources, "campaigns", tenant.id) == 0
 
 
 async def test_validation_lists_every_bad_field(tenant: Tenant, resources: Resources) -> None:
-    response = await tenant.http.post("/v1/campaigns", json={
-        "name": "", "objective": "fame", "budget": 12.5, "starts_at": "2026-12-01T10:00:00",
-        "workspace_id": "00000000-0000-0000-0000-000000000000",
-    }, headers=tenant.admin)
+    response = await tenant.http.post(
+        "/v1/campaigns",
+        json={
+            "name": "",
+            "objective": "fame",
+            "budget": 12.5,
+            "starts_at": "2026-12-01T10:00:00",
+            "workspace_id": "00000000-0000-0000-0000-000000000000",
+        },
+        headers=tenant.admin,
+    )
     body = assert_problem(response, 422)
     locs = {tuple(e["loc"]) for e in body["errors"]}  # type: ignore[attr-defined]
-    assert {("body", "name"), ("body", "objective"), ("body", "budget"),
-            ("body", "starts_at"), ("body", "workspace_id")} <= locs
+    assert {
+        ("body", "name"),
+        ("body", "objective"),
+        ("body", "budget"),
+        ("body", "starts_at"),
+        ("body", "workspace_id"),
+    } <= locs
     assert await count(resources, "campaigns", tenant.id) == 0
 
 
 async def test_money_refuses_nan_infinity_and_negative(tenant: Tenant) -> None:
     for bad in ("NaN", "Infinity", "-1.00", "1.001", "1e3000"):
         response = await tenant.http.post(
-            "/v1/campaigns", json={"name": "x", "objective": "sales", "budget": bad},
+            "/v1/campaigns",
+            json={"name": "x", "objective": "sales", "budget": bad},
             headers=tenant.admin,
         )
         assert response.status_code == 422, bad
@@ -79,14 +100,18 @@ async def test_text_fields_are_stored_verbatim(tenant: Tenant) -> None:
     assert fetched.json()["name"] == nasty
 
 
-async def test_oversized_body_is_413_and_writes_nothing(tenant: Tenant, resources: Resources) -> None:
+async def test_oversized_body_is_413_and_writes_nothing(
+    tenant: Tenant, resources: Resources
+) -> None:
     big = {"name": "x", "objective": "sales", "utm": {"source": "a" * 300_000}}
     response = await tenant.http.post("/v1/campaigns", json=big, headers=tenant.admin)
     assert_problem(response, 413)
     assert await count(resources, "campaigns", tenant.id) == 0
 
 
-async def test_idempotency_key_replays_the_first_response(tenant: Tenant, resources: Resources) -> None:
+async def test_idempotency_key_replays_the_first_response(
+    tenant: Tenant, resources: Resources
+) -> None:
     headers = {**tenant.admin, "Idempotency-Key": "create-spring-1"}
     body = {"name": "Spring", "objective": "sales"}
     first = await tenant.http.post("/v1/campaigns", json=body, headers=headers)
@@ -98,11 +123,16 @@ async def test_idempotency_key_replays_the_first_response(tenant: Tenant, resour
     assert await count(resources, "campaigns", tenant.id) == 1
 
 
-async def test_idempotency_key_with_another_body_is_422(tenant: Tenant, resources: Resources) -> None:
+async def test_idempotency_key_with_another_body_is_422(
+    tenant: Tenant, resources: Resources
+) -> None:
     headers = {**tenant.admin, "Idempotency-Key": "create-spring-2"}
-    await tenant.http.post("/v1/campaigns", json={"name": "A", "objective": "sales"}, headers=headers)
-    other = await tenant.http.post("/v1/campaigns", json={"name": "B", "objective": "sales"},
-                                   headers=headers)
+    await tenant.http.post(
+        "/v1/campaigns", json={"name": "A", "objective": "sales"}, headers=headers
+    )
+    other = await tenant.http.post(
+        "/v1/campaigns", json={"name": "B", "objective": "sales"}, headers=headers
+    )
     assert_problem(other, 422)
     assert await count(resources, "campaigns", tenant.id) == 1
 
@@ -110,20 +140,25 @@ async def test_idempotency_key_with_another_body_is_422(tenant: Tenant, resource
 async def test_idempotency_keys_are_scoped_per_api_key(tenant: Tenant) -> None:
     editor = await tenant.key("editor")
     body = {"name": "A", "objective": "sales"}
-    first = await tenant.http.post("/v1/campaigns", json=body,
-                                   headers={**tenant.admin, "Idempotency-Key": "k"})
-    second = await tenant.http.post("/v1/campaigns", json=body, headers={**editor, "Idempotency-Key": "k"})
+    first = await tenant.http.post(
+        "/v1/campaigns", json=body, headers={**tenant.admin, "Idempotency-Key": "k"}
+    )
+    second = await tenant.http.post(
+        "/v1/campaigns", json=body, headers={**editor, "Idempotency-Key": "k"}
+    )
     assert second.status_code == 201
     assert second.json()["id"] != first.json()["id"]
 
 
 async def test_failed_request_does_not_burn_the_idempotency_key(tenant: Tenant) -> None:
     headers = {**tenant.admin, "Idempotency-Key": "retry-after-fix"}
-    bad = await tenant.http.post("/v1/campaigns", json={"name": "A", "objective": "nope"},
-                                 headers=headers)
+    bad = await tenant.http.post(
+        "/v1/campaigns", json={"name": "A", "objective": "nope"}, headers=headers
+    )
     assert bad.status_code == 422
-    good = await tenant.http.post("/v1/campaigns", json={"name": "A", "objective": "sales"},
-                                  headers=headers)
+    good = await tenant.http.post(
+        "/v1/campaigns", json={"name": "A", "objective": "sales"}, headers=headers
+    )
     assert good.status_code == 201
 
 
@@ -135,9 +170,13 @@ async def test_request_in_flight_with_same_key_is_409(tenant: Tenant, resources:
             sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
             {"k": f"{scope}:busy"},
         )
-        response = await asyncio.wait_for(tenant.http.post(
-            "/v1/campaigns", json={"name": "A", "objective": "sales"},
-            headers={**tenant.admin, "Idempotency-Key": "busy"},
-        ), 10)
+        response = await asyncio.wait_for(
+            tenant.http.post(
+                "/v1/campaigns",
+                json={"name": "A", "objective": "sales"},
+                headers={**tenant.admin, "Idempotency-Key": "busy"},
+            ),
+            10,
+        )
     assert_problem(response, 409)
     assert await count(resources, "campaigns", tenant.id) == 0

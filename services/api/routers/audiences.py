@@ -2,31 +2,55 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from services.api.deps import Cursor, EditorKey, IfMatch, Limit, UoW, ViewerKey, with_etag
-from services.api.problems import AUTH_ERRORS, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.deps import (
+    Cursor,
+    EditorKey,
+    IfMatch,
+    Limit,
+    UoW,
+    ViewerKey,
+    reject_unknown_query,
+    with_etag,
+)
+from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.audiences import service
 from shared.audiences.models import AudienceKind
 from shared.audiences.schemas import AudienceCreate, AudienceRead, AudienceUpdate
 from shared.schemas import PageOut
 
-router = APIRouter(prefix="/v1/audiences", tags=["audiences"], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/v1/audiences",
+    tags=["audiences"],
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reject_unknown_query)],
+)
 
 
 @router.get("", response_model=PageOut[AudienceRead], summary="List audiences")
 async def list_audiences(
-    uow: UoW, key: ViewerKey, kind: AudienceKind | None = None, limit: Limit = 50,
+    uow: UoW,
+    key: ViewerKey,
+    kind: AudienceKind | None = None,
+    limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PageOut[AudienceRead]:
-    page = await service.list_audiences(uow, key.workspace_id, kind=kind, limit=limit,
-                                        cursor=cursor)
-    return PageOut(items=[AudienceRead.model_validate(a) for a in page.items],
-                   next_cursor=page.next_cursor)
+    page = await service.list_audiences(
+        uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor
+    )
+    return PageOut(
+        items=[AudienceRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+    )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AudienceRead,
-             summary="Define an audience (saved, retargeting or lookalike)", responses=IDEMPOTENCY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AudienceRead,
+    summary="Define an audience (saved, retargeting or lookalike)",
+    responses=IDEMPOTENCY,
+)
 async def create_audience(
     body: AudienceCreate, uow: UoW, key: EditorKey, response: Response
 ) -> AudienceRead:
@@ -36,8 +60,9 @@ async def create_audience(
     return AudienceRead.model_validate(audience)
 
 
-@router.get("/{audience_id}", response_model=AudienceRead, summary="Get an audience",
-            responses=NOT_FOUND)
+@router.get(
+    "/{audience_id}", response_model=AudienceRead, summary="Get an audience", responses=NOT_FOUND
+)
 async def get_audience(
     audience_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> AudienceRead:
@@ -46,10 +71,18 @@ async def get_audience(
     return AudienceRead.model_validate(audience)
 
 
-@router.patch("/{audience_id}", response_model=AudienceRead, summary="Update an audience",
-              responses={**NOT_FOUND, **PRECONDITION})
+@router.patch(
+    "/{audience_id}",
+    response_model=AudienceRead,
+    summary="Update an audience",
+    responses={**NOT_FOUND, **PRECONDITION, **BODY},
+)
 async def update_audience(
-    audience_id: uuid.UUID, body: AudienceUpdate, uow: UoW, key: EditorKey, version: IfMatch,
+    audience_id: uuid.UUID,
+    body: AudienceUpdate,
+    uow: UoW,
+    key: EditorKey,
+    version: IfMatch,
     response: Response,
 ) -> AudienceRead:
     audience = await service.update(uow, key.workspace_id, audience_id, body, version)
@@ -57,7 +90,11 @@ async def update_audience(
     return AudienceRead.model_validate(audience)
 
 
-@router.delete("/{audience_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete an audience", responses={**NOT_FOUND, **CONFLICT})
+@router.delete(
+    "/{audience_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an audience",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 async def delete_audience(audience_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
     await service.delete(uow, key.workspace_id, audience_id)

@@ -2,35 +2,66 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from services.api.deps import Cursor, EditorKey, IfMatch, Limit, UoW, ViewerKey, with_etag
-from services.api.problems import AUTH_ERRORS, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.deps import (
+    Cursor,
+    EditorKey,
+    IfMatch,
+    Limit,
+    UoW,
+    ViewerKey,
+    reject_unknown_query,
+    with_etag,
+)
+from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.campaigns import service
 from shared.campaigns.models import CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/v1/campaigns",
+    tags=["campaigns"],
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reject_unknown_query)],
+)
 
 
 @router.get("", response_model=PageOut[CampaignRead], summary="List campaigns")
 async def list_campaigns(
-    uow: UoW, key: ViewerKey, status: CampaignStatus | None = None,
-    objective: Objective | None = None, platform: Platform | None = None,
-    active_on: Timestamp | None = None, limit: Limit = 50, cursor: Cursor = None,
+    uow: UoW,
+    key: ViewerKey,
+    status: CampaignStatus | None = None,
+    objective: Objective | None = None,
+    platform: Platform | None = None,
+    active_on: Timestamp | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> PageOut[CampaignRead]:
     page = await service.list_campaigns(
-        uow, key.workspace_id, status=status, objective=objective, platform=platform,
-        active_on=active_on, limit=limit, cursor=cursor,
+        uow,
+        key.workspace_id,
+        status=status,
+        objective=objective,
+        platform=platform,
+        active_on=active_on,
+        limit=limit,
+        cursor=cursor,
     )
-    return PageOut(items=[CampaignRead.model_validate(c) for c in page.items],
-                   next_cursor=page.next_cursor)
+    return PageOut(
+        items=[CampaignRead.model_validate(c) for c in page.items], next_cursor=page.next_cursor
+    )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignRead,
-             summary="Create a campaign (as a draft)", responses=IDEMPOTENCY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CampaignRead,
+    summary="Create a campaign (as a draft)",
+    responses=IDEMPOTENCY,
+)
 async def create_campaign(
     body: CampaignCreate, uow: UoW, key: EditorKey, response: Response
 ) -> CampaignRead:
@@ -40,8 +71,9 @@ async def create_campaign(
     return CampaignRead.model_validate(campaign)
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead, summary="Get a campaign",
-            responses=NOT_FOUND)
+@router.get(
+    "/{campaign_id}", response_model=CampaignRead, summary="Get a campaign", responses=NOT_FOUND
+)
 async def get_campaign(
     campaign_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> CampaignRead:
@@ -51,12 +83,17 @@ async def get_campaign(
 
 
 @router.patch(
-    "/{campaign_id}", response_model=CampaignRead,
+    "/{campaign_id}",
+    response_model=CampaignRead,
     summary="Update a campaign or move its status",
-    responses={**NOT_FOUND, **CONFLICT, **PRECONDITION},
+    responses={**NOT_FOUND, **CONFLICT, **PRECONDITION, **BODY},
 )
 async def update_campaign(
-    campaign_id: uuid.UUID, body: CampaignUpdate, uow: UoW, key: EditorKey, version: IfMatch,
+    campaign_id: uuid.UUID,
+    body: CampaignUpdate,
+    uow: UoW,
+    key: EditorKey,
+    version: IfMatch,
     response: Response,
 ) -> CampaignRead:
     campaign = await service.update(uow, key.workspace_id, campaign_id, body, version)
@@ -64,7 +101,11 @@ async def update_campaign(
     return CampaignRead.model_validate(campaign)
 
 
-@router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete a draft or archived campaign", responses={**NOT_FOUND, **CONFLICT})
+@router.delete(
+    "/{campaign_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a draft or archived campaign",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 async def delete_campaign(campaign_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
     await service.delete(uow, key.workspace_id, campaign_id)

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from services.api.deps import Cursor, EditorKey, IfMatch, Limit, UoW, ViewerKey, with_etag
-from services.api.problems import AUTH_ERRORS, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.deps import (
+    Cursor,
+    EditorKey,
+    IfMatch,
+    Limit,
+    UoW,
+    ViewerKey,
+    reject_unknown_query,
+    with_etag,
+)
+from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.content import service
 from shared.content.models import ContentFormat, ContentStatus
 from shared.content.schemas import (
@@ -18,30 +27,55 @@ from shared.db.base import utcnow
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(prefix="/v1/content-items", tags=["content items"], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/v1/content-items",
+    tags=["content items"],
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reject_unknown_query)],
+)
 
 
-@router.get("", response_model=PageOut[ContentItemRead],
-            summary="List content items (the editorial calendar)")
+@router.get(
+    "",
+    response_model=PageOut[ContentItemRead],
+    summary="List content items (the editorial calendar)",
+)
 async def list_content_items(
-    uow: UoW, key: ViewerKey, campaign_id: uuid.UUID | None = None,
-    status: ContentStatus | None = None, platform: Platform | None = None,
+    uow: UoW,
+    key: ViewerKey,
+    campaign_id: uuid.UUID | None = None,
+    status: ContentStatus | None = None,
+    platform: Platform | None = None,
     format: ContentFormat | None = None,
     scheduled_from: Timestamp | None = Query(None, description="scheduled_at >= this"),
     scheduled_to: Timestamp | None = Query(None, description="scheduled_at < this"),
-    limit: Limit = 50, cursor: Cursor = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> PageOut[ContentItemRead]:
     page = await service.list_items(
-        uow, key.workspace_id, campaign_id=campaign_id, status=status, platform=platform,
-        fmt=format, scheduled_from=scheduled_from, scheduled_to=scheduled_to, limit=limit,
+        uow,
+        key.workspace_id,
+        campaign_id=campaign_id,
+        status=status,
+        platform=platform,
+        fmt=format,
+        scheduled_from=scheduled_from,
+        scheduled_to=scheduled_to,
+        limit=limit,
         cursor=cursor,
     )
-    return PageOut(items=[ContentItemRead.model_validate(i) for i in page.items],
-                   next_cursor=page.next_cursor)
+    return PageOut(
+        items=[ContentItemRead.model_validate(i) for i in page.items], next_cursor=page.next_cursor
+    )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContentItemRead,
-             summary="Create a content item (as a draft)", responses=IDEMPOTENCY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContentItemRead,
+    summary="Create a content item (as a draft)",
+    responses=IDEMPOTENCY,
+)
 async def create_content_item(
     body: ContentItemCreate, uow: UoW, key: EditorKey, response: Response
 ) -> ContentItemRead:
@@ -51,8 +85,9 @@ async def create_content_item(
     return ContentItemRead.model_validate(item)
 
 
-@router.get("/{item_id}", response_model=ContentItemRead, summary="Get a content item",
-            responses=NOT_FOUND)
+@router.get(
+    "/{item_id}", response_model=ContentItemRead, summary="Get a content item", responses=NOT_FOUND
+)
 async def get_content_item(
     item_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> ContentItemRead:
@@ -62,12 +97,17 @@ async def get_content_item(
 
 
 @router.patch(
-    "/{item_id}", response_model=ContentItemRead,
+    "/{item_id}",
+    response_model=ContentItemRead,
     summary="Edit a content item or move it along the approval workflow",
-    responses={**NOT_FOUND, **CONFLICT, **PRECONDITION},
+    responses={**NOT_FOUND, **CONFLICT, **PRECONDITION, **BODY},
 )
 async def update_content_item(
-    item_id: uuid.UUID, body: ContentItemUpdate, uow: UoW, key: EditorKey, version: IfMatch,
+    item_id: uuid.UUID,
+    body: ContentItemUpdate,
+    uow: UoW,
+    key: EditorKey,
+    version: IfMatch,
     response: Response,
 ) -> ContentItemRead:
     item = await service.update(uow, key.workspace_id, item_id, body, version, utcnow())
@@ -75,17 +115,21 @@ async def update_content_item(
     return ContentItemRead.model_validate(item)
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete a content item that was never published",
-               responses={**NOT_FOUND, **CONFLICT})
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a content item that was never published",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 async def delete_content_item(item_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
     await service.delete(uow, key.workspace_id, item_id)
 
 
 @router.post(
-    "/{item_id}/publication", response_model=ContentItemRead,
+    "/{item_id}/publication",
+    response_model=ContentItemRead,
     summary="Report that the publishing system posted the item",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **BODY},
 )
 async def publish_content_item(
     item_id: uuid.UUID, body: Publication, uow: UoW, key: EditorKey, response: Response

@@ -50,13 +50,12 @@ async def _check(probe: Any, resources: Resources) -> dict[str, Any]:
 
 
 @router.get(
-    "/readyz", summary="Readiness: PostgreSQL and Redis reachable, migrations at head",
+    "/readyz",
+    summary="Readiness: PostgreSQL and Redis reachable, migrations at head",
     responses={503: {"description": "A dependency is not ready"}},
 )
 async def readyz(resources: Res) -> JSONResponse:
-    postgres, redis = await asyncio.gather(
-        _check(_database, resources), _check(_redis, resources)
-    )
+    postgres, redis = await asyncio.gather(_check(_database, resources), _check(_redis, resources))
     ready = postgres["ok"] and redis["ok"]
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "postgres": postgres, "redis": redis},
@@ -72,10 +71,14 @@ async def _refresh_gauges(resources: Resources) -> None:
         rows = await conn.execute(sa.text("SELECT name, status, count(*) FROM jobs GROUP BY 1, 2"))
         for name, status, count in rows:
             JOBS.labels(name, status).set(count)
-        pending, lag = (await conn.execute(sa.text(
-            "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0) "
-            "FROM outbox_events WHERE dispatched_at IS NULL"
-        ))).one()
+        pending, lag = (
+            await conn.execute(
+                sa.text(
+                    "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0) "
+                    "FROM outbox_events WHERE dispatched_at IS NULL"
+                )
+            )
+        ).one()
         OUTBOX_PENDING.set(pending)
         OUTBOX_LAG.set(float(lag))
 

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from services.api.deps import AdminKey, Cursor, IfMatch, Limit, UoW, ViewerKey, with_etag
-from services.api.problems import AUTH_ERRORS, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.deps import (
+    AdminKey,
+    Cursor,
+    IfMatch,
+    Limit,
+    UoW,
+    ViewerKey,
+    reject_unknown_query,
+    with_etag,
+)
+from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.schemas import PageOut
 from shared.social_accounts import service
 from shared.social_accounts.models import Platform
@@ -15,24 +24,37 @@ from shared.social_accounts.schemas import (
     SocialAccountUpdate,
 )
 
-router = APIRouter(prefix="/v1/social-accounts", tags=["social accounts"], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/v1/social-accounts",
+    tags=["social accounts"],
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reject_unknown_query)],
+)
 
 
 @router.get("", response_model=PageOut[SocialAccountRead], summary="List social accounts")
 async def list_social_accounts(
-    uow: UoW, key: ViewerKey, platform: Platform | None = None, limit: Limit = 50,
+    uow: UoW,
+    key: ViewerKey,
+    platform: Platform | None = None,
+    limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PageOut[SocialAccountRead]:
     page = await service.list_accounts(
         uow, key.workspace_id, platform=platform, limit=limit, cursor=cursor
     )
-    return PageOut(items=[SocialAccountRead.model_validate(a) for a in page.items],
-                   next_cursor=page.next_cursor)
+    return PageOut(
+        items=[SocialAccountRead.model_validate(a) for a in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=SocialAccountRead,
-    summary="Connect a social account", responses={**CONFLICT, **IDEMPOTENCY},
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SocialAccountRead,
+    summary="Connect a social account",
+    responses={**CONFLICT, **IDEMPOTENCY},
 )
 async def create_social_account(
     body: SocialAccountCreate, uow: UoW, key: AdminKey, response: Response
@@ -43,8 +65,12 @@ async def create_social_account(
     return SocialAccountRead.model_validate(account)
 
 
-@router.get("/{account_id}", response_model=SocialAccountRead, summary="Get a social account",
-            responses=NOT_FOUND)
+@router.get(
+    "/{account_id}",
+    response_model=SocialAccountRead,
+    summary="Get a social account",
+    responses=NOT_FOUND,
+)
 async def get_social_account(
     account_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> SocialAccountRead:
@@ -53,18 +79,30 @@ async def get_social_account(
     return SocialAccountRead.model_validate(account)
 
 
-@router.patch("/{account_id}", response_model=SocialAccountRead, summary="Update a social account",
-              responses={**NOT_FOUND, **PRECONDITION})
+@router.patch(
+    "/{account_id}",
+    response_model=SocialAccountRead,
+    summary="Update a social account",
+    responses={**NOT_FOUND, **PRECONDITION, **BODY},
+)
 async def update_social_account(
-    account_id: uuid.UUID, body: SocialAccountUpdate, uow: UoW, key: AdminKey,
-    version: IfMatch, response: Response,
+    account_id: uuid.UUID,
+    body: SocialAccountUpdate,
+    uow: UoW,
+    key: AdminKey,
+    version: IfMatch,
+    response: Response,
 ) -> SocialAccountRead:
     account = await service.update(uow, key.workspace_id, account_id, body, version)
     with_etag(response, account)
     return SocialAccountRead.model_validate(account)
 
 
-@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Disconnect a social account", responses={**NOT_FOUND, **CONFLICT})
+@router.delete(
+    "/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Disconnect a social account",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 async def delete_social_account(account_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
     await service.delete(uow, key.workspace_id, account_id)

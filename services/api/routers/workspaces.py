@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
-from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW
+from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, reject_unknown_query
 from services.api.problems import AUTH_ERRORS, IDEMPOTENCY, NOT_FOUND
 from shared.db.pagination import paginate
 from shared.db.repository import TenantRepository
@@ -20,39 +20,55 @@ from shared.workspaces.schemas import (
     WorkspaceRead,
 )
 
-router = APIRouter(prefix="/v1", tags=["workspaces"], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/v1",
+    tags=["workspaces"],
+    responses=AUTH_ERRORS,
+    dependencies=[Depends(reject_unknown_query)],
+)
 
 
 @router.post(
-    "/workspaces", status_code=status.HTTP_201_CREATED, response_model=WorkspaceCreated,
-    summary="Create a workspace and its first admin key (operator token)", responses=IDEMPOTENCY,
+    "/workspaces",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WorkspaceCreated,
+    summary="Create a workspace and its first admin key (operator token)",
+    responses=IDEMPOTENCY,
 )
 async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> WorkspaceCreated:
     workspace, key = await service.create_workspace(uow, body)
     return WorkspaceCreated(workspace=WorkspaceRead.model_validate(workspace), api_key=key)
 
 
-@router.get("/api-keys", response_model=PageOut[ApiKeyRead], summary="List the workspace's API keys")
+@router.get(
+    "/api-keys", response_model=PageOut[ApiKeyRead], summary="List the workspace's API keys"
+)
 async def list_api_keys(
     uow: UoW, key: AdminKey, limit: Limit = 50, cursor: Cursor = None
 ) -> PageOut[ApiKeyRead]:
     repo = TenantRepository(uow.session, ApiKey, "API key")
     page = await paginate(uow.session, repo.select(key.workspace_id), ApiKey, limit, cursor)
-    return PageOut(items=[ApiKeyRead.model_validate(k) for k in page.items],
-                   next_cursor=page.next_cursor)
+    return PageOut(
+        items=[ApiKeyRead.model_validate(k) for k in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.post(
-    "/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
-    summary="Create an API key (the secret is shown once)", responses=IDEMPOTENCY,
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    summary="Create an API key (the secret is shown once)",
+    responses=IDEMPOTENCY,
 )
 async def create_api_key(body: ApiKeyCreate, uow: UoW, key: AdminKey) -> ApiKeyCreated:
     return await service.create_key(uow, key.workspace_id, body)
 
 
 @router.delete(
-    "/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
-    summary="Revoke an API key", responses=NOT_FOUND,
+    "/api-keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke an API key",
+    responses=NOT_FOUND,
 )
 async def revoke_api_key(key_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
     await service.revoke_key(uow, key.workspace_id, key_id)

@@ -1,0 +1,161 @@
+"""SEC-1: every route, called with workspace A's admin key on workspace B's objects, is
+404 (or an empty list): B's ids never appear. A new route without a case here fails."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from services.api.main import create_app
+from shared.config import Settings
+from tests import factories
+from tests.conftest import Tenant, TenantFactory
+
+#: Routes outside tenancy: the operator's and the probes'.
+UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
+
+#: A body that would be valid if the id were A's, so a 404 can only come from scoping.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/v1/social-accounts/{account_id}"): {"handle": "@stolen"},
+    ("PATCH", "/v1/campaigns/{campaign_id}"): {"name": "stolen"},
+    ("PATCH", "/v1/content-items/{item_id}"): {"caption": "stolen"},
+    ("PATCH", "/v1/audiences/{audience_id}"): {"name": "stolen"},
+    ("POST", "/v1/content-items/{item_id}/publication"): {
+        "external_post_id": "stolen",
+        "published_at": "2026-11-23T10:00:00Z",
+    },
+}
+
+
+def routes() -> list[tuple[str, str]]:
+    app = create_app(
+        Settings(
+            database_url="postgresql://x@localhost/x",  # type: ignore[arg-type]
+            redis_url="redis://localhost",
+        )
+    )  # type: ignore[arg-type]
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path not in UNSCOPED:
+            found += [(method, route.path) for method in sorted(route.methods)]
+    for router in getattr(app.router, "routes", []):
+        original = getattr(router, "original_router", None)
+        if original is None:
+            continue
+        for route in original.routes:
+            if isinstance(route, APIRoute) and route.path not in UNSCOPED:
+                found += [(method, route.path) for method in sorted(route.methods)]
+    return sorted(set(found))
+
+
+async def victim_objects(b: Tenant) -> dict[str, str]:
+    account = await factories.social_account(b, platform="instagram", external_id="victim")
+    campaign = await factories.campaign(b)
+    item = await factories.content_item(
+        b, account, campaign_id=campaign["id"], scheduled_at=factories.in_days(2)
+    )
+    for status in ("in_review", "approved", "scheduled"):
+        await b.http.patch(
+            f"/v1/content-items/{item['id']}", json={"status": status}, headers=b.admin
+        )
+    audience = await factories.audience(b)
+    keys = (await b.http.get("/v1/api-keys", headers=b.admin)).json()["items"]
+    return {
+        "account_id": account["id"],
+        "campaign_id": campaign["id"],
+        "item_id": item["id"],
+        "audience_id": audience["id"],
+        "key_id": keys[0]["id"],
+    }
+
+
+def test_every_scoped_route_has_a_case() -> None:
+    parametrized = [path for _, path in routes() if "{" in path]
+    params = {p for path in parametrized for p in re.findall(r"{(\w+)}", path)}
+    assert params <= {"account_id", "campaign_id", "item_id", "audience_id", "key_id"}, (
+        "a new path parameter: teach victim_objects() to create one in workspace B"
+    )
+
+
+async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) -> None:
+    a, b = await make_tenant("Brand A"), await make_tenant("Brand B")
+    ids = await victim_objects(b)
+    checked = 0
+    for method, path in routes():
+        url = path.format(**ids)
+        response = await a.http.request(
+            method, url, json=BODIES.get((method, path)), headers=a.admin
+        )
+        if "{" in path:
+            assert response.status_code == 404, (method, path, response.text)
+            checked += 1
+        elif method == "GET":
+            assert response.status_code == 200, (method, path, response.text)
+            assert response.json()["items"] == [] or path == "/v1/api-keys", path
+        for ident in ids.values():
+            # Only the id the caller sent may come back (in "... does not exist").
+            assert ident in url or ident not in response.text, (method, path)
+    assert checked >= 14  # the walk found the routes (guards the discovery itself)
+    # B's objects are untouched.
+    item = await b.http.get(f"/v1/content-items/{ids['item_id']}", headers=b.admin)
+    assert (item.json()["status"], item.json()["caption"]) == ("scheduled", "Spring is here")
+    assert (await b.http.get("/v1/api-keys", headers=b.admin)).json()["items"][0][
+        "revoked_at"
+    ] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/content-items", {"format": "post", "social_account_id": "{account_id}"}),
+        (
+            "/v1/content-items",
+            {
+                "format": "post",
+                "social_account_id": "{own_account}",
+                "campaign_id": "{campaign_id}",
+            },
+        ),
+        ("/v1/campaigns", {"name": "x", "objective": "sales", "audience_ids": ["{audience_id}"]}),
+        (
+            "/v1/audiences",
+            {
+                "kind": "lookalike",
+                "name": "x",
+                "source_audience_id": "{audience_id}",
+                "country": "FR",
+                "ratio": "0.01",
+            },
+        ),
+        (
+            "/v1/audiences",
+            {
+                "kind": "retargeting",
+                "name": "x",
+                "rule": {
+                    "include": [
+                        {"event": "click", "within_days": 7, "campaign_id": "{campaign_id}"}
+                    ]
+                },
+            },
+        ),
+    ],
+)
+async def test_foreign_ids_in_bodies_are_unknown(
+    make_tenant: TenantFactory, path: str, body: dict[str, Any]
+) -> None:
+    a, b = await make_tenant("Brand A"), await make_tenant("Brand B")
+    ids = await victim_objects(b)
+    ids["own_account"] = (await factories.social_account(a))["id"]
+    rendered = httpx.Request("POST", "http://x", json=body).content.decode()
+    for name, ident in ids.items():
+        rendered = rendered.replace("{" + name + "}", ident)
+    response = await a.http.post(
+        path, content=rendered, headers={**a.admin, "content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert "does not exist" in response.text
