@@ -208,8 +208,8 @@ def worker(
     from services.worker.main import worker_settings
 
     if check:
-        raise typer.Exit(check_health(worker_settings()))  # type: ignore[arg-type]
-    run_worker(worker_settings(burst=burst) if burst else worker_settings())  # type: ignore[arg-type]
+        raise typer.Exit(check_health(worker_settings()))
+    run_worker(worker_settings(burst=burst) if burst else worker_settings())
 
 
 @app.command()
@@ -261,7 +261,7 @@ def dev() -> None:
     from shared.embedded import embedded_services
 
     # What the operator set (environment, .env), not a previous run's embedded.env.
-    base = Settings(_env_file=ROOT / ".env")  # type: ignore[call-arg]
+    base = Settings(_env_file=ROOT / ".env")
     env = dict(os.environ)
     embedded = base.database_url is None or base.redis_url is None
     with ExitStack() as stack:
@@ -320,7 +320,7 @@ def dev() -> None:
             f"  demo admin key  {demo_key}\n"
             f"  operator token  {settings.smm_admin_token}\n"
             f"  try: curl -H 'Authorization: Bearer {demo_key}' {base_url}/v1/campaigns\n"
-            f"  Ctrl-C stops the API, the worker{' and the embedded services' if embedded else ''}.\n",
+            f"  Ctrl-C stops the API, the worker{' and the embedded services' * embedded}.\n",
             fg=typer.colors.GREEN if ready else typer.colors.RED,
         )
         stop = {"now": False}

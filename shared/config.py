@@ -1,4 +1,4 @@
-"""Settings from the environment (OPS-1b, OPS-3). Invalid values stop start-up with a clear message."""
+"""Settings from the environment (OPS-1b, OPS-3): invalid values stop start-up, clearly."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 with warnings.catch_warnings():
     # pgserver's package import asks platformdirs for a runtime dir it never uses here.
@@ -51,7 +52,7 @@ class EmbeddedPostgres:
     port: int = 0
     durable: bool = True
 
-    def _user_kwargs(self) -> dict[str, object]:
+    def _user_kwargs(self) -> dict[str, Any]:
         if os.geteuid() != 0:
             return {}
         # PostgreSQL refuses to run as root; pgserver's helpers create a system user for it.
@@ -67,14 +68,14 @@ class EmbeddedPostgres:
         return {"user": entry.pw_uid, "group": entry.pw_gid}
 
     def _run(
-        self, binary: str, *args: str, check: bool = True, **kwargs: object
+        self, binary: str, *args: str, check: bool = True, **kwargs: Any
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(POSTGRES_BIN_PATH / binary), *args],
             check=check,
             capture_output=True,
             text=True,
-            **kwargs,  # type: ignore[call-overload]
+            **kwargs,
         )
 
     def running_port(self) -> int | None:

@@ -44,7 +44,8 @@ class InvalidTransition(Conflict):
     def __init__(self, what: str, current: str, target: str, allowed: Sequence[str]) -> None:
         options = ", ".join(allowed) or "none"
         super().__init__(
-            f"{what} cannot move from '{current}' to '{target}' (allowed from '{current}': {options})",
+            f"{what} cannot move from '{current}' to '{target}' "
+            f"(allowed from '{current}': {options})",
             "invalid-transition",
         )
 

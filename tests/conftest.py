@@ -11,7 +11,7 @@ from services.api.main import close_resources, create_app, open_resources
 from services.api.state import Resources
 from shared.config import Settings
 from shared.logging import configure_logging
-from tests.harness import Services, test_services
+from tests.harness import Services, running_services
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
 
@@ -19,15 +19,15 @@ OPERATOR_TOKEN = "operator-token-for-tests-only"
 @pytest.fixture(scope="session")
 def services() -> Iterator[Services]:
     configure_logging("WARNING", json=False)
-    with test_services() as running:
+    with running_services() as running:
         yield running
 
 
 @pytest.fixture(scope="session")
 def settings(services: Services) -> Settings:
     return Settings(
-        database_url=services.database_url,  # type: ignore[arg-type]
-        redis_url=services.redis_url,  # type: ignore[arg-type]
+        database_url=services.database_url,
+        redis_url=services.redis_url,
         smm_admin_token=OPERATOR_TOKEN,
         webhook_allow_private=True,
         rate_limit_per_minute=100_000,

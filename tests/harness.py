@@ -38,7 +38,7 @@ def _reset_schema(url: str) -> None:
 
 
 @contextmanager
-def test_services(data_dir: Path = TEST_DATA) -> Iterator[Services]:
+def running_services(data_dir: Path = TEST_DATA) -> Iterator[Services]:
     database_url = os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("TEST_REDIS_URL")
     postgres = redis = None

@@ -62,21 +62,23 @@ def _doc(status: int, description: str) -> dict[str, Any]:
     }
 
 
+Responses = dict[int | str, dict[str, Any]]
+
 #: The error responses an operation can give, for OpenAPI (API-9).
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+AUTH_ERRORS: Responses = {
     401: _doc(401, "Missing, invalid, revoked or expired API key"),
     403: _doc(403, "The key's role is too low for this operation"),
     422: _doc(422, "Invalid input: every bad field is listed in `errors`"),
     429: _doc(429, "Rate limit exceeded: retry after `Retry-After` seconds"),
 }
-NOT_FOUND = {404: _doc(404, "No such resource in this workspace")}
-CONFLICT = {409: _doc(409, "Refused in the resource's current state")}
-PRECONDITION = {412: _doc(412, "`If-Match` does not match the current ETag")}
-BODY = {
+NOT_FOUND: Responses = {404: _doc(404, "No such resource in this workspace")}
+CONFLICT: Responses = {409: _doc(409, "Refused in the resource's current state")}
+PRECONDITION: Responses = {412: _doc(412, "`If-Match` does not match the current ETag")}
+BODY: Responses = {
     400: _doc(400, "The body is not valid JSON"),
     413: _doc(413, "Body larger than the configured limit"),
 }
-IDEMPOTENCY = {
+IDEMPOTENCY: Responses = {
     **BODY,
     409: _doc(
         409,

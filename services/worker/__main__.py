@@ -5,4 +5,4 @@ from arq.worker import run_worker
 from services.worker.main import worker_settings
 
 if __name__ == "__main__":
-    run_worker(worker_settings())  # type: ignore[arg-type]
+    run_worker(worker_settings())

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, StrictFloat, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
 from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel
@@ -69,8 +69,9 @@ class SegmentRule(InputModel):
     exclude: list[Condition] = Field(default_factory=list, max_length=20)
     tiers: StrictBool = False
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [
                 {
                     "include": [{"event": "add_to_cart", "within_days": 7}],
@@ -78,8 +79,8 @@ class SegmentRule(InputModel):
                     "tiers": True,
                 }
             ]
-        }
-    }
+        },
+    )
 
 
 Ratio = Annotated[

@@ -53,7 +53,7 @@ class Campaign(TenantOwned, Versioned, Base):
     utm: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
     audience_links: Mapped[list[CampaignAudience]] = relationship(
-        lazy="selectin", order_by="CampaignAudience.position", cascade="all, delete-orphan"
+        lazy="joined", order_by="CampaignAudience.position", cascade="all, delete-orphan"
     )
 
     @property

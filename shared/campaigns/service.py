@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from shared.audiences.models import Audience
 from shared.campaigns import rules
@@ -161,6 +162,8 @@ async def advance_schedule(uow: UnitOfWork, now: datetime, limit: int = 500) -> 
             .order_by(Campaign.starts_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            # A joined collection cannot sit under FOR UPDATE + LIMIT: load links apart.
+            .options(selectinload(Campaign.audience_links))
         )
     ).all()
     for campaign in due:

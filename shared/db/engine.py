@@ -17,7 +17,8 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
         settings.sqlalchemy_url,
         pool_size=pool_size or settings.db_pool_size,
         max_overflow=pool_size or settings.db_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per request. A dropped connection raises, the
+        # pool invalidates itself, the client gets 503 + Retry-After, the next try reconnects.
         pool_recycle=1800,
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "smm"}},
     )

@@ -53,7 +53,8 @@ async def paginate(
     if cursor:
         created_at, ident = decode_cursor(cursor)
         stmt = stmt.where(sa.tuple_(model.created_at, model.id) > sa.tuple_(created_at, ident))
-    rows = (await session.scalars(stmt.order_by(model.created_at, model.id).limit(limit + 1))).all()
+    ordered = stmt.order_by(model.created_at, model.id).limit(limit + 1)
+    rows = (await session.scalars(ordered)).unique().all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

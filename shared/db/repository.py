@@ -21,14 +21,14 @@ class TenantRepository(Generic[M]):
         self.model = model
         self.label = label
 
-    def select(self, workspace_id: uuid.UUID) -> sa.Select[tuple[M]]:
+    def select(self, workspace_id: uuid.UUID) -> sa.Select[M]:
         return sa.select(self.model).where(self.model.workspace_id == workspace_id)
 
     async def get(self, workspace_id: uuid.UUID, ident: uuid.UUID, *, lock: bool = False) -> M:
         stmt = self.select(workspace_id).where(self.model.id == ident)
         if lock:
-            stmt = stmt.with_for_update()
-        found = (await self.session.scalars(stmt)).one_or_none()
+            stmt = stmt.with_for_update(of=self.model)
+        found: M | None = (await self.session.scalars(stmt)).unique().one_or_none()
         if found is None:
             raise NotFound(self.label, ident)
         return found

@@ -92,7 +92,16 @@ async def authenticate(uow: UnitOfWork, key: str, now: datetime) -> Principal:
     if not key.startswith(KEY_PREFIX):
         raise Unauthenticated("the API key is not valid")
     row = (
-        await uow.session.scalars(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+        await uow.session.execute(
+            sa.select(
+                ApiKey.id,
+                ApiKey.workspace_id,
+                ApiKey.role,
+                ApiKey.revoked_at,
+                ApiKey.expires_at,
+                ApiKey.last_used_at,
+            ).where(ApiKey.key_hash == hash_key(key))
+        )
     ).one_or_none()
     if row is None:
         raise Unauthenticated("the API key is not valid")

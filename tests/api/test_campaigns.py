@@ -14,7 +14,8 @@ async def events(
     async with resources.engine.connect() as conn:
         rows = await conn.scalars(
             sa.text(
-                "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t ORDER BY occurred_at"
+                "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t"
+                " ORDER BY occurred_at"
             ),
             {"w": workspace_id, "t": event_type},
         )

@@ -34,21 +34,21 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 def routes() -> list[tuple[str, str]]:
     app = create_app(
         Settings(
-            database_url="postgresql://x@localhost/x",  # type: ignore[arg-type]
+            database_url="postgresql://x@localhost/x",
             redis_url="redis://localhost",
         )
-    )  # type: ignore[arg-type]
+    )
     found = []
     for route in app.routes:
         if isinstance(route, APIRoute) and route.path not in UNSCOPED:
-            found += [(method, route.path) for method in sorted(route.methods)]
+            found += [(method, route.path) for method in sorted(route.methods or ())]
     for router in getattr(app.router, "routes", []):
         original = getattr(router, "original_router", None)
         if original is None:
             continue
         for route in original.routes:
             if isinstance(route, APIRoute) and route.path not in UNSCOPED:
-                found += [(method, route.path) for method in sorted(route.methods)]
+                found += [(method, route.path) for method in sorted(route.methods or ())]
     return sorted(set(found))
 
 

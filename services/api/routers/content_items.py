@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
@@ -47,8 +48,8 @@ async def list_content_items(
     status: ContentStatus | None = None,
     platform: Platform | None = None,
     format: ContentFormat | None = None,
-    scheduled_from: Timestamp | None = Query(None, description="scheduled_at >= this"),
-    scheduled_to: Timestamp | None = Query(None, description="scheduled_at < this"),
+    scheduled_from: Annotated[Timestamp | None, Query(description="scheduled_at >= this")] = None,
+    scheduled_to: Annotated[Timestamp | None, Query(description="scheduled_at < this")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PageOut[ContentItemRead]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -85,8 +86,6 @@ async def _refresh_gauges(resources: Resources) -> None:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(resources: Res) -> Response:
-    try:
+    with contextlib.suppress(Exception):  # metrics stay served, with the last known gauges
         await asyncio.wait_for(_refresh_gauges(resources), CHECK_TIMEOUT)
-    except Exception:  # metrics stay served, with the last known gauges
-        pass
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
