@@ -33,7 +33,7 @@ def app_factory() -> Starlette:
 def main() -> None:
     port, body_file = int(sys.argv[1]), sys.argv[2]
     os.environ[BODY_ENV] = str(Path(body_file).resolve())
-    # The same uvicorn options as `smm api` (shared/cli.py): default loop/http (uvloop,
+    # The same uvicorn options as `smm api` (cli/main.py): default loop/http (uvloop,
     # httptools), one worker, no access log, proxy headers.
     uvicorn.run(
         "bench.baseline_app:app_factory",

@@ -74,7 +74,7 @@ def run() -> dict[str, Any]:
         }
         api_log = common.log_path("perf5-api.log")
         api = common.spawn(
-            stack, [common.PYTHON, "-m", "shared.cli", "api"], log=api_log, env=api_env
+            stack, [common.PYTHON, "-m", "cli.main", "api"], log=api_log, env=api_env
         )
         api_base = f"http://127.0.0.1:{api_port}"
         common.wait_ok(f"{api_base}/readyz", api, api_log)

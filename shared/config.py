@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     job_max_tries: int = Field(default=8, ge=1)
     data_dir: Path = ROOT / ".data"
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod
     def _parse_schedule(cls, value: object) -> object:
@@ -82,9 +87,9 @@ class Settings(BaseSettings):
 
 
 def asyncpg_url(url: str) -> str:
-    """postgres:// and postgresql:// DSNs, as operators write them, with the asyncpg driver."""
-    scheme, rest = url.split("://", 1)
-    return url if "+" in scheme else f"postgresql+asyncpg://{rest}"
+    """Any PostgreSQL DSN, as operators write it, with the asyncpg driver this code uses."""
+    _, rest = url.split("://", 1)
+    return f"postgresql+asyncpg://{rest}"
 
 
 @lru_cache

@@ -9,7 +9,10 @@ from services.worker.context import WorkerContext
 from shared.db.uow import UnitOfWork
 
 Handler = Callable[..., Awaitable[None]]
-"""`async def handler(uow: UnitOfWork, wc: WorkerContext, **args) -> None`: never commits."""
+"""`async def handler(uow, wc, *, workspace_id: str, **args) -> None`: never commits.
+
+`workspace_id` is the job row's (given to `uow.enqueue`); `args` are the JSON primitives
+recorded with the job."""
 
 HANDLERS: dict[str, Handler] = {}
 

@@ -48,7 +48,7 @@ async def _finish(ctx: dict[str, Any], job_id: uuid.UUID, status: JobStatus, err
         )
 
 
-async def run_recorded(ctx: dict[str, Any], name: str, handler: Handler, job_id: str) -> str:
+async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: Handler) -> str:
     wc = typed(ctx)
     ident = uuid.UUID(job_id)
     started = time.perf_counter()
@@ -64,7 +64,8 @@ async def run_recorded(ctx: dict[str, Any], name: str, handler: Handler, job_id:
             JOB_OUTCOMES.labels(name, "skipped").inc()
             return "skipped"
         try:
-            await handler(uow, wc, **row.args)
+            scope = {"workspace_id": str(row.workspace_id)} if row.workspace_id else {}
+            await handler(uow, wc, **scope, **row.args)
             row.status = JobStatus.done
             row.attempts += 1
             row.finished_at = utcnow()

@@ -1,4 +1,5 @@
-"""`smm`: the operator's command line (OPS-5)."""
+"""`smm`: the operator's command line (OPS-5). It sits above `services/` and `shared/`:
+it starts the API and the worker, so it may import both."""
 
 from __future__ import annotations
 
@@ -221,8 +222,10 @@ def services() -> None:
     with embedded_services(settings.data_dir / "dev", database="smm") as (db, redis):
         _write_env(db, redis)
         typer.echo(f"DATABASE_URL={db}\nREDIS_URL={redis}\n(Ctrl-C stops both)")
+        stop = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # delivered to sigwait, not fatal
         try:
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            signal.sigwait(stop)
         finally:
             EMBEDDED_ENV_FILE.unlink(missing_ok=True)
 
@@ -304,12 +307,12 @@ def dev() -> None:
         python = sys.executable
         children.append(
             subprocess.Popen(
-                [python, "-m", "shared.cli", "api"], env=env, cwd=ROOT, start_new_session=True
+                [python, "-m", "cli.main", "api"], env=env, cwd=ROOT, start_new_session=True
             )
         )
         children.append(
             subprocess.Popen(
-                [python, "-m", "shared.cli", "worker"], env=env, cwd=ROOT, start_new_session=True
+                [python, "-m", "cli.main", "worker"], env=env, cwd=ROOT, start_new_session=True
             )
         )
         base_url = f"http://{settings.api_host}:{settings.api_port}"
@@ -348,5 +351,20 @@ def bench(
     main(only)
 
 
+def main() -> None:
+    """Entry point: settings errors are printed as one clear message, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        typer.secho(f"invalid settings: {problems}", fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

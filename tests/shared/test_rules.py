@@ -1,0 +1,178 @@
+"""Pure domain rules: no database, no network."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from shared.campaigns import rules as campaign_rules
+from shared.campaigns.models import CampaignStatus
+from shared.config import Settings, asyncpg_url
+from shared.content import rules as content_rules
+from shared.content.models import ContentFormat, ContentStatus
+from shared.db.pagination import decode_cursor, encode_cursor
+from shared.errors import ValidationFailed
+from shared.schemas import Money, Timestamp
+from shared.social_accounts.models import Platform
+from shared.workspaces.models import Role
+from shared.workspaces.service import KEY_PREFIX, Principal, hash_key, new_key
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "ok"),
+    [
+        ("draft", "scheduled", True),
+        ("scheduled", "active", True),
+        ("active", "paused", True),
+        ("paused", "active", True),
+        ("paused", "completed", True),
+        ("completed", "archived", True),
+        ("draft", "archived", True),
+        ("scheduled", "archived", True),
+        ("paused", "archived", True),
+        ("draft", "active", False),
+        ("active", "archived", False),
+        ("completed", "active", False),
+        ("archived", "draft", False),
+        ("active", "scheduled", False),
+    ],
+)
+def test_campaign_status_machine(current: str, target: str, ok: bool) -> None:
+    assert campaign_rules.allowed(CampaignStatus(current), CampaignStatus(target)) is ok
+
+
+def test_every_campaign_status_has_a_row() -> None:
+    assert set(campaign_rules.TRANSITIONS) == set(CampaignStatus)
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "ok"),
+    [
+        ("draft", "in_review", True),
+        ("in_review", "approved", True),
+        ("in_review", "rejected", True),
+        ("rejected", "draft", True),
+        ("approved", "scheduled", True),
+        ("scheduled", "approved", True),
+        ("scheduled", "publishing", True),
+        ("publishing", "published", True),
+        ("published", "archived", True),
+        ("scheduled", "on_hold", True),
+        ("on_hold", "scheduled", True),
+        ("draft", "approved", False),
+        ("rejected", "approved", False),
+        ("approved", "published", False),
+        ("published", "draft", False),
+        ("archived", "draft", False),
+        ("draft", "on_hold", False),
+    ],
+)
+def test_content_workflow(current: str, target: str, ok: bool) -> None:
+    assert content_rules.allowed(ContentStatus(current), ContentStatus(target)) is ok
+
+
+def test_every_content_status_has_a_row() -> None:
+    assert set(content_rules.TRANSITIONS) == set(ContentStatus)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "platform", "ok"),
+    [
+        ("story", "instagram", True),
+        ("story", "linkedin", False),
+        ("story", "x", False),
+        ("reel", "instagram", True),
+        ("reel", "tiktok", False),
+        ("article", "linkedin", True),
+        ("article", "tiktok", False),
+        ("post", "pinterest", True),
+        ("short_video", "youtube", True),
+    ],
+)
+def test_formats_exist_only_where_platforms_have_them(fmt: str, platform: str, ok: bool) -> None:
+    assert content_rules.format_fits(ContentFormat(fmt), Platform(platform)) is ok
+
+
+def test_cursor_round_trips_and_rejects_garbage() -> None:
+    when, ident = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC), uuid.uuid4()
+    assert decode_cursor(encode_cursor(when, ident)) == (when, ident)
+    for bad in ("", "bogus", "W10", encode_cursor(when, ident)[:-3]):
+        with pytest.raises(ValidationFailed):
+            decode_cursor(bad)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12.5", "12.50"),
+        ("0", "0.00"),
+        (12, "12.00"),
+        ("999999999999.99", "999999999999.99"),
+    ],
+)
+def test_money_is_exact_and_serialised_with_two_places(raw: object, expected: str) -> None:
+    adapter = TypeAdapter(Money)
+    value = adapter.validate_python(raw)
+    assert isinstance(value, Decimal)
+    assert adapter.dump_python(value, mode="json") == expected
+
+
+@pytest.mark.parametrize("raw", [12.5, True, "-1", "1.005", "NaN", "Infinity", "1e20", "abc"])
+def test_money_refuses_floats_and_nonsense(raw: object) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Money).validate_python(raw)
+
+
+def test_timestamps_need_an_offset_and_are_kept_in_utc() -> None:
+    adapter = TypeAdapter(Timestamp)
+    paris = adapter.validate_python("2026-03-29T03:30:00+02:00")
+    assert paris == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert paris.tzinfo == UTC
+    assert (
+        adapter.validate_python(datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-5)))).hour
+        == 5
+    )
+    for bad in ("2026-03-29T03:30:00", "2026-03-29", 0, "0.5", 1700000000, "yesterday"):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(bad)
+
+
+def test_keys_are_random_prefixed_and_hashed() -> None:
+    key, prefix = new_key()
+    other, _ = new_key()
+    assert key.startswith(KEY_PREFIX)
+    assert key.startswith(prefix)
+    assert key != other
+    assert len(key) > 40
+    assert len(hash_key(key)) == 64
+
+
+def test_roles_are_ordered() -> None:
+    editor = Principal(uuid.uuid4(), uuid.uuid4(), Role.editor)
+    editor.require(Role.viewer)
+    editor.require(Role.editor)
+    with pytest.raises(Exception, match="admin"):
+        editor.require(Role.admin)
+
+
+def test_settings_parse_the_retry_schedule_and_refuse_nonsense() -> None:
+    settings = Settings(webhook_retry_schedule="5, 300,1800")
+    assert settings.webhook_retry_schedule == (5, 300, 1800)
+    assert Settings().webhook_retry_schedule == (5, 300, 1800, 7200, 18000, 36000, 36000)
+    for bad in ("", "5,-1", "soon"):
+        with pytest.raises(ValidationError):
+            Settings(webhook_retry_schedule=bad)
+    with pytest.raises(ValidationError):
+        Settings(api_port=70000)
+    with pytest.raises(ValidationError):
+        Settings(smm_admin_token="short")
+
+
+def test_database_urls_get_the_asyncpg_driver() -> None:
+    assert asyncpg_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert asyncpg_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert asyncpg_url("postgresql+psycopg://u@h/db") == "postgresql+asyncpg://u@h/db"
