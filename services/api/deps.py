@@ -30,7 +30,9 @@ _operator = HTTPBearer(
 )
 
 
-def get_resources(request: Request) -> Resources:
+# Dependencies are `async def` on purpose: FastAPI runs a plain `def` in a thread pool,
+# a thread hop per request for what is an attribute lookup.
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -67,7 +69,7 @@ async def reject_unknown_query(request: Request) -> None:
         )
 
 
-def get_uow(request: Request) -> UnitOfWork:
+async def get_uow(request: Request) -> UnitOfWork:
     uow: UnitOfWork = request.state.uow
     return uow
 
@@ -154,7 +156,7 @@ def with_etag(response: Response, row: Versioned) -> None:
     response.headers["ETag"] = etag(row)
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(

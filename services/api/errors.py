@@ -170,7 +170,7 @@ async def on_database_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
-    if _is_connection_error(exc):
+    if is_connection_error(exc):
         return await on_database_unavailable(request, exc)
     log.exception("unhandled_error", request_id=_request_id(request))
     return problem_response(
@@ -182,7 +182,8 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-def _is_connection_error(exc: BaseException) -> bool:
+def is_connection_error(exc: BaseException) -> bool:
+    """The database (or the network to it) is down: 503, not a bug."""
     if isinstance(exc, OSError | InterfaceError | OperationalError | PoolTimeout):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -45,7 +45,8 @@ def _operation_id(route: APIRoute) -> str:
 async def open_resources(settings: Settings) -> Resources:
     engine = make_engine(settings)
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
-    return Resources(settings, engine, make_sessionmaker(engine), redis)
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return Resources(settings, engine, make_sessionmaker(engine), redis, make_sessionmaker(reads))
 
 
 async def close_resources(resources: Resources) -> None:

@@ -17,8 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.errors import is_connection_error
 from services.api.metrics import LATENCY, REQUESTS
 from services.api.problems import problem_response
 from services.api.state import Resources
@@ -29,6 +31,7 @@ from shared.idempotency.models import IdempotencyRecord
 log = structlog.get_logger(__name__)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
@@ -150,7 +153,9 @@ class TransactionMiddleware:
             await self.app(scope, receive, send)
             return
         resources: Resources = scope["app"].state.resources
-        async with resources.sessionmaker() as session:
+        safe = scope["method"] in SAFE_METHODS
+        factory = resources.read_sessionmaker if safe else resources.sessionmaker
+        async with factory() as session:
             uow = UnitOfWork(session, resources.queue)
             scope.setdefault("state", {})["uow"] = uow
             key = _header(scope, b"idempotency-key")
@@ -161,13 +166,22 @@ class TransactionMiddleware:
 
     async def _plain(self, scope: Scope, receive: Receive, send: Send, uow: UnitOfWork) -> None:
         finished = False
+        replaced = False
 
         async def send_after_commit(message: Message) -> None:
-            nonlocal finished
+            nonlocal finished, replaced
+            if replaced:
+                return  # the app's own body, for a response we did not send
             if message["type"] == "http.response.start" and not finished:
                 finished = True
                 if message["status"] < 400:
-                    await uow.commit()
+                    try:
+                        await uow.commit()
+                    except Exception as exc:
+                        replaced = True
+                        await _quiet_rollback(uow)
+                        await _send_response(send, commit_failed_response(exc, scope))
+                        return
                 else:
                     await uow.rollback()
             await send(message)
@@ -315,6 +329,33 @@ async def _replay_stored(send: Send, stored: IdempotencyRecord, request_id: str 
     ]
     await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+def commit_failed_response(exc: Exception, scope: Scope) -> Any:
+    """Nothing was sent yet: the client learns the write did not happen."""
+    request_id = scope["state"].get("request_id")
+    if is_connection_error(exc):
+        log.error("commit.unavailable", error=repr(exc))
+        return problem_response(
+            503,
+            "Service unavailable",
+            "the database is unreachable; nothing was saved, retry",
+            "unavailable",
+            request_id,
+            {"Retry-After": "5"},
+        )
+    if isinstance(exc, IntegrityError):
+        return problem_response(
+            409, "Conflict", "the change conflicts with existing data", "conflict", request_id
+        )
+    log.exception("commit.failed")
+    return problem_response(
+        500,
+        "Internal error",
+        "the change could not be saved; it has been logged",
+        "internal",
+        request_id,
+    )
 
 
 async def _quiet_rollback(uow: UnitOfWork) -> None:

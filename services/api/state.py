@@ -17,6 +17,8 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: ArqRedis
+    #: Autocommit sessions for safe methods: no BEGIN/COMMIT round trips for a read.
+    read_sessionmaker: async_sessionmaker[AsyncSession]
 
     @property
     def queue(self) -> ArqJobQueue:

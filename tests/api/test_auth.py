@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.api.main import close_resources, create_app, open_resources
+from services.api.middleware import commit_failed_response
 from services.api.state import Resources
 from shared.config import Settings
 from shared.embedded import free_port
@@ -172,3 +174,19 @@ async def test_database_down_is_503_with_retry_after(settings: Settings, tenant:
     assert response.headers["retry-after"] == "5"
     assert ready.status_code == 503
     assert ready.json()["postgres"]["ok"] is False
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        (ConnectionRefusedError(111, "refused"), 503),
+        (OperationalError("COMMIT", {}, Exception("server closed the connection")), 503),
+        (IntegrityError("COMMIT", {}, Exception("deferred unique violation")), 409),
+        (RuntimeError("bug"), 500),
+    ],
+)
+def test_a_failed_commit_is_answered_before_anything_was_sent(exc: Exception, status: int) -> None:
+    response = commit_failed_response(exc, {"state": {"request_id": "r1"}})
+    assert response.status_code == status
+    assert response.headers["x-request-id"] == "r1"
+    assert (response.headers.get("retry-after") == "5") is (status == 503)
