@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AnyUrl,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    model_validator,
 )
 
 T = TypeVar("T")
@@ -24,6 +26,35 @@ class InputModel(BaseModel):
     """Unknown fields are refused (API-5: no mass assignment); text is kept verbatim."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class UpdateModel(InputModel):
+    """A PATCH body: every field optional, but `null` only where the resource allows it.
+
+    Omitting a field keeps it; sending `null` clears it, so a field listed in `NOT_NULL`
+    refuses `null` instead of being silently ignored.
+    """
+
+    NOT_NULL: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_null(self) -> Self:
+        nulls = sorted(f for f in self.NOT_NULL & self.model_fields_set if getattr(self, f) is None)
+        if nulls:
+            raise ValueError(f"cannot be null: {', '.join(nulls)}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, as Python values (URLs as plain strings)."""
+        return {name: _plain(getattr(self, name)) for name in self.model_fields_set}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, AnyUrl):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 class ReadModel(BaseModel):

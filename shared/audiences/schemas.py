@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
-from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel
+from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
 
 
@@ -130,7 +130,11 @@ KIND_FIELDS: dict[AudienceKind, frozenset[str]] = {
 }
 
 
-class AudienceUpdate(InputModel):
+class AudienceUpdate(UpdateModel):
+    NOT_NULL = frozenset(
+        {"name", "platforms", "targeting", "rule", "refresh_every_minutes", "country", "ratio"}
+    )
+
     name: Name | None = None
     description: str | None = Field(default=None, max_length=2000)
     platforms: list[Platform] | None = Field(default=None, max_length=7)

@@ -105,7 +105,7 @@ async def update(
 ) -> Audience:
     audience = await repo(uow).get(workspace_id, audience_id, lock=True)
     check_version(audience, expected_version)
-    changes = body.model_dump(mode="json", exclude_unset=True)
+    changes = body.changes()
     foreign = set(changes) - {"name", "description", "platforms"} - KIND_FIELDS[audience.kind]
     if foreign:
         raise ValidationFailed(
@@ -118,14 +118,13 @@ async def update(
         )
     if body.rule is not None:
         await _check_rule(uow, workspace_id, body.rule)
+    as_json = body.model_dump(mode="json", include=set(changes))
     definition = dict(audience.definition)
     for field, value in changes.items():
-        if value is None and field not in {"description"}:
-            continue
         if field in {"name", "description", "platforms", "refresh_every_minutes"}:
             setattr(audience, field, value)
         else:
-            definition[field] = value
+            definition[field] = as_json[field]
     audience.definition = definition
     await uow.session.flush()
     return audience

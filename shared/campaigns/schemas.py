@@ -8,7 +8,16 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from shared.campaigns.models import CampaignStatus, Objective
-from shared.schemas import CurrencyCode, InputModel, Money, Name, NoFloat, ReadModel, Timestamp
+from shared.schemas import (
+    CurrencyCode,
+    InputModel,
+    Money,
+    Name,
+    NoFloat,
+    ReadModel,
+    Timestamp,
+    UpdateModel,
+)
 from shared.social_accounts.models import Platform
 
 Rate = Annotated[
@@ -66,7 +75,9 @@ class CampaignCreate(_CampaignFields):
     utm: Utm = Field(default_factory=Utm)
 
 
-class CampaignUpdate(_CampaignFields):
+class CampaignUpdate(_CampaignFields, UpdateModel):
+    NOT_NULL = frozenset({"name", "objective", "status", "currency", "platforms", "audience_ids"})
+
     name: Name | None = None
     objective: Objective | None = None
     status: CampaignStatus | None = Field(

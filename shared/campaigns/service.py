@@ -90,21 +90,17 @@ async def update(
 ) -> Campaign:
     campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
     check_version(campaign, expected_version)
-    changes = body.model_dump(exclude_unset=True)
-    if body.audience_ids is not None:
-        await _check_audiences(uow, workspace_id, body.audience_ids)
+    changes = body.changes()
+    if "audience_ids" in changes:
+        await _check_audiences(uow, workspace_id, changes["audience_ids"])
         campaign.audience_ids = changes.pop("audience_ids")
-    for field in ("targets", "utm"):
-        model = getattr(body, field)
+    for field in ("targets", "utm"):  # null clears them
         if field in changes:
-            changes.pop(field)
-            setattr(
-                campaign, field, model.model_dump(mode="json", exclude_none=True) if model else {}
-            )
+            model = changes.pop(field)
+            dumped = model.model_dump(mode="json", exclude_none=True) if model else {}
+            setattr(campaign, field, dumped)
     target_status = changes.pop("status", None)
     for field, value in changes.items():
-        if value is None and field in {"name", "objective", "currency"}:
-            continue
         setattr(campaign, field, value)
     if (
         campaign.starts_at is not None

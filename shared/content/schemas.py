@@ -7,7 +7,7 @@ from typing import Annotated, Self
 from pydantic import AnyHttpUrl, Field, StrictBool, model_validator
 
 from shared.content.models import ContentFormat, ContentStatus
-from shared.schemas import InputModel, Money, ReadModel, Timestamp
+from shared.schemas import InputModel, Money, ReadModel, Timestamp, UpdateModel
 from shared.social_accounts.models import Platform
 
 Url = Annotated[AnyHttpUrl, Field(examples=["https://cdn.example.com/spring/hero.jpg"])]
@@ -38,7 +38,9 @@ class ContentItemCreate(_Variant):
     scheduled_at: Timestamp | None = None
 
 
-class ContentItemUpdate(_Variant):
+class ContentItemUpdate(_Variant, UpdateModel):
+    NOT_NULL = frozenset({"format", "status", "paid", "media_urls"})
+
     campaign_id: uuid.UUID | None = None
     format: ContentFormat | None = None
     status: ContentStatus | None = Field(

@@ -110,39 +110,30 @@ async def update(
 ) -> ContentItem:
     item = await repo(uow).get(workspace_id, item_id, lock=True)
     check_version(item, expected_version)
-    changes = body.model_dump(mode="json", exclude_unset=True)
+    changes = body.changes()
     target = changes.pop("status", None)
     if changes and item.status in rules.FROZEN:
         raise Conflict(f"a {item.status} content item can no longer be edited", "frozen")
     if changes.get("campaign_id") is not None:
         await TenantRepository(uow.session, Campaign, "campaign").check_references(
-            workspace_id,
-            [(("body", "campaign_id"), body.campaign_id)],  # type: ignore[list-item]
+            workspace_id, [(("body", "campaign_id"), changes["campaign_id"])]
         )
-    if changes.get("format") is not None:
-        _check_format(ContentFormat(changes["format"]), item.platform, ("body", "format"))
+    if "format" in changes:
+        _check_format(changes["format"], item.platform, ("body", "format"))
     creative_edit = any(
         getattr(item, f) != v for f, v in changes.items() if f in rules.CREATIVE_FIELDS
     )
     for field, value in changes.items():
-        if field in {"format", "paid"} and value is None:
-            continue
-        if field == "media_urls" and value is None:
-            value = []
-        if field == "production_cost":
-            value = body.production_cost
-        if field == "scheduled_at":
-            value = body.scheduled_at
         setattr(item, field, value)
     if item.ab_test_group is None and item.variant is not None:
         raise Conflict("variant needs ab_test_group", "invalid-variant")
-    if target is not None and ContentStatus(target) != item.status:
-        if ContentStatus(target) in rules.SYSTEM_ONLY:
+    if target is not None and target != item.status:
+        if target in rules.SYSTEM_ONLY:
             raise Conflict(
                 f"'{target}' is set by the platform (publishing, crisis freeze), not by clients",
                 "system-status",
             )
-        change_status(uow, item, ContentStatus(target), now)
+        change_status(uow, item, target, now)
     elif creative_edit and item.status in rules.NEEDS_REAPPROVAL:
         change_status(uow, item, ContentStatus.in_review, now, force=True)
     elif item.status == ContentStatus.scheduled and "scheduled_at" in changes:

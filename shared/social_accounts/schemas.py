@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from shared.schemas import InputModel, ReadModel
+from shared.schemas import InputModel, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
 
 Handle = Field(min_length=1, max_length=200, examples=["@maisonlumiere"])
@@ -18,7 +18,9 @@ class SocialAccountCreate(InputModel):
     display_name: str | None = Field(default=None, max_length=200)
 
 
-class SocialAccountUpdate(InputModel):
+class SocialAccountUpdate(UpdateModel):
+    NOT_NULL = frozenset({"handle"})
+
     handle: str | None = Handle
     display_name: str | None = Field(default=None, max_length=200)
 

@@ -62,9 +62,7 @@ async def update(
 ) -> SocialAccount:
     account = await repo(uow).get(workspace_id, account_id, lock=True)
     check_version(account, expected_version)
-    for field, value in body.model_dump(exclude_unset=True).items():
-        if field == "handle" and value is None:
-            continue
+    for field, value in body.changes().items():
         setattr(account, field, value)
     await uow.session.flush()
     return account

@@ -225,3 +225,18 @@ async def test_only_drafts_and_archives_can_be_deleted(
     assert await count(resources, "campaigns", tenant.id) == 0
     gone = await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
     assert_problem(gone, 404)
+
+
+async def test_null_clears_optional_fields_and_is_refused_for_required_ones(
+    tenant: Tenant,
+) -> None:
+    campaign = await factories.campaign(tenant, targets={"cpa": "20.00"})
+    url = f"/v1/campaigns/{campaign['id']}"
+    for field in ("name", "objective", "currency", "platforms", "status"):
+        response = await tenant.http.patch(url, json={field: None}, headers=tenant.admin)
+        assert_problem(response, 422)
+    cleared = await patch(tenant, campaign["id"], budget=None, targets=None, ends_at=None)
+    assert cleared["budget"] is None
+    assert cleared["ends_at"] is None
+    assert cleared["targets"]["cpa"] is None  # type: ignore[index]
+    assert cleared["name"] == campaign["name"]

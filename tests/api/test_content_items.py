@@ -212,3 +212,15 @@ async def test_social_account_in_use_cannot_be_deleted(tenant: Tenant) -> None:
         f"/v1/social-accounts/{account['id']}", json={"platform": "x"}, headers=tenant.admin
     )
     assert_problem(forbidden, 422)
+
+
+async def test_patch_null_rules(tenant: Tenant) -> None:
+    item = await factories.content_item(tenant, caption="x", production_cost="10.00")
+    url = f"/v1/content-items/{item['id']}"
+    for field in ("format", "paid", "media_urls", "status"):
+        response = await tenant.http.patch(url, json={field: None}, headers=tenant.admin)
+        assert_problem(response, 422)
+    cleared = await tenant.http.patch(
+        url, json={"caption": None, "production_cost": None}, headers=tenant.admin
+    )
+    assert (cleared.json()["caption"], cleared.json()["production_cost"]) == (None, None)
