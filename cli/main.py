@@ -153,30 +153,10 @@ async def _seed(settings: Settings) -> str:
     from shared.db.base import utcnow
 
     key_file = settings.data_dir / "demo-admin-key"
-
-    async def work(uow: object) -> str:
-        from shared.db.uow import UnitOfWork
-
-        assert isinstance(uow, UnitOfWork)
-        existing = await demo.find_demo(uow)
-        if existing is not None and key_file.exists():
-            return key_file.read_text().strip()
-        if existing is not None:
-            from shared.workspaces import service
-            from shared.workspaces.models import Role
-            from shared.workspaces.schemas import ApiKeyCreate
-
-            created = await service.create_key(
-                uow, existing.id, ApiKeyCreate(name="demo admin", role=Role.admin)
-            )
-            secret = created.key
-        else:
-            _, secret = await demo.seed(uow, utcnow())
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secret + "\n")
-        return secret
-
-    secret = await _with_uow(settings, work)
+    saved = key_file.read_text().strip() if key_file.exists() else None
+    secret = await _with_uow(settings, lambda uow: demo.ensure(uow, utcnow(), saved))
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(secret + "\n")
     typer.echo(f"demo admin key {secret}")
     return secret
 

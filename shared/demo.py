@@ -24,12 +24,13 @@ from shared.content import service as content
 from shared.content.models import ContentFormat, ContentStatus
 from shared.content.schemas import ContentItemCreate, Publication
 from shared.db.uow import UnitOfWork
+from shared.errors import DomainError
 from shared.social_accounts import service as accounts
 from shared.social_accounts.models import Platform
 from shared.social_accounts.schemas import SocialAccountCreate
 from shared.workspaces import service as workspaces
-from shared.workspaces.models import Workspace
-from shared.workspaces.schemas import WorkspaceCreate
+from shared.workspaces.models import Role, Workspace
+from shared.workspaces.schemas import ApiKeyCreate, WorkspaceCreate
 
 DEMO_NAME = "Maison Lumière (demo)"
 
@@ -38,6 +39,29 @@ async def find_demo(uow: UnitOfWork) -> Workspace | None:
     return await uow.session.scalar(
         sa.select(Workspace).where(Workspace.name == DEMO_NAME).limit(1)
     )
+
+
+async def ensure(uow: UnitOfWork, now: datetime, saved_key: str | None) -> str:
+    """The demo workspace's admin key: seeds it once; a lost key is replaced, not the data."""
+    existing = await find_demo(uow)
+    if existing is None:
+        _, key = await seed(uow, now)
+        return key
+    if saved_key is not None and await _opens(uow, saved_key, existing.id, now):
+        return saved_key
+    created = await workspaces.create_key(
+        uow, existing.id, ApiKeyCreate(name="Demo admin key", role=Role.admin)
+    )
+    return created.key
+
+
+async def _opens(uow: UnitOfWork, key: str, workspace_id: uuid.UUID, now: datetime) -> bool:
+    """The saved key may belong to another database (DATABASE_URL changed) or be revoked."""
+    try:
+        principal = await workspaces.authenticate(uow, key, now)
+    except DomainError:
+        return False
+    return principal.workspace_id == workspace_id and principal.role == Role.admin
 
 
 async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:

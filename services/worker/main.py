@@ -9,7 +9,6 @@ import sqlalchemy as sa
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
-from arq.typing import WorkerSettingsBase  # noqa: F401  (documents the shape we build)
 from arq.worker import Function, func
 from prometheus_client import start_http_server
 

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from services.worker.context import WorkerContext
-from shared.db.uow import UnitOfWork
 
 Handler = Callable[..., Awaitable[None]]
 """`async def handler(uow, wc, *, workspace_id: str, **args) -> None`: never commits.
@@ -23,6 +19,3 @@ def job(name: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
-
-
-__all__ = ["HANDLERS", "Any", "Handler", "UnitOfWork", "WorkerContext", "job"]
