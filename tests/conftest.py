@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.api.main import close_resources, create_app, open_resources
 from services.api.state import Resources
@@ -14,6 +15,13 @@ from shared.logging import configure_logging
 from tests.harness import Services, running_services
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
+
+
+def offline_app() -> FastAPI:
+    """The app as built at import time, for reading its routes and OpenAPI: no I/O."""
+    return create_app(
+        Settings(database_url="postgresql://x@localhost/x", redis_url="redis://localhost")
+    )
 
 
 @pytest.fixture(scope="session")

@@ -18,16 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from services.api.main import create_app
 from shared.config import Settings
 from shared.embedded import free_port
-from tests.conftest import OPERATOR_TOKEN
+from tests.conftest import OPERATOR_TOKEN, offline_app
 
-schema = schemathesis.openapi.from_dict(
-    create_app(
-        Settings(
-            database_url="postgresql://x@localhost/x",
-            redis_url="redis://localhost",
-        )
-    ).openapi()
-)
+schema = schemathesis.openapi.from_dict(offline_app().openapi())
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,8 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
-from services.api.main import create_app
-from shared.config import Settings
 from tests import factories
-from tests.conftest import Tenant, TenantFactory
+from tests.conftest import Tenant, TenantFactory, offline_app
 
 #: Routes outside tenancy: the operator's and the probes'.
 UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
@@ -32,12 +30,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def routes() -> list[tuple[str, str]]:
-    app = create_app(
-        Settings(
-            database_url="postgresql://x@localhost/x",
-            redis_url="redis://localhost",
-        )
-    )
+    app = offline_app()
     found = []
     for route in app.routes:
         if isinstance(route, APIRoute) and route.path not in UNSCOPED:
