@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from shared.schemas import InputModel, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
 
-Handle = Field(min_length=1, max_length=200, examples=["@maisonlumiere"])
+Handle = Annotated[str, Field(min_length=1, max_length=200, examples=["@maisonlumiere"])]
 
 
 class SocialAccountCreate(InputModel):
     platform: Platform
-    handle: str = Handle
+    handle: Handle
     external_id: str = Field(min_length=1, max_length=200, examples=["17841400000000000"])
     display_name: str | None = Field(default=None, max_length=200)
 
@@ -21,7 +22,7 @@ class SocialAccountCreate(InputModel):
 class SocialAccountUpdate(UpdateModel):
     NOT_NULL = frozenset({"handle"})
 
-    handle: str | None = Handle
+    handle: Handle | None = None
     display_name: str | None = Field(default=None, max_length=200)
 
 
