@@ -100,17 +100,70 @@ class _Common(InputModel):
 
 
 class SavedAudienceCreate(_Common):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "saved",
+                    "name": "Paris 25-44, déco",
+                    "targeting": {
+                        "age_min": 25,
+                        "age_max": 44,
+                        "locations": ["FR", {"lat": 48.8566, "lon": 2.3522, "radius_km": 25}],
+                        "languages": ["fr"],
+                        "interests": ["home decor"],
+                    },
+                }
+            ]
+        },
+    )
+
     kind: Literal[AudienceKind.saved]
     targeting: Targeting
 
 
 class RetargetingAudienceCreate(_Common):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "retargeting",
+                    "name": "Paniers abandonnés 7 j",
+                    "rule": {
+                        "include": [{"event": "add_to_cart", "within_days": 7}],
+                        "exclude": [{"event": "purchase", "within_days": 7}],
+                        "tiers": True,
+                    },
+                    "platforms": ["instagram", "facebook"],
+                    "refresh_every_minutes": 60,
+                }
+            ]
+        },
+    )
+
     kind: Literal[AudienceKind.retargeting]
     rule: SegmentRule
     refresh_every_minutes: RefreshMinutes = 60
 
 
 class LookalikeAudienceCreate(_Common):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "lookalike",
+                    "name": "Lookalike 1 % FR acheteurs",
+                    "source_audience_id": "0b5e8c1a-2f4d-4e6a-9b7c-3d2e1f0a9b8c",
+                    "country": "FR",
+                    "ratio": "0.01",
+                }
+            ]
+        },
+    )
+
     kind: Literal[AudienceKind.lookalike]
     source_audience_id: uuid.UUID
     country: CountryCode

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.campaigns.models import CampaignStatus, Objective
 from shared.schemas import (
@@ -63,6 +63,29 @@ class _CampaignFields(InputModel):
 
 
 class CampaignCreate(_CampaignFields):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Lancement collection Printemps",
+                    "objective": "sales",
+                    "starts_at": "2026-03-01T08:00:00+01:00",
+                    "ends_at": "2026-03-31T22:00:00+02:00",
+                    "budget": "25000.00",
+                    "currency": "EUR",
+                    "platforms": ["instagram", "facebook"],
+                    "targets": {"roas": "4", "cpa": "25.00"},
+                    "utm": {
+                        "source": "meta",
+                        "medium": "paid_social",
+                        "campaign": "printemps_2026",
+                    },
+                }
+            ]
+        },
+    )
+
     name: Name = Field(examples=["Spring collection launch"])
     objective: Objective
     starts_at: Timestamp | None = None

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AnyHttpUrl, Field, StrictBool, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool, model_validator
 
 from shared.content.models import ContentFormat, ContentStatus
 from shared.schemas import InputModel, Money, ReadModel, Timestamp, UpdateModel
@@ -23,6 +23,25 @@ class _Variant(InputModel):
 
 
 class ContentItemCreate(_Variant):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "social_account_id": "6f1c2b9e-8d3a-4c51-9e6f-0a7b3c2d1e4f",
+                    "format": "reel",
+                    "caption": "La collection Printemps est là 🌸 #MaisonLumiere",
+                    "media_urls": ["https://cdn.example.com/spring/hero.mp4"],
+                    "paid": True,
+                    "production_cost": "1800.00",
+                    "ab_test_group": "hero_reel",
+                    "variant": "A",
+                    "scheduled_at": "2026-03-02T18:30:00+01:00",
+                }
+            ]
+        },
+    )
+
     social_account_id: uuid.UUID
     campaign_id: uuid.UUID | None = None
     format: ContentFormat

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from shared.schemas import InputModel, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
@@ -13,6 +13,20 @@ Handle = Annotated[str, Field(min_length=1, max_length=200, examples=["@maisonlu
 
 
 class SocialAccountCreate(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "platform": "instagram",
+                    "handle": "@maisonlumiere",
+                    "external_id": "17841400123456789",
+                    "display_name": "Maison Lumière",
+                }
+            ]
+        },
+    )
+
     platform: Platform
     handle: Handle
     external_id: str = Field(min_length=1, max_length=200, examples=["17841400000000000"])

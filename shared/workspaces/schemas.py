@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from shared.schemas import CurrencyCode, InputModel, Name, ReadModel, Timestamp
 from shared.workspaces.models import Role
@@ -39,6 +39,19 @@ class WorkspaceRead(ReadModel):
 
 
 class ApiKeyCreate(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Looker export",
+                    "role": "viewer",
+                    "expires_at": "2027-01-01T00:00:00Z",
+                }
+            ]
+        },
+    )
+
     name: Name = Field(examples=["Looker export"])
     role: Role = Field(examples=["viewer"])
     expires_at: Timestamp | None = None

@@ -50,6 +50,17 @@ def test_every_operation_is_documented() -> None:
             if method == "patch":
                 assert "412" in documented, (method, path)
     assert len(ids) == len(set(ids))
+    components = schema["components"]["schemas"]
+    for name in (
+        "CampaignCreate",
+        "ContentItemCreate",
+        "SocialAccountCreate",
+        "ApiKeyCreate",
+        "SavedAudienceCreate",
+        "RetargetingAudienceCreate",
+        "LookalikeAudienceCreate",
+    ):
+        assert components[name].get("examples"), name
     problem = schema["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail", "request_id"} <= set(problem["properties"])
 

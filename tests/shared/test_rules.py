@@ -7,18 +7,28 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from shared.audiences.schemas import (
+    LookalikeAudienceCreate,
+    RetargetingAudienceCreate,
+    SavedAudienceCreate,
+    SegmentRule,
+)
 from shared.campaigns import rules as campaign_rules
 from shared.campaigns.models import CampaignStatus
+from shared.campaigns.schemas import CampaignCreate
 from shared.config import Settings, asyncpg_url
 from shared.content import rules as content_rules
 from shared.content.models import ContentFormat, ContentStatus
+from shared.content.schemas import ContentItemCreate
 from shared.db.pagination import decode_cursor, encode_cursor
 from shared.errors import ValidationFailed
 from shared.schemas import Money, Timestamp
 from shared.social_accounts.models import Platform
+from shared.social_accounts.schemas import SocialAccountCreate
 from shared.workspaces.models import Role
+from shared.workspaces.schemas import ApiKeyCreate
 from shared.workspaces.service import KEY_PREFIX, Principal, hash_key, new_key
 
 
@@ -176,3 +186,24 @@ def test_database_urls_get_the_asyncpg_driver() -> None:
     assert asyncpg_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert asyncpg_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert asyncpg_url("postgresql+psycopg://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        CampaignCreate,
+        ContentItemCreate,
+        SocialAccountCreate,
+        ApiKeyCreate,
+        SavedAudienceCreate,
+        RetargetingAudienceCreate,
+        LookalikeAudienceCreate,
+        SegmentRule,
+    ],
+)
+def test_documented_examples_are_valid_input(model: type[BaseModel]) -> None:
+    examples = model.model_json_schema().get("examples")
+    assert isinstance(examples, list)
+    assert examples
+    for example in examples:
+        model.model_validate(example)
