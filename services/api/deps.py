@@ -6,7 +6,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import structlog
 from fastapi import Depends, Header, Query, Request, Response
@@ -16,13 +16,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.api.errors import RateLimited
 from services.api.state import Resources
 from shared.db.base import Versioned, utcnow
-from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, Unauthenticated, ValidationFailed
+from shared.schemas import PageOut, ReadModel
 from shared.workspaces.models import Role
 from shared.workspaces.service import Principal, authenticate
 
 log = structlog.get_logger(__name__)
+
+R = TypeVar("R", bound=ReadModel)
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer smm_...`")
 _operator = HTTPBearer(
@@ -154,6 +157,18 @@ def etag(row: Versioned) -> str:
 
 def with_etag(response: Response, row: Versioned) -> None:
     response.headers["ETag"] = etag(row)
+
+
+def created(response: Response, row: Any, collection: str) -> None:
+    """A 201's headers: where the new resource lives, and its version."""
+    with_etag(response, row)
+    response.headers["Location"] = f"{collection}/{row.id}"
+
+
+def page_out(model: type[R], page: Page[Any]) -> PageOut[R]:
+    return PageOut(
+        items=[model.model_validate(row) for row in page.items], next_cursor=page.next_cursor
+    )
 
 
 async def expected_version(

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from services.api.problems import problem_response
+from services.api.problems import problem_response, unavailable
 from shared.errors import (
     Conflict,
     DomainError,
@@ -159,14 +159,7 @@ async def on_integrity(request: Request, exc: Exception) -> Response:
 
 async def on_database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database_unavailable", error=repr(exc), request_id=_request_id(request))
-    return problem_response(
-        503,
-        "Service unavailable",
-        "the database is unreachable; retry shortly",
-        "unavailable",
-        _request_id(request),
-        {"Retry-After": "5"},
-    )
+    return unavailable(_request_id(request))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.errors import is_connection_error
 from services.api.metrics import LATENCY, REQUESTS
-from services.api.problems import problem_response
+from services.api.problems import problem_response, unavailable
 from services.api.state import Resources
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
@@ -336,14 +336,7 @@ def commit_failed_response(exc: Exception, scope: Scope) -> Any:
     request_id = scope["state"].get("request_id")
     if is_connection_error(exc):
         log.error("commit.unavailable", error=repr(exc))
-        return problem_response(
-            503,
-            "Service unavailable",
-            "the database is unreachable; nothing was saved, retry",
-            "unavailable",
-            request_id,
-            {"Retry-After": "5"},
-        )
+        return unavailable(request_id)
     if isinstance(exc, IntegrityError):
         return problem_response(
             409, "Conflict", "the change conflicts with existing data", "conflict", request_id

@@ -54,6 +54,18 @@ def problem_response(
     return response
 
 
+def unavailable(request_id: str | None) -> Response:
+    """The database is down: nothing was done, come back shortly (REL-3)."""
+    return problem_response(
+        503,
+        "Service unavailable",
+        "the database is unreachable; nothing was saved, retry",
+        "unavailable",
+        request_id,
+        {"Retry-After": "5"},
+    )
+
+
 def _doc(status: int, description: str) -> dict[str, Any]:
     return {
         "model": Problem,

@@ -11,6 +11,8 @@ from services.api.deps import (
     Limit,
     UoW,
     ViewerKey,
+    created,
+    page_out,
     reject_unknown_query,
     with_etag,
 )
@@ -39,9 +41,7 @@ async def list_audiences(
     page = await service.list_audiences(
         uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor
     )
-    return PageOut(
-        items=[AudienceRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(AudienceRead, page)
 
 
 @router.post(
@@ -55,8 +55,7 @@ async def create_audience(
     body: AudienceCreate, uow: UoW, key: EditorKey, response: Response
 ) -> AudienceRead:
     audience = await service.create(uow, key.workspace_id, body)
-    with_etag(response, audience)
-    response.headers["Location"] = f"/v1/audiences/{audience.id}"
+    created(response, audience, "/v1/audiences")
     return AudienceRead.model_validate(audience)
 
 

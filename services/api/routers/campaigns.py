@@ -11,6 +11,8 @@ from services.api.deps import (
     Limit,
     UoW,
     ViewerKey,
+    created,
+    page_out,
     reject_unknown_query,
     with_etag,
 )
@@ -50,9 +52,7 @@ async def list_campaigns(
         limit=limit,
         cursor=cursor,
     )
-    return PageOut(
-        items=[CampaignRead.model_validate(c) for c in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(CampaignRead, page)
 
 
 @router.post(
@@ -66,8 +66,7 @@ async def create_campaign(
     body: CampaignCreate, uow: UoW, key: EditorKey, response: Response
 ) -> CampaignRead:
     campaign = await service.create(uow, key.workspace_id, body)
-    with_etag(response, campaign)
-    response.headers["Location"] = f"/v1/campaigns/{campaign.id}"
+    created(response, campaign, "/v1/campaigns")
     return CampaignRead.model_validate(campaign)
 
 

@@ -12,6 +12,8 @@ from services.api.deps import (
     Limit,
     UoW,
     ViewerKey,
+    created,
+    page_out,
     reject_unknown_query,
     with_etag,
 )
@@ -65,9 +67,7 @@ async def list_content_items(
         limit=limit,
         cursor=cursor,
     )
-    return PageOut(
-        items=[ContentItemRead.model_validate(i) for i in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(ContentItemRead, page)
 
 
 @router.post(
@@ -81,8 +81,7 @@ async def create_content_item(
     body: ContentItemCreate, uow: UoW, key: EditorKey, response: Response
 ) -> ContentItemRead:
     item = await service.create(uow, key.workspace_id, body)
-    with_etag(response, item)
-    response.headers["Location"] = f"/v1/content-items/{item.id}"
+    created(response, item, "/v1/content-items")
     return ContentItemRead.model_validate(item)
 
 

@@ -11,6 +11,8 @@ from services.api.deps import (
     Limit,
     UoW,
     ViewerKey,
+    created,
+    page_out,
     reject_unknown_query,
     with_etag,
 )
@@ -43,10 +45,7 @@ async def list_social_accounts(
     page = await service.list_accounts(
         uow, key.workspace_id, platform=platform, limit=limit, cursor=cursor
     )
-    return PageOut(
-        items=[SocialAccountRead.model_validate(a) for a in page.items],
-        next_cursor=page.next_cursor,
-    )
+    return page_out(SocialAccountRead, page)
 
 
 @router.post(
@@ -60,8 +59,7 @@ async def create_social_account(
     body: SocialAccountCreate, uow: UoW, key: AdminKey, response: Response
 ) -> SocialAccountRead:
     account = await service.create(uow, key.workspace_id, body)
-    with_etag(response, account)
-    response.headers["Location"] = f"/v1/social-accounts/{account.id}"
+    created(response, account, "/v1/social-accounts")
     return SocialAccountRead.model_validate(account)
 
 

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, status
 
-from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, reject_unknown_query
+from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, page_out, reject_unknown_query
 from services.api.problems import AUTH_ERRORS, IDEMPOTENCY, NOT_FOUND
 from shared.db.pagination import paginate
 from shared.db.repository import TenantRepository
@@ -48,9 +48,7 @@ async def list_api_keys(
 ) -> PageOut[ApiKeyRead]:
     repo = TenantRepository(uow.session, ApiKey, "API key")
     page = await paginate(uow.session, repo.select(key.workspace_id), ApiKey, limit, cursor)
-    return PageOut(
-        items=[ApiKeyRead.model_validate(k) for k in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(ApiKeyRead, page)
 
 
 @router.post(
