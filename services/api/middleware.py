@@ -283,38 +283,29 @@ class TransactionMiddleware:
         assert start is not None
         body = b"".join(chunks)
         if 200 <= start["status"] < 300:
-            headers = {
-                k.decode("latin-1"): v.decode("latin-1")
-                for k, v in start.get("headers", [])
-                if k.decode("latin-1") in REPLAYED_HEADERS
-            }
             now = utcnow()
-            await session.execute(
-                insert(IdempotencyRecord)
-                .values(
-                    scope=caller,
-                    key=key,
-                    request_hash=fingerprint,
-                    status_code=start["status"],
-                    headers=headers,
-                    body=body,
-                    created_at=now,
-                    expires_at=now + timedelta(hours=resources.settings.idempotency_ttl_hours),
+            record = {
+                "request_hash": fingerprint,
+                "status_code": start["status"],
+                "headers": {
+                    k.decode("latin-1"): v.decode("latin-1")
+                    for k, v in start.get("headers", [])
+                    if k.decode("latin-1") in REPLAYED_HEADERS
+                },
+                "body": body,
+                "created_at": now,
+                "expires_at": now + timedelta(hours=resources.settings.idempotency_ttl_hours),
+            }
+            upsert = insert(IdempotencyRecord).values(scope=caller, key=key, **record)
+            try:
+                await session.execute(
+                    upsert.on_conflict_do_update(index_elements=["scope", "key"], set_=record)
                 )
-                .on_conflict_do_update(
-                    index_elements=["scope", "key"],
-                    set_={
-                        "request_hash": fingerprint,
-                        "status_code": start["status"],
-                        "headers": headers,
-                        "body": body,
-                        "created_at": now,
-                        "expires_at": now
-                        + timedelta(hours=resources.settings.idempotency_ttl_hours),
-                    },
-                )
-            )
-            await uow.commit()
+                await uow.commit()
+            except Exception as exc:
+                await _quiet_rollback(uow)
+                await _send_response(send, commit_failed_response(exc, scope))
+                return
         else:
             await uow.rollback()
         await send(start)
