@@ -127,6 +127,10 @@ async def update(
         setattr(item, field, value)
     if item.ab_test_group is None and item.variant is not None:
         raise Conflict("variant needs ab_test_group", "invalid-variant")
+    if creative_edit and item.status in rules.NEEDS_REAPPROVAL:
+        # First back to review, then any move asked for: an edit cannot ride along with a
+        # schedule past the approval it invalidates (a reviewer may edit and approve).
+        change_status(uow, item, ContentStatus.in_review, now, force=True)
     if target is not None and target != item.status:
         if target in rules.SYSTEM_ONLY:
             raise Conflict(
@@ -134,8 +138,6 @@ async def update(
                 "system-status",
             )
         change_status(uow, item, target, now)
-    elif creative_edit and item.status in rules.NEEDS_REAPPROVAL:
-        change_status(uow, item, ContentStatus.in_review, now, force=True)
     elif item.status == ContentStatus.scheduled and "scheduled_at" in changes:
         _require_future(item, now)
     await uow.session.flush()

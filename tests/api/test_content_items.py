@@ -224,3 +224,29 @@ async def test_patch_null_rules(tenant: Tenant) -> None:
         url, json={"caption": None, "production_cost": None}, headers=tenant.admin
     )
     assert (cleared.json()["caption"], cleared.json()["production_cost"]) == (None, None)
+
+
+async def test_an_edit_cannot_ride_along_with_a_schedule(
+    tenant: Tenant, resources: Resources
+) -> None:
+    item = await factories.content_item(tenant, scheduled_at=factories.in_days(2))
+    for status in ("in_review", "approved"):
+        await move(tenant, item["id"], status)
+    sneaky = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}",
+        json={"caption": "unreviewed words", "status": "scheduled"},
+        headers=tenant.admin,
+    )
+    assert_problem(sneaky, 409)
+    after = (await tenant.http.get(f"/v1/content-items/{item['id']}", headers=tenant.admin)).json()
+    assert (after["status"], after["caption"]) == ("approved", "Spring is here")
+    edited = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}", json={"caption": "Spring!"}, headers=tenant.admin
+    )
+    assert edited.json()["status"] == "in_review"
+    approved = await tenant.http.patch(
+        f"/v1/content-items/{item['id']}",
+        json={"caption": "Spring is here 🌸", "status": "approved"},
+        headers=tenant.admin,
+    )
+    assert approved.json()["status"] == "approved"
