@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -225,6 +226,15 @@ def _operator_token(settings: Settings) -> str:
     return token_file.read_text().strip()
 
 
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _wait_ready(url: str, timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -245,6 +255,13 @@ def dev() -> None:
 
     # What the operator set (environment, .env), not a previous run's embedded.env.
     base = Settings(_env_file=ROOT / ".env")
+    if not _port_free(base.api_host, base.api_port):
+        typer.secho(
+            f"{base.api_host}:{base.api_port} is in use: stop what holds it or set API_PORT",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)
     env = dict(os.environ)
     embedded = base.database_url is None or base.redis_url is None
     with ExitStack() as stack:
@@ -262,10 +279,8 @@ def dev() -> None:
             env["REDIS_URL"] = str(base.redis_url or redis)
             _write_env(env["DATABASE_URL"], env["REDIS_URL"])
             stack.callback(EMBEDDED_ENV_FILE.unlink, missing_ok=True)
-        os.environ.update(env)
-        get_settings.cache_clear()
-        settings = get_settings()
-        env["SMM_ADMIN_TOKEN"] = os.environ["SMM_ADMIN_TOKEN"] = _operator_token(settings)
+        env["SMM_ADMIN_TOKEN"] = _operator_token(base)
+        os.environ.update(env)  # for this process's own settings (migrations, seed)
         get_settings.cache_clear()
         settings = get_settings()
         upgrade(settings.sqlalchemy_url)

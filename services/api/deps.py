@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import time
@@ -80,6 +81,9 @@ async def get_uow(request: Request) -> UnitOfWork:
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
 
 
+RATE_LIMIT_TIMEOUT = 0.5
+
+
 async def _rate_limit(resources: Resources, principal: Principal) -> None:
     """Fixed one-minute window per key in Redis; if Redis is down the API stays up."""
     limit = resources.settings.rate_limit_per_minute
@@ -90,7 +94,7 @@ async def _rate_limit(resources: Resources, principal: Principal) -> None:
         async with resources.redis.pipeline(transaction=False) as pipe:
             pipe.incr(bucket)
             pipe.expire(bucket, 61)
-            count, _ = await pipe.execute()
+            count, _ = await asyncio.wait_for(pipe.execute(), RATE_LIMIT_TIMEOUT)
     except Exception as exc:
         log.warning("rate_limit.unavailable", error=repr(exc))
         return

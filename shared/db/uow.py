@@ -8,6 +8,7 @@ could not be sent stays `pending` for the sweeper.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -56,6 +57,10 @@ class UnitOfWork:
         await self.session.rollback()
 
 
+#: A hung Redis must not hold a committed request: the sweeper sends what this could not.
+SEND_TIMEOUT = 2.0
+
+
 async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -> int:
     """Best effort: a job that cannot be sent now is still recorded and will be swept."""
     sent = 0
@@ -63,7 +68,7 @@ async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -
         return sent
     for name, job_id in jobs:
         try:
-            sent += await queue.send(name, str(job_id))
+            sent += await asyncio.wait_for(queue.send(name, str(job_id)), SEND_TIMEOUT)
         except Exception as exc:  # Redis down or slow: the sweeper retries from Postgres
             log.warning("job.send_failed", job=name, job_id=str(job_id), error=repr(exc))
     return sent

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from arq.connections import ArqRedis
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from services.api.deps import RATE_LIMIT_TIMEOUT
 from services.api.main import close_resources, create_app, open_resources
 from services.api.middleware import commit_failed_response
 from services.api.state import Resources
@@ -190,3 +194,17 @@ def test_a_failed_commit_is_answered_before_anything_was_sent(exc: Exception, st
     assert response.status_code == status
     assert response.headers["x-request-id"] == "r1"
     assert (response.headers.get("retry-after") == "5") is (status == 503)
+
+
+async def test_a_hung_redis_leaves_the_api_serving(
+    settings: Settings, resources: Resources, tenant: Tenant, black_hole: int
+) -> None:
+    hung = ArqRedis(host="127.0.0.1", port=black_hole)
+    app = create_app(settings, dataclasses.replace(resources, redis=hung))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        started = time.monotonic()
+        response = await http.get("/v1/campaigns", headers=tenant.admin)
+    assert response.status_code == 200
+    assert time.monotonic() - started < RATE_LIMIT_TIMEOUT + 1.0
+    await hung.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from arq import Retry
-from arq.connections import RedisSettings, create_pool
+from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from services.api.state import Resources
 from services.worker.context import WorkerContext
@@ -17,7 +18,7 @@ from services.worker.main import advance_campaigns, recorded_functions
 from services.worker.registry import HANDLERS
 from services.worker.runner import run_recorded
 from shared.db.base import utcnow
-from shared.db.uow import unit_of_work
+from shared.db.uow import SEND_TIMEOUT, unit_of_work
 from shared.embedded import EmbeddedRedis
 from shared.jobs import service as jobs_service
 from shared.jobs.queue import ArqJobQueue
@@ -202,3 +203,15 @@ async def test_campaigns_start_and_end_on_their_dates(
         "scheduled",
     ]
     assert await event_count(resources, tenant.id, "campaign.status_changed") == 3 + 3
+
+
+async def test_a_hung_redis_does_not_hold_the_commit(
+    tenant: Tenant, resources: Resources, black_hole: int
+) -> None:
+    hung = ArqRedis(host="127.0.0.1", port=black_hole)
+    started = time.monotonic()
+    async with unit_of_work(resources.sessionmaker, ArqJobQueue(hung)) as uow:
+        job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=1)
+    assert time.monotonic() - started < SEND_TIMEOUT + 1.5
+    assert (await job_row(resources, job.id))["status"] == "pending"  # type: ignore[index]
+    await hung.aclose()
