@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import structlog
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.api.errors import RateLimited
+from services.api.problems import AUTH_ERRORS
 from services.api.state import Resources
 from shared.db.base import Versioned, utcnow
 from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -39,6 +40,16 @@ _operator = HTTPBearer(
 async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
+
+
+def v1_router(prefix: str, tag: str) -> APIRouter:
+    """Every `/v1` router: documented auth errors, and misspelt query parameters refused."""
+    return APIRouter(
+        prefix=f"/v1{prefix}",
+        tags=[tag],
+        responses=AUTH_ERRORS,
+        dependencies=[Depends(reject_unknown_query)],
+    )
 
 
 _QUERY_NAMES: dict[str, frozenset[str]] = {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Response, status
 
 from services.api.deps import (
     Cursor,
@@ -13,21 +13,16 @@ from services.api.deps import (
     ViewerKey,
     created,
     page_out,
-    reject_unknown_query,
+    v1_router,
     with_etag,
 )
-from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.audiences import service
 from shared.audiences.models import AudienceKind
 from shared.audiences.schemas import AudienceCreate, AudienceRead, AudienceUpdate
 from shared.schemas import PageOut
 
-router = APIRouter(
-    prefix="/v1/audiences",
-    tags=["audiences"],
-    responses=AUTH_ERRORS,
-    dependencies=[Depends(reject_unknown_query)],
-)
+router = v1_router("/audiences", "audiences")
 
 
 @router.get("", response_model=PageOut[AudienceRead], summary="List audiences")

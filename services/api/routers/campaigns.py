@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Response, status
 
 from services.api.deps import (
     Cursor,
@@ -13,22 +13,17 @@ from services.api.deps import (
     ViewerKey,
     created,
     page_out,
-    reject_unknown_query,
+    v1_router,
     with_etag,
 )
-from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.campaigns import service
 from shared.campaigns.models import CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(
-    prefix="/v1/campaigns",
-    tags=["campaigns"],
-    responses=AUTH_ERRORS,
-    dependencies=[Depends(reject_unknown_query)],
-)
+router = v1_router("/campaigns", "campaigns")
 
 
 @router.get("", response_model=PageOut[CampaignRead], summary="List campaigns")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Query, Response, status
 
 from services.api.deps import (
     Cursor,
@@ -14,10 +14,10 @@ from services.api.deps import (
     ViewerKey,
     created,
     page_out,
-    reject_unknown_query,
+    v1_router,
     with_etag,
 )
-from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.content import service
 from shared.content.models import ContentFormat, ContentStatus
 from shared.content.schemas import (
@@ -30,12 +30,7 @@ from shared.db.base import utcnow
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
-router = APIRouter(
-    prefix="/v1/content-items",
-    tags=["content items"],
-    responses=AUTH_ERRORS,
-    dependencies=[Depends(reject_unknown_query)],
-)
+router = v1_router("/content-items", "content items")
 
 
 @router.get(

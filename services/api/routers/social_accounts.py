@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import Response, status
 
 from services.api.deps import (
     AdminKey,
@@ -13,10 +13,10 @@ from services.api.deps import (
     ViewerKey,
     created,
     page_out,
-    reject_unknown_query,
+    v1_router,
     with_etag,
 )
-from services.api.problems import AUTH_ERRORS, BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.schemas import PageOut
 from shared.social_accounts import service
 from shared.social_accounts.models import Platform
@@ -26,12 +26,7 @@ from shared.social_accounts.schemas import (
     SocialAccountUpdate,
 )
 
-router = APIRouter(
-    prefix="/v1/social-accounts",
-    tags=["social accounts"],
-    responses=AUTH_ERRORS,
-    dependencies=[Depends(reject_unknown_query)],
-)
+router = v1_router("/social-accounts", "social accounts")
 
 
 @router.get("", response_model=PageOut[SocialAccountRead], summary="List social accounts")

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, status
+from fastapi import status
 
-from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, page_out, reject_unknown_query
-from services.api.problems import AUTH_ERRORS, IDEMPOTENCY, NOT_FOUND
+from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, page_out, v1_router
+from services.api.problems import IDEMPOTENCY, NOT_FOUND
 from shared.db.pagination import paginate
 from shared.db.repository import TenantRepository
 from shared.schemas import PageOut
@@ -20,12 +20,7 @@ from shared.workspaces.schemas import (
     WorkspaceRead,
 )
 
-router = APIRouter(
-    prefix="/v1",
-    tags=["workspaces"],
-    responses=AUTH_ERRORS,
-    dependencies=[Depends(reject_unknown_query)],
-)
+router = v1_router("", "workspaces")
 
 
 @router.post(
