@@ -119,28 +119,16 @@ def key_revoke(workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
 @jobs_app.command("requeue")
 def jobs_requeue() -> None:
     """Send every pending recorded job to the queue again (duplicates are dropped)."""
-    from arq.connections import RedisSettings, create_pool
-
     from shared.db.base import utcnow
-    from shared.db.engine import make_engine, make_sessionmaker
-    from shared.db.uow import send_jobs
-    from shared.jobs.queue import ArqJobQueue
+    from shared.db.uow import UnitOfWork, send_jobs
     from shared.jobs.service import SWEEP_GRACE, pending_jobs
 
-    async def work(settings: Settings) -> None:
-        engine = make_engine(settings, pool_size=2)
-        redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                # Shift "now" past the sweeper's grace period: requeue everything pending.
-                jobs = await pending_jobs(session, utcnow() + SWEEP_GRACE, limit=100_000)
-            sent = await send_jobs(ArqJobQueue(redis), jobs)
-            typer.echo(f"{len(jobs)} pending, {sent} newly queued")
-        finally:
-            await redis.aclose()
-            await engine.dispose()
+    async def requeue(uow: UnitOfWork) -> str:
+        # Shift "now" past the sweeper's grace period: requeue everything pending.
+        jobs = await pending_jobs(uow.session, utcnow() + SWEEP_GRACE, limit=100_000)
+        return f"{len(jobs)} pending, {await send_jobs(uow.queue, jobs)} newly queued"
 
-    _run(work)
+    typer.echo(_run(lambda settings: _with_uow(settings, requeue)))
 
 
 @app.command()

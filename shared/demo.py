@@ -284,6 +284,8 @@ async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:
         ),
     ]
     flow = [ContentStatus.in_review, ContentStatus.approved, ContentStatus.scheduled]
+    #: How far along `flow` each final status goes; scheduled and published take it all.
+    steps_to = {ContentStatus.draft: 0, ContentStatus.in_review: 1, ContentStatus.approved: 2}
     for i, (platform, fmt, caption, camp, paid, cost, days, final, ab) in enumerate(plan):
         when = now + timedelta(days=days, hours=i % 5)
         item = await content.create(
@@ -302,12 +304,7 @@ async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:
                 scheduled_at=when if days > 0 else now + timedelta(hours=1),
             ),
         )
-        steps = (
-            flow
-            if final in (ContentStatus.scheduled, ContentStatus.published)
-            else (flow[: flow.index(final) + 1] if final in flow else [])
-        )
-        for step in steps:
+        for step in flow[: steps_to.get(final, len(flow))]:
             content.change_status(uow, item, step, now)
         if final == ContentStatus.published:
             item.scheduled_at = when  # it was due then; the demo replays history

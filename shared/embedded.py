@@ -62,9 +62,7 @@ class EmbeddedPostgres:
         assert entry is not None
         ensure_prefix_permissions(self.data_dir)
         ensure_prefix_permissions(POSTGRES_BIN_PATH)
-        os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-        for path in self.data_dir.rglob("*"):
-            os.lchown(path, entry.pw_uid, entry.pw_gid)
+        os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)  # what initdb writes is its own
         return {"user": entry.pw_uid, "group": entry.pw_gid}
 
     def _run(

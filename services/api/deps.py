@@ -18,7 +18,7 @@ from services.api.errors import RateLimited
 from services.api.problems import AUTH_ERRORS
 from services.api.state import Resources
 from shared.db.base import Versioned, utcnow
-from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.db.pagination import MAX_LIMIT, Page
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, Unauthenticated, ValidationFailed
 from shared.schemas import PageOut, ReadModel
@@ -160,7 +160,6 @@ Cursor = Annotated[
     str | None,
     Query(max_length=512, description="`next_cursor` of the previous page."),
 ]
-DEFAULT_PAGE = DEFAULT_LIMIT
 
 _ETAG = re.compile(r'^"v(\d{1,9})"$')
 _IF_MATCH = r'^(\*|"v\d{1,9}")$'

@@ -62,15 +62,26 @@ SEND_TIMEOUT = 2.0
 
 
 async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -> int:
-    """Best effort: a job that cannot be sent now is still recorded and will be swept."""
+    """Best effort: a job that cannot be sent now is still recorded and will be swept.
+
+    The first failure ends the round: Redis down or hung fails the rest the same way, and
+    waiting out a timeout per job would stall a request or a sweep for minutes.
+    """
     sent = 0
     if queue is None:
         return sent
     for name, job_id in jobs:
         try:
             sent += await asyncio.wait_for(queue.send(name, str(job_id)), SEND_TIMEOUT)
-        except Exception as exc:  # Redis down or slow: the sweeper retries from Postgres
-            log.warning("job.send_failed", job=name, job_id=str(job_id), error=repr(exc))
+        except Exception as exc:
+            log.warning(
+                "job.send_failed",
+                job=name,
+                job_id=str(job_id),
+                error=repr(exc),
+                left_for_sweeper=len(jobs) - sent,
+            )
+            break
     return sent
 
 

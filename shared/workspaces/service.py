@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from shared.db.base import utcnow
+from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, PermissionDenied, Unauthenticated
@@ -80,6 +81,13 @@ async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreat
     uow.session.add(row)
     await uow.session.flush()
     return ApiKeyCreated(**ApiKeyRead.model_validate(row).model_dump(), key=secret)
+
+
+async def list_keys(
+    uow: UnitOfWork, workspace_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page[ApiKey]:
+    repo = TenantRepository(uow.session, ApiKey, "API key")
+    return await paginate(uow.session, repo.select(workspace_id), ApiKey, limit, cursor)
 
 
 async def revoke_key(uow: UnitOfWork, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:

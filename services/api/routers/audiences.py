@@ -20,6 +20,7 @@ from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECON
 from shared.audiences import service
 from shared.audiences.models import AudienceKind
 from shared.audiences.schemas import AudienceCreate, AudienceRead, AudienceUpdate
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut
 
 router = v1_router("/audiences", "audiences")
@@ -30,7 +31,7 @@ async def list_audiences(
     uow: UoW,
     key: ViewerKey,
     kind: AudienceKind | None = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[AudienceRead]:
     page = await service.list_audiences(

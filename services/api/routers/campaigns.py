@@ -20,6 +20,7 @@ from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECON
 from shared.campaigns import service
 from shared.campaigns.models import CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
@@ -34,7 +35,7 @@ async def list_campaigns(
     objective: Objective | None = None,
     platform: Platform | None = None,
     active_on: Timestamp | None = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[CampaignRead]:
     page = await service.list_campaigns(

@@ -27,6 +27,7 @@ from shared.content.schemas import (
     Publication,
 )
 from shared.db.base import utcnow
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
@@ -47,7 +48,7 @@ async def list_content_items(
     format: ContentFormat | None = None,
     scheduled_from: Annotated[Timestamp | None, Query(description="scheduled_at >= this")] = None,
     scheduled_to: Annotated[Timestamp | None, Query(description="scheduled_at < this")] = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[ContentItemRead]:
     page = await service.list_items(

@@ -17,6 +17,7 @@ from services.api.deps import (
     with_etag,
 )
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut
 from shared.social_accounts import service
 from shared.social_accounts.models import Platform
@@ -34,7 +35,7 @@ async def list_social_accounts(
     uow: UoW,
     key: ViewerKey,
     platform: Platform | None = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[SocialAccountRead]:
     page = await service.list_accounts(

@@ -6,11 +6,9 @@ from fastapi import status
 
 from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, page_out, v1_router
 from services.api.problems import IDEMPOTENCY, NOT_FOUND
-from shared.db.pagination import paginate
-from shared.db.repository import TenantRepository
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut
 from shared.workspaces import service
-from shared.workspaces.models import ApiKey
 from shared.workspaces.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -39,11 +37,9 @@ async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> Work
     "/api-keys", response_model=PageOut[ApiKeyRead], summary="List the workspace's API keys"
 )
 async def list_api_keys(
-    uow: UoW, key: AdminKey, limit: Limit = 50, cursor: Cursor = None
+    uow: UoW, key: AdminKey, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> PageOut[ApiKeyRead]:
-    repo = TenantRepository(uow.session, ApiKey, "API key")
-    page = await paginate(uow.session, repo.select(key.workspace_id), ApiKey, limit, cursor)
-    return page_out(ApiKeyRead, page)
+    return page_out(ApiKeyRead, await service.list_keys(uow, key.workspace_id, limit, cursor))
 
 
 @router.post(
