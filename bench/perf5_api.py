@@ -53,6 +53,7 @@ def _seed(base_url: str, admin_token: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def run() -> dict[str, Any]:
+    from shared.crypto import generate_key
     from shared.db.migrate import upgrade
     from shared.embedded import free_port
 
@@ -67,6 +68,7 @@ def run() -> dict[str, Any]:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "SMM_ADMIN_TOKEN": admin_token,
+            "SECRETS_KEY": generate_key(),
             "API_HOST": "127.0.0.1",
             "API_PORT": str(api_port),
             "LOG_LEVEL": "WARNING",

@@ -20,14 +20,17 @@ import httpx
 import typer
 
 from shared.config import EMBEDDED_ENV_FILE, ROOT, Settings, get_settings
+from shared.crypto import generate_key
 
 app = typer.Typer(help="SMM Platform operations.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Recorded jobs.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(webhooks_app, name="webhooks")
 
 T = TypeVar("T")
 
@@ -131,6 +134,48 @@ def jobs_requeue() -> None:
     typer.echo(_run(lambda settings: _with_uow(settings, requeue)))
 
 
+@webhooks_app.command("replay")
+def webhooks_replay(delivery_id: uuid.UUID) -> None:
+    """Attempt a delivery again now (once more if it had finished), any workspace."""
+    from shared.db.base import utcnow
+    from shared.db.uow import UnitOfWork
+    from shared.errors import DomainError
+    from shared.webhooks import service
+
+    async def replay(uow: UnitOfWork) -> str:
+        delivery = await service.replay(uow.session, delivery_id, utcnow())
+        return f"delivery {delivery.id} to endpoint {delivery.endpoint_id}: queued now"
+
+    try:
+        typer.echo(_run(lambda settings: _with_uow(settings, replay)))
+    except DomainError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
+@webhooks_app.command("failing")
+def webhooks_failing() -> None:
+    """Endpoints in a run of failures or disabled by the platform, worst first."""
+    from shared.db.uow import UnitOfWork
+    from shared.webhooks import service
+
+    async def failing(uow: UnitOfWork) -> list[service.FailingEndpoint]:
+        return await service.failing_endpoints(uow.session)
+
+    rows = _run(lambda settings: _with_uow(settings, failing))
+    if not rows:
+        typer.echo("no failing endpoint")
+    for row in rows:
+        state = "enabled" if row.enabled else f"DISABLED: {row.disabled_reason}"
+        since = f"{row.failing_since:%Y-%m-%d %H:%M} UTC" if row.failing_since else "-"
+        typer.echo(
+            f"{row.id}  workspace {row.workspace_id}\n"
+            f"  {row.url}\n"
+            f"  {state}; failing since {since}; {row.waiting} waiting, {row.failed} failed\n"
+            f"  last error: {row.last_error or '-'}"
+        )
+
+
 @app.command()
 def seed() -> None:
     """Seed the demo workspace (once); prints its admin key."""
@@ -173,13 +218,13 @@ def worker(
     burst: Annotated[bool, typer.Option(help="Drain the queue, then exit")] = False,
 ) -> None:
     """Run the arq worker (or check its health)."""
-    from arq.worker import check_health, run_worker
+    from arq.worker import check_health
 
-    from services.worker.main import worker_settings
+    from services.worker.main import run, worker_settings
 
     if check:
         raise typer.Exit(check_health(worker_settings()))
-    run_worker(worker_settings(burst=burst) if burst else worker_settings())
+    run(burst=True) if burst else run()
 
 
 @app.command()
@@ -189,7 +234,7 @@ def services() -> None:
 
     settings = get_settings()
     with embedded_services(settings.data_dir / "dev", database="smm") as (db, redis):
-        _write_env(db, redis)
+        _write_env(db, redis, _secrets_key(Settings(_env_file=ROOT / ".env")))
         typer.echo(f"DATABASE_URL={db}\nREDIS_URL={redis}\n(Ctrl-C stops both)")
         stop = {signal.SIGINT, signal.SIGTERM}
         signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # delivered to sigwait, not fatal
@@ -199,19 +244,34 @@ def services() -> None:
             EMBEDDED_ENV_FILE.unlink(missing_ok=True)
 
 
-def _write_env(database_url: str, redis_url: str) -> None:
+def _write_env(database_url: str, redis_url: str, secrets_key: str | None) -> None:
     EMBEDDED_ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
-    EMBEDDED_ENV_FILE.write_text(f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
+    lines = [f"DATABASE_URL={database_url}", f"REDIS_URL={redis_url}"]
+    if secrets_key:
+        lines.append(f"SECRETS_KEY={secrets_key}")
+    EMBEDDED_ENV_FILE.write_text("\n".join(lines) + "\n")
+
+
+def _dev_secret(settings: Settings, name: str, make: Callable[[], str]) -> str:
+    """A development secret kept under DATA_DIR, so restarts keep what it protects."""
+    path = settings.data_dir / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _secrets_key(settings: Settings) -> str:
+    if settings.secrets_key is not None:
+        return settings.secrets_key.get_secret_value()
+    return _dev_secret(settings, "secrets-key", generate_key)
 
 
 def _operator_token(settings: Settings) -> str:
     if settings.smm_admin_token:
         return settings.smm_admin_token
-    token_file = settings.data_dir / "operator-token"
-    if not token_file.exists():
-        token_file.parent.mkdir(parents=True, exist_ok=True)
-        token_file.write_text(secrets.token_urlsafe(24) + "\n")
-    return token_file.read_text().strip()
+    return _dev_secret(settings, "operator-token", lambda: secrets.token_urlsafe(24))
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -265,9 +325,10 @@ def dev() -> None:
             )
             env["DATABASE_URL"] = str(base.database_url or db)
             env["REDIS_URL"] = str(base.redis_url or redis)
-            _write_env(env["DATABASE_URL"], env["REDIS_URL"])
+            _write_env(env["DATABASE_URL"], env["REDIS_URL"], _secrets_key(base))
             stack.callback(EMBEDDED_ENV_FILE.unlink, missing_ok=True)
         env["SMM_ADMIN_TOKEN"] = _operator_token(base)
+        env["SECRETS_KEY"] = _secrets_key(base)
         os.environ.update(env)  # for this process's own settings (migrations, seed)
         get_settings.cache_clear()
         settings = get_settings()
@@ -322,6 +383,12 @@ def dev() -> None:
                 break
             time.sleep(0.5)
         typer.echo("stopping ...")
+
+
+@app.command("secrets-key")
+def secrets_key() -> None:
+    """Print a new SECRETS_KEY (a Fernet key) for encrypting webhook secrets."""
+    typer.echo(generate_key())
 
 
 @app.command()

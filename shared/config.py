@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PostgresDsn, RedisDsn, field_validator
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     webhook_allow_private: bool = False
-    webhook_retry_schedule: Annotated[tuple[int, ...], NoDecode] = (
+    webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = (
         5,
         300,
         1800,
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         36000,
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1, le=100)
+    webhook_max_in_flight: int = Field(default=64, ge=1, le=1000)
+    secrets_key: SecretStr | None = None
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)
 
     rate_limit_per_minute: int = Field(default=1200, ge=1)
@@ -62,12 +65,21 @@ class Settings(BaseSettings):
     def _parse_schedule(cls, value: object) -> object:
         if isinstance(value, str):
             try:
-                seconds = tuple(int(part) for part in value.split(",") if part.strip())
+                seconds = tuple(float(part) for part in value.split(",") if part.strip())
             except ValueError as exc:
-                raise ValueError("comma-separated whole seconds, e.g. 5,300,1800") from exc
-            if not seconds or any(s <= 0 for s in seconds):
+                raise ValueError("comma-separated seconds, e.g. 5,300,1800") from exc
+            if not seconds or any(not 0 < s < 10**7 for s in seconds):
                 raise ValueError("at least one positive number of seconds")
             return seconds
+        return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from shared.crypto import parse_keys
+
+            parse_keys(value.get_secret_value())  # raises ValueError with the reason
         return value
 
     @property
@@ -78,6 +90,12 @@ class Settings(BaseSettings):
                 "DATABASE_URL is not set: run `make run` (embedded services) or set it"
             )
         return asyncpg_url(str(self.database_url))
+
+    @property
+    def libpq_url(self) -> str:
+        """The DSN for a raw asyncpg connection (LISTEN), without SQLAlchemy's driver tag."""
+        _, rest = self.sqlalchemy_url.split("://", 1)
+        return f"postgresql://{rest}"
 
     @property
     def redis_dsn(self) -> str:

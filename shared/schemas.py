@@ -28,6 +28,11 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoOptions(InputModel):
+    """The body of an action that takes no options: none, or `{}` (anything else is 422,
+    so a client sending options it believes exist learns they do not)."""
+
+
 class UpdateModel(InputModel):
     """A PATCH body: every field optional, but `null` only where the resource allows it.
 

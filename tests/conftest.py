@@ -12,10 +12,12 @@ from fastapi import FastAPI
 from services.api.main import close_resources, create_app, open_resources
 from services.api.state import Resources
 from shared.config import Settings
+from shared.crypto import generate_key
 from shared.logging import configure_logging
 from tests.harness import Services, running_services
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
+SECRETS_KEY = generate_key()
 
 
 def offline_app() -> FastAPI:
@@ -38,6 +40,7 @@ def settings(services: Services) -> Settings:
         database_url=services.database_url,
         redis_url=services.redis_url,
         smm_admin_token=OPERATOR_TOKEN,
+        secrets_key=SECRETS_KEY,
         webhook_allow_private=True,
         rate_limit_per_minute=100_000,
         max_body_bytes=256 * 1024,

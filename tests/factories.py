@@ -55,3 +55,9 @@ async def audience(tenant: Tenant, **fields: Any) -> dict[str, Any]:
         "targeting": {"age_min": 25, "age_max": 34, "locations": ["FR"]},
     } | fields
     return await _post(tenant, "/v1/audiences", body)
+
+
+async def webhook_endpoint(tenant: Tenant, **fields: Any) -> dict[str, Any]:
+    """An endpoint nobody listens on (port 9 is discard); tests that deliver pass `url`."""
+    body = {"url": "http://127.0.0.1:9/hooks", "description": "Publishing system"} | fields
+    return await _post(tenant, "/v1/webhook-endpoints", body)

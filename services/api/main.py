@@ -19,12 +19,14 @@ from services.api.routers import (
     content_items,
     ops,
     social_accounts,
+    webhooks,
     workspaces,
 )
 from services.api.state import Resources
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.logging import configure_logging
+from shared.webhooks.service import secret_box
 
 DESCRIPTION = """
 Plan campaigns and content, measure them, listen to what people say about the brand,
@@ -43,6 +45,7 @@ def _operation_id(route: APIRoute) -> str:
 
 
 async def open_resources(settings: Settings) -> Resources:
+    secret_box(settings)  # no SECRETS_KEY: refuse to start rather than fail on first use
     engine = make_engine(settings)
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -87,8 +90,18 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
-    for module in (workspaces, social_accounts, campaigns, content_items, audiences, ops):
-        app.include_router(module.router)
+    for router in (
+        workspaces.router,
+        social_accounts.router,
+        campaigns.router,
+        content_items.router,
+        audiences.router,
+        webhooks.router,
+        webhooks.deliveries_router,
+        webhooks.catalogue_router,
+        ops.router,
+    ):
+        app.include_router(router)
     _document_problem(app)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Any
 
@@ -15,9 +16,12 @@ from prometheus_client import start_http_server
 from services.worker import jobs  # noqa: F401  (registers handlers)
 from services.worker.context import WorkerContext, typed
 from services.worker.registry import HANDLERS
+from services.worker.resilient import ResilientWorker
 from services.worker.runner import run_recorded
+from services.worker.webhooks import WebhookDispatcher
 from shared.campaigns import service as campaigns
 from shared.config import Settings, get_settings
+from shared.content import service as content
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
@@ -52,6 +56,23 @@ async def advance_campaigns(ctx: dict[str, Any]) -> int:
         return await campaigns.advance_schedule(uow, utcnow())
 
 
+async def release_due_content(ctx: dict[str, Any]) -> int:
+    """`content_item.due` for every scheduled item whose time has come (WH-3)."""
+    wc = typed(ctx)
+    released = 0
+    while True:
+        async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+            count = await content.release_due(uow, utcnow())
+        released += count
+        if count < content.DUE_BATCH:
+            return released
+
+
+#: How often scheduled content is checked for its time: a post is handed over at most
+#: this late.
+DUE_EVERY_SECONDS = 5
+
+
 def recorded_functions() -> list[Function]:
     functions = []
     for name, handler in HANDLERS.items():
@@ -69,11 +90,19 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         configure_logging(settings.log_level, json=settings.log_json)
         engine = make_engine(settings)
         ctx["app"] = WorkerContext(settings, engine, make_sessionmaker(engine), ctx["redis"])
-        if settings.worker_metrics_port and overrides.get("burst") is not True:
+        long_running = overrides.get("burst") is not True
+        if settings.worker_metrics_port and long_running:
             start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+        if long_running:
+            dispatcher = WebhookDispatcher(settings, ctx["app"].sessionmaker)
+            ctx["webhooks"] = (dispatcher, asyncio.create_task(dispatcher.run()))
         log.info("worker.started", functions=sorted(HANDLERS))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "webhooks" in ctx:
+            dispatcher, task = ctx.pop("webhooks")
+            await dispatcher.stop()
+            await task
         if "app" in ctx:
             await typed(ctx).engine.dispose()
 
@@ -89,6 +118,14 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
                 timeout=60,
             ),
             cron(advance_campaigns, name="campaigns.advance", second=5, unique=True, timeout=60),
+            cron(
+                release_due_content,
+                name="content.release_due",
+                second=set(range(0, 60, DUE_EVERY_SECONDS)),
+                run_at_startup=True,
+                unique=True,
+                timeout=60,
+            ),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
         ],
         "on_startup": startup,
@@ -101,3 +138,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         "handle_signals": True,
     }
     return base | overrides
+
+
+def run(**overrides: Any) -> None:
+    ResilientWorker(**worker_settings(**overrides)).run()

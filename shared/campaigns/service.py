@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from shared.audiences.models import Audience
 from shared.campaigns import rules
+from shared.campaigns.events import CampaignStatusChanged
 from shared.campaigns.models import Campaign, CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from shared.db.pagination import Page, paginate
@@ -17,8 +18,6 @@ from shared.db.versioning import check_version
 from shared.errors import Conflict, InvalidTransition
 from shared.social_accounts.models import Platform
 from shared.workspaces.models import Workspace
-
-STATUS_CHANGED = "campaign.status_changed"
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[Campaign]:
@@ -123,11 +122,9 @@ def change_status(uow: UnitOfWork, campaign: Campaign, target: CampaignStatus) -
     campaign.status = target
     uow.emit(
         campaign.workspace_id,
-        STATUS_CHANGED,
-        {
-            "campaign": CampaignRead.model_validate(campaign).model_dump(mode="json"),
-            "previous_status": current.value,
-        },
+        CampaignStatusChanged(
+            campaign=CampaignRead.model_validate(campaign), previous_status=current
+        ),
     )
 
 

@@ -4,8 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from shared.campaigns.models import Campaign
 from shared.content import rules
+from shared.content.events import ContentItemDue, ContentItemStatusChanged
 from shared.content.models import ContentFormat, ContentItem, ContentStatus
 from shared.content.schemas import (
     ContentItemCreate,
@@ -20,8 +23,6 @@ from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
 from shared.social_accounts.models import Platform, SocialAccount
-
-STATUS_CHANGED = "content_item.status_changed"
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[ContentItem]:
@@ -160,11 +161,9 @@ def change_status(
     item.status = target
     uow.emit(
         item.workspace_id,
-        STATUS_CHANGED,
-        {
-            "content_item": ContentItemRead.model_validate(item).model_dump(mode="json"),
-            "previous_status": current.value,
-        },
+        ContentItemStatusChanged(
+            content_item=ContentItemRead.model_validate(item), previous_status=current
+        ),
     )
 
 
@@ -188,6 +187,32 @@ async def publish(
     change_status(uow, item, ContentStatus.published, utcnow(), force=True)
     await uow.session.flush()
     return item
+
+
+DUE_BATCH = 500
+
+
+async def release_due(uow: UnitOfWork, now: datetime, limit: int = DUE_BATCH) -> int:
+    """Scheduled items whose time has come go to `publishing`, each with `content_item.due`
+    for the publishing system (WH-3). The row lock and the status test make an item due
+    exactly once, whatever the number of workers; an item on hold (CRI-4) is not
+    `scheduled`, so it is never handed over."""
+    due = (
+        await uow.session.scalars(
+            sa.select(ContentItem)
+            .where(ContentItem.status == ContentStatus.scheduled, ContentItem.scheduled_at <= now)
+            .order_by(ContentItem.scheduled_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for item in due:
+        change_status(uow, item, ContentStatus.publishing, now)
+        uow.emit(
+            item.workspace_id, ContentItemDue(content_item=ContentItemRead.model_validate(item))
+        )
+    await uow.session.flush()
+    return len(due)
 
 
 async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID) -> None:

@@ -8,6 +8,7 @@ from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
 from shared.outbox.models import OutboxEvent
 from shared.social_accounts.models import SocialAccount
+from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from shared.workspaces.models import ApiKey, Workspace
 
 __all__ = [
@@ -21,5 +22,8 @@ __all__ = [
     "Job",
     "OutboxEvent",
     "SocialAccount",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
 ]

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.jobs.models import Job
 from shared.jobs.queue import JobQueue
+from shared.outbox.events import Event
 from shared.outbox.models import OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -31,15 +31,15 @@ class UnitOfWork:
         self.queue = queue
         self._jobs: list[Job] = []
 
-    def emit(
-        self, workspace_id: uuid.UUID, event_type: str, data: BaseModel | Mapping[str, Any]
-    ) -> OutboxEvent:
-        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-        event = OutboxEvent(
-            id=uuid.uuid4(), workspace_id=workspace_id, type=event_type, data=payload
+    def emit(self, workspace_id: uuid.UUID, event: Event) -> OutboxEvent:
+        row = OutboxEvent(
+            id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            type=event.type,
+            data=event.model_dump(mode="json"),
         )
-        self.session.add(event)
-        return event
+        self.session.add(row)
+        return row
 
     def enqueue(self, name: str, *, workspace_id: uuid.UUID | None = None, **args: Any) -> Job:
         job = Job(id=uuid.uuid4(), name=name, workspace_id=workspace_id, args=args)

@@ -16,12 +16,19 @@ from tests.conftest import Tenant, TenantFactory, offline_app
 #: Routes outside tenancy: the operator's and the probes'.
 UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
 
+#: Lists that are not empty for a new workspace: its own first key, the event catalogue.
+GLOBAL_LISTS = {"/v1/api-keys", "/v1/webhook-event-types"}
+
 #: A body that would be valid if the id were A's, so a 404 can only come from scoping.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/social-accounts/{account_id}"): {"handle": "@stolen"},
     ("PATCH", "/v1/campaigns/{campaign_id}"): {"name": "stolen"},
     ("PATCH", "/v1/content-items/{item_id}"): {"caption": "stolen"},
     ("PATCH", "/v1/audiences/{audience_id}"): {"name": "stolen"},
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): {"description": "stolen"},
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {},
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/test"): {},
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/retry"): {},
     ("POST", "/v1/content-items/{item_id}/publication"): {
         "external_post_id": "stolen",
         "published_at": "2026-11-23T10:00:00Z",
@@ -57,7 +64,12 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
         )
     audience = await factories.audience(b)
     keys = (await b.http.get("/v1/api-keys", headers=b.admin)).json()["items"]
+    endpoint = await factories.webhook_endpoint(b)
+    delivery = await b.http.post(f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=b.admin)
+    assert delivery.status_code == 202, delivery.text
     return {
+        "endpoint_id": endpoint["id"],
+        "delivery_id": delivery.json()["id"],
         "account_id": account["id"],
         "campaign_id": campaign["id"],
         "item_id": item["id"],
@@ -69,7 +81,15 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
 def test_every_scoped_route_has_a_case() -> None:
     parametrized = [path for _, path in routes() if "{" in path]
     params = {p for path in parametrized for p in re.findall(r"{(\w+)}", path)}
-    assert params <= {"account_id", "campaign_id", "item_id", "audience_id", "key_id"}, (
+    assert params <= {
+        "account_id",
+        "campaign_id",
+        "item_id",
+        "audience_id",
+        "key_id",
+        "endpoint_id",
+        "delivery_id",
+    }, (
         "a new path parameter: teach victim_objects() to create one in workspace B"
     )
 
@@ -88,11 +108,11 @@ async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) ->
             checked += 1
         elif method == "GET":
             assert response.status_code == 200, (method, path, response.text)
-            assert response.json()["items"] == [] or path == "/v1/api-keys", path
+            assert response.json()["items"] == [] or path in GLOBAL_LISTS, path
         for ident in ids.values():
             # Only the id the caller sent may come back (in "... does not exist").
             assert ident in url or ident not in response.text, (method, path)
-    assert checked >= 14  # the walk found the routes (guards the discovery itself)
+    assert checked >= 22  # the walk found the routes (guards the discovery itself)
     # B's objects are untouched.
     item = await b.http.get(f"/v1/content-items/{ids['item_id']}", headers=b.admin)
     assert (item.json()["status"], item.json()["caption"]) == ("scheduled", "Spring is here")

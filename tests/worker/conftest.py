@@ -15,6 +15,27 @@ from services.worker.registry import job
 from shared.config import Settings
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict
+from shared.outbox.events import Event
+
+
+class Touched(Event):
+    type = "test.touched"
+    description = "A test job ran."
+
+    n: int
+
+
+class FlakyCalled(Event):
+    type = "test.flaky"
+    description = "A flaky test job was called."
+
+    call: int
+
+
+class Refused(Event):
+    type = "test.refused"
+    description = "A test job refused its work."
+
 
 TOUCH = "tests.touch"
 FLAKY = "tests.flaky"
@@ -24,7 +45,7 @@ REFUSE = "tests.refuse"
 @job(TOUCH)
 async def touch(uow: UnitOfWork, wc: WorkerContext, workspace_id: str, n: int) -> None:
     """A real side effect in the job's transaction: an outbox event."""
-    uow.emit(uuid.UUID(workspace_id), "test.touched", {"n": n})
+    uow.emit(uuid.UUID(workspace_id), Touched(n=n))
 
 
 _flaky_calls: dict[str, int] = {}
@@ -33,14 +54,14 @@ _flaky_calls: dict[str, int] = {}
 @job(FLAKY)
 async def flaky(uow: UnitOfWork, wc: WorkerContext, workspace_id: str, key: str) -> None:
     _flaky_calls[key] = _flaky_calls.get(key, 0) + 1
-    uow.emit(uuid.UUID(workspace_id), "test.flaky", {"call": _flaky_calls[key]})
+    uow.emit(uuid.UUID(workspace_id), FlakyCalled(call=_flaky_calls[key]))
     if _flaky_calls[key] == 1:
         raise ConnectionError("the platform API timed out")
 
 
 @job(REFUSE)
 async def refuse(uow: UnitOfWork, wc: WorkerContext, workspace_id: str) -> None:
-    uow.emit(uuid.UUID(workspace_id), "test.refused", {})
+    uow.emit(uuid.UUID(workspace_id), Refused())
     raise Conflict("nothing to do for this audience")
 
 

@@ -1,0 +1,25 @@
+"""Every event type a webhook endpoint can receive (WH-3), with the schema of its `data`.
+
+Explicit on purpose: an event type is a public contract, added here when its source is
+built (alerts, ingestion, segments and attribution add theirs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.campaigns.events import CampaignStatusChanged
+from shared.content.events import ContentItemDue, ContentItemStatusChanged
+from shared.outbox.events import Event
+from shared.webhooks.events import WebhookTest
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    model.type: model
+    for model in (CampaignStatusChanged, ContentItemStatusChanged, ContentItemDue, WebhookTest)
+}
+ALL = "*"
+
+
+def data_schema(model: type[Event]) -> dict[str, Any]:
+    """A self-contained JSON schema (its `$defs` inline), usable by a receiver as is."""
+    return model.model_json_schema(mode="serialization")
