@@ -26,3 +26,18 @@ OUTBOX_LAG = Gauge(
     "Age of the oldest undispatched event",
     registry=REGISTRY,
 )
+WEBHOOKS_WAITING = Gauge(
+    "smm_webhook_deliveries_waiting",
+    "Webhook deliveries not yet succeeded or failed (pending or in flight)",
+    registry=REGISTRY,
+)
+WEBHOOKS_OLDEST = Gauge(
+    "smm_webhook_oldest_undelivered_seconds",
+    "Age of the oldest event still waiting for a delivery (queue lag)",
+    registry=REGISTRY,
+)
+WEBHOOKS_OVERDUE = Gauge(
+    "smm_webhook_overdue_seconds",
+    "How far past its attempt time the most overdue delivery is (dispatcher lag)",
+    registry=REGISTRY,
+)

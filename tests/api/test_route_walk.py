@@ -36,9 +36,7 @@ async def test_unknown_ids_are_404(tenant: Tenant) -> None:
     for method, path in routes():
         if "{" in path:
             body = BODIES.get((method, path), {} if method in {"POST", "PATCH"} else None)
-            response = await tenant.http.request(
-                method, url(path), json=body, headers=tenant.admin
-            )
+            response = await tenant.http.request(method, url(path), json=body, headers=tenant.admin)
             assert_problem(response, 404)
 
 

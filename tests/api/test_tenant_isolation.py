@@ -89,9 +89,7 @@ def test_every_scoped_route_has_a_case() -> None:
         "key_id",
         "endpoint_id",
         "delivery_id",
-    }, (
-        "a new path parameter: teach victim_objects() to create one in workspace B"
-    )
+    }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 
 async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) -> None:

@@ -13,7 +13,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from services.api.deps import get_resources
-from services.api.metrics import JOBS, OUTBOX_LAG, OUTBOX_PENDING, QUEUE_DEPTH, REGISTRY
+from services.api.metrics import (
+    JOBS,
+    OUTBOX_LAG,
+    OUTBOX_PENDING,
+    QUEUE_DEPTH,
+    REGISTRY,
+    WEBHOOKS_OLDEST,
+    WEBHOOKS_OVERDUE,
+    WEBHOOKS_WAITING,
+)
 from services.api.state import Resources
 from shared.db.migrate import head_revision
 
@@ -82,6 +91,22 @@ async def _refresh_gauges(resources: Resources) -> None:
         ).one()
         OUTBOX_PENDING.set(pending)
         OUTBOX_LAG.set(float(lag))
+        waiting, oldest, overdue = (
+            await conn.execute(
+                sa.text(
+                    "SELECT count(*), "
+                    "coalesce(extract(epoch FROM now() - min(e.occurred_at)), 0), "
+                    "coalesce(extract(epoch FROM now() - min(d.next_attempt_at) "
+                    "  FILTER (WHERE d.status = 'pending')), 0) "
+                    "FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id "
+                    "WHERE d.status IN ('pending', 'sending')"
+                )
+            )
+        ).one()
+        WEBHOOKS_WAITING.set(waiting)
+        # Undispatched events wait too: the lag is the older of the two.
+        WEBHOOKS_OLDEST.set(max(float(oldest), float(lag)))
+        WEBHOOKS_OVERDUE.set(max(0.0, float(overdue)))
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -197,7 +197,7 @@ async def list_webhook_deliveries(
     summary="Send a `webhook.test` event to this endpoint",
     responses={**NOT_FOUND, **IDEMPOTENCY},
 )
-async def test_webhook_endpoint(
+async def send_webhook_test_event(
     endpoint_id: uuid.UUID,
     uow: UoW,
     key: AdminKey,
