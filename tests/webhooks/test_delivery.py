@@ -24,6 +24,7 @@ from services.worker.webhooks import DELIVERIES
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.embedded import EmbeddedRedis
+from shared.webhooks.dispatch import claim, fan_out
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
 from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
@@ -451,3 +452,26 @@ async def test_a_due_item_is_handed_over_once(
     assert len(due) == 1
     assert due[0]["content_item"]["status"] == "publishing"
     assert rows[-2:][0][1]["previous_status"] == "scheduled"
+
+
+async def test_a_delivery_claimed_by_a_dead_dispatcher_is_sent_after_its_lease(
+    tenant: Tenant,
+    receiver: Receiver,
+    fast_settings: Settings,
+    start_worker: WorkerFactory,
+    resources: Resources,
+) -> None:
+    """A worker killed mid-attempt: its lease expires and another sends the delivery."""
+    inbox = receiver.inbox()
+    hook = await endpoint(tenant, inbox)
+    await archive_campaign(tenant)
+    async with resources.sessionmaker() as session, session.begin():
+        await fan_out(session)
+        claimed = await claim(session, room=50, per_endpoint=50, busy={}, lease_seconds=1.0)
+    mine = [c for c in claimed if str(c.endpoint_id) == hook["id"]]
+    assert len(mine) == 1  # ... and then this "dispatcher" died without a word
+    await start_worker(fast_settings)
+    await eventually(lambda: inbox.received)
+    assert inbox.received[0].headers["webhook-id"] == str(mine[0].event_id)
+    [delivery] = await deliveries(tenant, hook["id"])
+    assert delivery["attempts"][0]["number"] == 1

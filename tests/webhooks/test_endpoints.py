@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from services.api.main import create_app
 from services.api.state import Resources
 from shared.config import Settings
+from shared.db.base import utcnow
+from shared.errors import NotFound
+from shared.webhooks import service
 from shared.webhooks.service import secret_box
 from tests import factories
 from tests.api.test_conventions import assert_problem
@@ -202,3 +205,38 @@ async def test_metrics_report_the_webhook_queue(tenant: Tenant) -> None:
     )
     assert float(waiting.split()[1]) >= 1
     assert "smm_webhook_oldest_undelivered_seconds" in text
+
+
+async def test_the_operator_sees_failing_endpoints_and_can_replay_a_delivery(
+    tenant: Tenant, resources: Resources
+) -> None:
+    """What `smm webhooks failing` and `smm webhooks replay` run."""
+    created = await factories.webhook_endpoint(tenant)
+    test = await tenant.http.post(
+        f"/v1/webhook-endpoints/{created['id']}/test", headers=tenant.admin
+    )
+    delivery = uuid.UUID(test.json()["id"])
+    async with resources.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, "
+                "last_error = 'ConnectError', last_attempt_at = now() WHERE id = :id"
+            ),
+            {"id": delivery},
+        )
+        await conn.execute(
+            sa.text("UPDATE webhook_endpoints SET failing_since = now() WHERE id = :id"),
+            {"id": uuid.UUID(created["id"])},
+        )
+    async with resources.sessionmaker() as session, session.begin():
+        failing = await service.failing_endpoints(session)
+        mine = next(row for row in failing if str(row.id) == created["id"])
+        assert (mine.failed, mine.waiting, mine.last_error) == (1, 0, "ConnectError")
+        replayed = await service.replay(session, delivery, utcnow())
+        assert replayed.status == "pending"
+        assert replayed.one_off is True
+    got = await tenant.http.get(test.headers["location"], headers=tenant.admin)
+    assert got.json()["status"] == "pending"
+    async with resources.sessionmaker() as session:
+        with pytest.raises(NotFound):
+            await service.replay(session, uuid.uuid4(), utcnow())
