@@ -235,5 +235,10 @@ def run() -> dict[str, Any]:
             "endpoint); receiver, worker, PostgreSQL and the writer share the 2 cores.",
             "Every delivery is signed (Standard Webhooks, HMAC-SHA256) and recorded with "
             "its attempt row, as in production.",
+            "What limits throughput (py-spy on the worker during this benchmark): the worker "
+            "process is CPU-bound on one core while PostgreSQL stays under 10 %; most of it "
+            "is httpx/httpcore per request (its pool checks every pooled connection on each "
+            "request and release); claiming, fan-out and recording take under 5 %. More "
+            "worker processes add throughput: claims use SKIP LOCKED and leases.",
         ],
     }
