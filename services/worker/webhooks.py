@@ -61,6 +61,8 @@ STORED_BODY = 1024
 POLL_SECONDS = 1.0
 #: How long past the attempt timeout a claimed delivery stays leased to this process.
 LEASE_MARGIN = 60.0
+#: Rounds that may fail to record the same outcomes before they are given up.
+MAX_UNRECORDED_ROUNDS = 5
 
 
 def _result(status_code: int | None, error: str | None) -> str:
@@ -115,6 +117,7 @@ class WebhookDispatcher:
         self.finished: list[Outcome] = []
         self.wake = asyncio.Event()
         self.stopping = False
+        self.unrecorded_rounds = 0
 
     # -- the loop --------------------------------------------------------------------
 
@@ -166,8 +169,15 @@ class WebhookDispatcher:
                     else []
                 )
         except BaseException:
-            self.finished = outcomes + self.finished  # kept for the next round
+            self.unrecorded_rounds += 1
+            if self.unrecorded_rounds < MAX_UNRECORDED_ROUNDS:
+                self.finished = outcomes + self.finished  # kept for the next round
+            elif outcomes:
+                # Leases expire and the deliveries go again (at least once): better than
+                # one bad outcome blocking every round behind it.
+                log.error("webhooks.outcomes_dropped", count=len(outcomes))
             raise
+        self.unrecorded_rounds = 0
         if claimed:
             now = utcnow()
             DISPATCH_LAG.set(max(0.0, (now - min(c.occurred_at for c in claimed)).total_seconds()))

@@ -191,6 +191,18 @@ async def record(session: AsyncSession, outcomes: list[Outcome], now: datetime) 
     if not outcomes:
         return
     conn = await session.connection()
+    # An endpoint deleted while its attempt was in flight took the delivery with it; the
+    # lock keeps the survivors until COMMIT.
+    alive = set(
+        await conn.scalars(
+            sa.select(WebhookDelivery.id)
+            .where(WebhookDelivery.id.in_([o.delivery.id for o in outcomes]))
+            .with_for_update()
+        )
+    )
+    outcomes = [o for o in outcomes if o.delivery.id in alive]
+    if not outcomes:
+        return
     await conn.execute(
         sa.insert(WebhookAttempt),
         [

@@ -3,6 +3,7 @@ delivers them to a real HTTP receiver, which verifies them with `standardwebhook
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import uuid
@@ -475,3 +476,21 @@ async def test_a_delivery_claimed_by_a_dead_dispatcher_is_sent_after_its_lease(
     assert inbox.received[0].headers["webhook-id"] == str(mine[0].event_id)
     [delivery] = await deliveries(tenant, hook["id"])
     assert delivery["attempts"][0]["number"] == 1
+
+
+async def test_deleting_an_endpoint_mid_attempt_does_not_stall_delivery(
+    tenant: Tenant, receiver: Receiver, fast_settings: Settings, start_worker: WorkerFactory
+) -> None:
+    slow, other = receiver.inbox(delay=0.5), receiver.inbox()
+    doomed = await endpoint(tenant, slow)
+    await start_worker(fast_settings)
+    await archive_campaign(tenant)
+    await eventually(lambda: slow.received)  # the attempt is in flight now
+    deleted = await tenant.http.delete(
+        f"/v1/webhook-endpoints/{doomed['id']}", headers=tenant.admin
+    )
+    assert deleted.status_code == 204
+    await asyncio.sleep(0.8)  # the attempt ends; its outcome has no delivery left
+    await endpoint(tenant, other)
+    await archive_campaign(tenant)
+    await eventually(lambda: other.received, within=1.5)
