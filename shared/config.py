@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_endpoint_concurrency: int = Field(default=4, ge=1, le=100)
     webhook_max_in_flight: int = Field(default=64, ge=1, le=1000)
+    webhook_retention_days: int = Field(default=30, ge=1, le=3650)
     secrets_key: SecretStr | None = None
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from shared.db.uow import unit_of_work
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
+from shared.webhooks import dispatch as webhook_dispatch
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +56,19 @@ async def advance_campaigns(ctx: dict[str, Any]) -> int:
     wc = typed(ctx)
     async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
         return await campaigns.advance_schedule(uow, utcnow())
+
+
+async def purge_webhooks(ctx: dict[str, Any]) -> int:
+    """Delivery history and outbox events past WEBHOOK_RETENTION_DAYS, in short batches."""
+    wc = typed(ctx)
+    before = utcnow() - timedelta(days=wc.settings.webhook_retention_days)
+    purged = 0
+    while True:
+        async with wc.sessionmaker() as session, session.begin():
+            deliveries, events = await webhook_dispatch.purge(session, before)
+        purged += deliveries + events
+        if not (deliveries or events):
+            return purged
 
 
 async def release_due_content(ctx: dict[str, Any]) -> int:
@@ -127,6 +142,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
                 timeout=60,
             ),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
+            cron(purge_webhooks, name="webhooks.purge", minute=47, second=0, unique=True),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

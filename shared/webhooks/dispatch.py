@@ -257,3 +257,36 @@ async def record(session: AsyncSession, outcomes: list[Outcome], now: datetime) 
         )
     for reason, endpoint_ids in disabled.items():
         await disable(session, endpoint_ids, reason, now)
+
+
+PURGE_BATCH = 5000
+
+_PURGE_DELIVERIES = sa.text(
+    """
+    DELETE FROM webhook_deliveries WHERE id IN (
+        SELECT id FROM webhook_deliveries
+        WHERE status IN ('succeeded', 'failed') AND finished_at < :before
+        LIMIT :batch
+    )
+    """
+)
+_PURGE_EVENTS = sa.text(
+    """
+    DELETE FROM outbox_events WHERE id IN (
+        SELECT e.id FROM outbox_events e
+        WHERE e.dispatched_at < :before
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
+        LIMIT :batch
+    )
+    """
+)
+
+
+async def purge(session: AsyncSession, before: datetime) -> tuple[int, int]:
+    """One batch of finished deliveries (their attempts cascade) and of dispatched events
+    no delivery needs any more, older than `before`. Waiting deliveries keep their event
+    whatever its age. Returns (deliveries, events) deleted; call again while non-zero."""
+    params = {"before": before, "batch": PURGE_BATCH}
+    deliveries = (await session.execute(_PURGE_DELIVERIES, params)).rowcount  # type: ignore[attr-defined]
+    events = (await session.execute(_PURGE_EVENTS, params)).rowcount  # type: ignore[attr-defined]
+    return int(deliveries), int(events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -240,3 +241,41 @@ async def test_the_operator_sees_failing_endpoints_and_can_replay_a_delivery(
     async with resources.sessionmaker() as session:
         with pytest.raises(NotFound):
             await service.replay(session, uuid.uuid4(), utcnow())
+
+
+async def test_history_past_retention_is_purged_but_waiting_work_is_kept(
+    tenant: Tenant, resources: Resources, settings: Settings
+) -> None:
+    from services.worker.context import WorkerContext
+    from services.worker.main import purge_webhooks
+
+    created = await factories.webhook_endpoint(tenant)
+    path = f"/v1/webhook-endpoints/{created['id']}/test"
+    old, waiting = [(await tenant.http.post(path, headers=tenant.admin)).json() for _ in "ab"]
+    long_ago = utcnow() - timedelta(days=settings.webhook_retention_days + 1)
+    async with resources.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE webhook_deliveries SET status = 'succeeded', finished_at = :t "
+                "WHERE id = :id"
+            ),
+            {"t": long_ago, "id": uuid.UUID(old["id"])},
+        )
+        await conn.execute(
+            sa.text("UPDATE outbox_events SET dispatched_at = :t WHERE id = ANY(:ids)"),
+            {"t": long_ago, "ids": [uuid.UUID(old["event_id"]), uuid.UUID(waiting["event_id"])]},
+        )
+    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
+    assert await purge_webhooks({"app": wc}) >= 2
+    gone = await tenant.http.get(f"/v1/webhook-deliveries/{old['id']}", headers=tenant.admin)
+    assert_problem(gone, 404)
+    kept = await tenant.http.get(f"/v1/webhook-deliveries/{waiting['id']}", headers=tenant.admin)
+    assert kept.json()["status"] == "pending"
+    async with resources.engine.connect() as conn:
+        events = set(
+            await conn.scalars(
+                sa.text("SELECT id FROM outbox_events WHERE id = ANY(:ids)"),
+                {"ids": [uuid.UUID(old["event_id"]), uuid.UUID(waiting["event_id"])]},
+            )
+        )
+    assert events == {uuid.UUID(waiting["event_id"])}
