@@ -15,12 +15,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.config import asyncpg_url
 from shared.db.migrate import downgrade, head_revision, upgrade
 from shared.db.models import Base
+from shared.metrics.partitions import include_object
 from tests.harness import Services
 
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "include_object": include_object,
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 

@@ -6,6 +6,7 @@ from shared.content.models import ContentItem
 from shared.db.base import Base
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
+from shared.metrics.models import IngestBatch, IngestRow, MetricSnapshot
 from shared.outbox.models import OutboxEvent
 from shared.social_accounts.models import SocialAccount
 from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -19,7 +20,10 @@ __all__ = [
     "CampaignAudience",
     "ContentItem",
     "IdempotencyRecord",
+    "IngestBatch",
+    "IngestRow",
     "Job",
+    "MetricSnapshot",
     "OutboxEvent",
     "SocialAccount",
     "WebhookAttempt",

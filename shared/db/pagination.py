@@ -47,6 +47,24 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from exc
 
 
+def encode_key(*parts: str) -> str:
+    """A cursor over any sort key (its parts as strings), for lists not ordered by
+    (created_at, id)."""
+    return base64.urlsafe_b64encode(orjson.dumps(list(parts))).decode().rstrip("=")
+
+
+def decode_key(cursor: str, size: int) -> list[str]:
+    try:
+        parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(parts, list) or len(parts) != size:
+            raise ValueError("shape")
+        return [str(part) for part in parts]
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise ValidationFailed(
+            [FieldError(("query", "cursor"), "not a cursor returned by this API")]
+        ) from exc
+
+
 async def paginate(
     session: AsyncSession, stmt: sa.Select[Any], model: Any, limit: int, cursor: str | None
 ) -> Page[Any]:

@@ -10,12 +10,19 @@ from typing import Any
 
 from shared.campaigns.events import CampaignStatusChanged
 from shared.content.events import ContentItemDue, ContentItemStatusChanged
+from shared.metrics.events import IngestCompleted
 from shared.outbox.events import Event
 from shared.webhooks.events import WebhookTest
 
 EVENT_TYPES: dict[str, type[Event]] = {
     model.type: model
-    for model in (CampaignStatusChanged, ContentItemStatusChanged, ContentItemDue, WebhookTest)
+    for model in (
+        CampaignStatusChanged,
+        ContentItemStatusChanged,
+        ContentItemDue,
+        IngestCompleted,
+        WebhookTest,
+    )
 }
 ALL = "*"
 

@@ -26,9 +26,13 @@ schema = schemathesis.openapi.from_dict(offline_app().openapi())
 @pytest.fixture(scope="module")
 def live_api(settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
+    # The production body limit: a schema-violating batch of 10,001 rows must meet the
+    # schema's maxItems (422), not the tests' small body limit (413, which schemathesis
+    # does not count as a rejection).
+    production_limit = settings.model_copy(update={"max_body_bytes": Settings().max_body_bytes})
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings),
+            create_app(production_limit),
             host="127.0.0.1",
             port=port,
             log_level="warning",

@@ -67,7 +67,23 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
     endpoint = await factories.webhook_endpoint(b)
     delivery = await b.http.post(f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=b.admin)
     assert delivery.status_code == 202, delivery.text
+    batch = await b.http.post(
+        "/v1/metric-snapshots",
+        json={
+            "snapshots": [
+                {
+                    "content_item_id": item["id"],
+                    "period_start": "2026-11-01T00:00:00Z",
+                    "granularity": "day",
+                    "impressions": 10,
+                }
+            ]
+        },
+        headers=b.admin,
+    )
+    assert batch.status_code == 202, batch.text
     return {
+        "batch_id": batch.json()["id"],
         "endpoint_id": endpoint["id"],
         "delivery_id": delivery.json()["id"],
         "account_id": account["id"],
@@ -89,6 +105,7 @@ def test_every_scoped_route_has_a_case() -> None:
         "key_id",
         "endpoint_id",
         "delivery_id",
+        "batch_id",
     }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 
@@ -110,7 +127,7 @@ async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) ->
         for ident in ids.values():
             # Only the id the caller sent may come back (in "... does not exist").
             assert ident in url or ident not in response.text, (method, path)
-    assert checked >= 22  # the walk found the routes (guards the discovery itself)
+    assert checked >= 23  # the walk found the routes (guards the discovery itself)
     # B's objects are untouched.
     item = await b.http.get(f"/v1/content-items/{ids['item_id']}", headers=b.admin)
     assert (item.json()["status"], item.json()["caption"]) == ("scheduled", "Spring is here")

@@ -129,17 +129,20 @@ async def start_worker() -> AsyncIterator[WorkerFactory]:
     """A real arq worker (its own pools, its dispatcher), running in this event loop."""
     running: list[tuple[ResilientWorker, asyncio.Task[None]]] = []
 
-    async def start(settings: Settings, *, crons: bool = False) -> ResilientWorker:
-        """Without `crons`, only the dispatcher works (other tests' jobs stay theirs)."""
+    async def start(settings: Settings, *, crons: tuple[str, ...] = ()) -> ResilientWorker:
+        """Only the dispatcher and the named crons work: a sweep would run other tests'
+        pending jobs here."""
         options: dict[str, Any] = {
             "queue_name": f"arq:test:{uuid.uuid4().hex}",
             "handle_signals": False,
             "poll_delay": 0.05,
             "functions": [*recorded_functions(), func(_idle, name="tests.idle")],
         }
-        if not crons:
-            options["cron_jobs"] = []
-        worker = ResilientWorker(**worker_settings(settings, **options))
+        worker_options = worker_settings(settings, **options)
+        worker_options["cron_jobs"] = [
+            job for job in worker_options["cron_jobs"] if job.name in crons
+        ]
+        worker = ResilientWorker(**worker_options)
         task = asyncio.create_task(worker.async_run())
         running.append((worker, task))
         deadline = time.monotonic() + 20

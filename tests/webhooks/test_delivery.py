@@ -371,7 +371,7 @@ async def test_events_written_while_redis_is_down_are_all_delivered(
     inbox = receiver.inbox()
     hook = await endpoint(tenant, inbox)
     settings = fast_settings.model_copy(update={"redis_url": redis_url})
-    worker = await start_worker(settings, crons=True)
+    worker = await start_worker(settings, crons=("content.release_due",))
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     app = create_app(settings, replace(resources, settings=settings, redis=pool))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -1,0 +1,138 @@
+"""Metric snapshots (SPEC section 4): ingest batches, their durable rows, the merged table."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.base import Base, TenantOwned, str_enum, tenant_listing_index, utcnow
+
+#: Integer counters a platform may report; an unreported one is NULL, never 0 (ING-1).
+COUNTERS = (
+    "impressions",
+    "reach",
+    "engagements",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "clicks",
+    "video_views",
+    "leads",
+    "conversions",
+)
+#: Money counters, decimal with 2 places.
+AMOUNTS = ("spend", "conversion_value")
+MEASURES = COUNTERS + AMOUNTS
+
+
+class Granularity(enum.StrEnum):
+    hour = "hour"
+    day = "day"
+
+
+class IngestStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class IngestBatch(TenantOwned, Base):
+    """One accepted `POST /v1/metric-snapshots` (ING-3): its rows are in `ingest_rows`
+    until the worker merges them."""
+
+    __tablename__ = "ingest_batches"
+    __table_args__ = (tenant_listing_index("ingest_batches"),)
+
+    status: Mapped[IngestStatus] = mapped_column(str_enum(IngestStatus))
+    row_count: Mapped[int] = mapped_column(sa.Integer)
+    inserted: Mapped[int | None] = mapped_column(sa.Integer)
+    updated: Mapped[int | None] = mapped_column(sa.Integer)
+    error: Mapped[str | None] = mapped_column(sa.String(4000))
+    finished_at: Mapped[datetime | None]
+    #: The recorded merge job: a job that failed for good makes the batch `failed`.
+    job_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class IngestRow(Base):
+    """A validated row of a batch, written by COPY in the request's transaction: durable
+    before the `202`, merged (and deleted) by the worker."""
+
+    __tablename__ = "ingest_rows"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("ingest_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    granularity: Mapped[Granularity] = mapped_column(str_enum(Granularity))
+    period_start: Mapped[datetime]
+    impressions: Mapped[int | None] = mapped_column(sa.BigInteger)
+    reach: Mapped[int | None] = mapped_column(sa.BigInteger)
+    engagements: Mapped[int | None] = mapped_column(sa.BigInteger)
+    likes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    comments: Mapped[int | None] = mapped_column(sa.BigInteger)
+    shares: Mapped[int | None] = mapped_column(sa.BigInteger)
+    saves: Mapped[int | None] = mapped_column(sa.BigInteger)
+    clicks: Mapped[int | None] = mapped_column(sa.BigInteger)
+    video_views: Mapped[int | None] = mapped_column(sa.BigInteger)
+    leads: Mapped[int | None] = mapped_column(sa.BigInteger)
+    conversions: Mapped[int | None] = mapped_column(sa.BigInteger)
+    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    source: Mapped[str | None] = mapped_column(sa.String(100))
+
+
+class MetricSnapshot(Base):
+    """What a platform reported for one target and bucket, after merging.
+
+    Partitioned by month of `period_start` (partitions made on demand by the merge and
+    ahead of time by a cron), keyed `workspace_id` first: the distribution key if the
+    table ever moves to Citus. No foreign keys: ids are checked at ingestion, and a
+    per-row FK check would cost the bulk merge more than it protects.
+    """
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("workspace_id", "target_id", "granularity", "period_start"),
+        sa.Index(
+            "ix_metric_snapshots_workspace_id_campaign_id_period_start",
+            "workspace_id",
+            "campaign_id",
+            "period_start",
+        ),
+        {"postgresql_partition_by": "RANGE (period_start)"},
+    )
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    #: The content item's id, or the campaign's for a campaign-level row.
+    target_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    granularity: Mapped[Granularity] = mapped_column(str_enum(Granularity))
+    period_start: Mapped[datetime]
+    content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    #: The campaign of the row: its own for campaign-level rows, the content item's (at
+    #: merge time) otherwise.
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    impressions: Mapped[int | None] = mapped_column(sa.BigInteger)
+    reach: Mapped[int | None] = mapped_column(sa.BigInteger)
+    engagements: Mapped[int | None] = mapped_column(sa.BigInteger)
+    likes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    comments: Mapped[int | None] = mapped_column(sa.BigInteger)
+    shares: Mapped[int | None] = mapped_column(sa.BigInteger)
+    saves: Mapped[int | None] = mapped_column(sa.BigInteger)
+    clicks: Mapped[int | None] = mapped_column(sa.BigInteger)
+    video_views: Mapped[int | None] = mapped_column(sa.BigInteger)
+    leads: Mapped[int | None] = mapped_column(sa.BigInteger)
+    conversions: Mapped[int | None] = mapped_column(sa.BigInteger)
+    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    source: Mapped[str | None] = mapped_column(sa.String(100))
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())

@@ -1,0 +1,64 @@
+"""Monthly partitions of `metric_snapshots`, made before any row needs them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+PARENT = "metric_snapshots"
+#: Monthly partitions are `<table>_yYYYYmMM`: made by code, not named by the models.
+MONTHLY = re.compile(r"^\w+_y\d{4}m\d{2}$")
+#: Serialises partition DDL between concurrent merges (any constant, ours).
+_LOCK = 0x5D_0001
+
+
+def month_start(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def next_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+def partition_name(start: datetime) -> str:
+    return f"{PARENT}_y{start.year:04d}m{start.month:02d}"
+
+
+async def ensure(session: AsyncSession, months: Iterable[datetime]) -> list[str]:
+    """Create the partitions of these months that do not exist yet; the names made.
+
+    Existing ones are found with one catalogue query, so the common case takes no lock;
+    creation is serialised by a transaction-level advisory lock.
+    """
+    wanted = {partition_name(month_start(m)): month_start(m) for m in months}
+    if not wanted:
+        return []
+    existing = set(
+        await session.scalars(
+            sa.text("SELECT relname FROM pg_class WHERE relname = ANY(:names)"),
+            {"names": list(wanted)},
+        )
+    )
+    missing = {name: start for name, start in wanted.items() if name not in existing}
+    if not missing:
+        return []
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
+    for name, start in sorted(missing.items()):
+        await session.execute(
+            sa.text(
+                f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF {PARENT} '
+                f"FOR VALUES FROM ('{start.isoformat()}') TO ('{next_month(start).isoformat()}')"
+            )
+        )
+    return sorted(missing)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """For Alembic's comparison: partitions are data layout, not schema the models name."""
+    return not (type_ == "table" and name is not None and MONTHLY.match(name))

@@ -1,0 +1,304 @@
+"""Bulk ingestion of metric snapshots (ING-1..ING-5): validate all, store, merge set-based."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.campaigns.models import Campaign
+from shared.content.models import ContentItem
+from shared.db.pagination import Page, decode_key, encode_key
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.errors import FieldError, ValidationFailed
+from shared.jobs.models import Job, JobStatus
+from shared.metrics import partitions
+from shared.metrics.events import IngestCompleted
+from shared.metrics.models import (
+    MEASURES,
+    Granularity,
+    IngestBatch,
+    IngestRow,
+    IngestStatus,
+    MetricSnapshot,
+)
+from shared.metrics.schemas import IngestBatchRead, SnapshotBatch, SnapshotIn
+
+MERGE_JOB = "metrics.merge"
+#: Platforms report the past; a bucket this far ahead is a client bug, not data.
+FUTURE_SLACK = timedelta(days=1)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
+ROW_COLUMNS = (
+    "batch_id",
+    "seq",
+    "content_item_id",
+    "campaign_id",
+    "granularity",
+    "period_start",
+    *MEASURES,
+    "source",
+)
+
+
+def batches(uow: UnitOfWork) -> TenantRepository[IngestBatch]:
+    return TenantRepository(uow.session, IngestBatch, "ingest batch")
+
+
+def aligned(moment: datetime, granularity: Granularity) -> bool:
+    """`period_start` on a bucket boundary in UTC (Timestamp has made it UTC already)."""
+    on_hour = moment.minute == moment.second == moment.microsecond == 0
+    return on_hour and (granularity == Granularity.hour or moment.hour == 0)
+
+
+def engagements(row: SnapshotIn) -> int | None:
+    """ING-1: reported as is, else the sum of its four parts when all four are reported."""
+    if row.engagements is not None:
+        return row.engagements
+    parts = [getattr(row, name) for name in ENGAGEMENT_PARTS]
+    return None if any(part is None for part in parts) else sum(parts)
+
+
+def row_problems(rows: list[SnapshotIn], now: datetime) -> list[FieldError]:
+    """Every problem a row has on its own, with its index and field (ING-2)."""
+    errors: list[FieldError] = []
+    for index, row in enumerate(rows):
+        loc = ("body", "snapshots", index)
+        if (row.content_item_id is None) == (row.campaign_id is None):
+            errors.append(
+                FieldError(
+                    (*loc, "content_item_id"),
+                    "give exactly one of content_item_id or campaign_id",
+                    "one_target",
+                )
+            )
+        if not aligned(row.period_start, row.granularity):
+            errors.append(
+                FieldError(
+                    (*loc, "period_start"),
+                    f"not the start of a UTC {row.granularity}",
+                    "unaligned_period",
+                )
+            )
+        elif not EARLIEST <= row.period_start <= now + FUTURE_SLACK:
+            errors.append(
+                FieldError(
+                    (*loc, "period_start"),
+                    "outside 2000-01-01 .. tomorrow: platforms report past buckets",
+                    "period_out_of_range",
+                )
+            )
+    return errors
+
+
+async def _known(
+    uow: UnitOfWork, model: Any, workspace_id: uuid.UUID, ids: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    found = await uow.session.scalars(
+        sa.select(model.id).where(model.workspace_id == workspace_id, model.id.in_(ids))
+    )
+    return set(found)
+
+
+async def reference_problems(
+    uow: UnitOfWork, workspace_id: uuid.UUID, rows: list[SnapshotIn]
+) -> list[FieldError]:
+    """Unknown and foreign ids alike: one query per kind of id, whatever the row count."""
+    items = await _known(
+        uow, ContentItem, workspace_id, {r.content_item_id for r in rows if r.content_item_id}
+    )
+    campaigns = await _known(
+        uow, Campaign, workspace_id, {r.campaign_id for r in rows if r.campaign_id}
+    )
+    errors = []
+    for index, row in enumerate(rows):
+        for field, ident, known in (
+            ("content_item_id", row.content_item_id, items),
+            ("campaign_id", row.campaign_id, campaigns),
+        ):
+            if ident is not None and ident not in known:
+                errors.append(
+                    FieldError(
+                        ("body", "snapshots", index, field),
+                        f"{field.removesuffix('_id').replace('_', ' ')} {ident} does not exist",
+                        "unknown_reference",
+                    )
+                )
+    return errors
+
+
+def _record(batch_id: uuid.UUID, seq: int, row: SnapshotIn) -> tuple[Any, ...]:
+    values = {name: getattr(row, name) for name in MEASURES}
+    values["engagements"] = engagements(row)
+    return (
+        batch_id,
+        seq,
+        row.content_item_id,
+        row.campaign_id,
+        row.granularity.value,
+        row.period_start,
+        *(values[name] for name in MEASURES),
+        row.source,
+    )
+
+
+async def ingest(
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: SnapshotBatch, now: datetime
+) -> IngestBatch:
+    """All or nothing (ING-2); accepted rows are COPYed in this transaction with the batch
+    and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
+    rows = body.snapshots
+    errors = row_problems(rows, now) + await reference_problems(uow, workspace_id, rows)
+    if errors:
+        raise ValidationFailed(sorted(errors, key=lambda e: (int(e.loc[2]), str(e.loc[-1]))))
+    batch = IngestBatch(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        status=IngestStatus.queued,
+        row_count=len(rows),
+    )
+    uow.session.add(batch)
+    job = uow.enqueue(MERGE_JOB, workspace_id=workspace_id, batch_id=str(batch.id))
+    batch.job_id = job.id
+    await uow.session.flush()
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        IngestRow.__tablename__,
+        records=[_record(batch.id, seq, row) for seq, row in enumerate(rows)],
+        columns=ROW_COLUMNS,
+    )
+    return batch
+
+
+_SET = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*MEASURES, "source"))
+_CHANGED = (
+    f"({', '.join(f'metric_snapshots.{n}' for n in (*MEASURES, 'source', 'campaign_id'))}) "
+    f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{n}' for n in (*MEASURES, 'source', 'campaign_id'))})"
+)
+_MERGE = sa.text(
+    f"""
+    WITH latest AS (
+        SELECT DISTINCT ON (coalesce(r.content_item_id, r.campaign_id), r.granularity,
+                            r.period_start)
+               r.*, coalesce(r.content_item_id, r.campaign_id) AS target_id,
+               coalesce(c.campaign_id, r.campaign_id) AS campaign_ref
+        FROM ingest_rows r
+        LEFT JOIN content_items c ON c.id = r.content_item_id
+        WHERE r.batch_id = :batch
+        ORDER BY coalesce(r.content_item_id, r.campaign_id), r.granularity, r.period_start,
+                 r.seq DESC
+    )
+    INSERT INTO metric_snapshots (workspace_id, target_id, granularity, period_start,
+                                  content_item_id, campaign_id, {", ".join(MEASURES)},
+                                  source, batch_id, updated_at)
+    SELECT :workspace, target_id, granularity, period_start, content_item_id, campaign_ref,
+           {", ".join(MEASURES)}, source, :batch, now()
+    FROM latest
+    ON CONFLICT (workspace_id, target_id, granularity, period_start) DO UPDATE
+    SET {_SET}, campaign_id = EXCLUDED.campaign_id, batch_id = EXCLUDED.batch_id,
+        updated_at = now()
+    WHERE {_CHANGED}
+    RETURNING (xmax = 0) AS inserted
+    """
+)
+
+
+async def merge(
+    uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID, now: datetime
+) -> None:
+    """One statement: last row per key inside the batch, inserted or replacing what was
+    there; a row equal to the stored one is no update at all, so a replay changes nothing
+    (ING-3). Runs in the job's transaction: killed midway, it left nothing behind."""
+    batch = await batches(uow).get(workspace_id, batch_id, lock=True)
+    if batch.status != IngestStatus.queued:
+        return
+    months = await uow.session.scalars(
+        sa.text(
+            "SELECT DISTINCT date_trunc('month', period_start, 'UTC') FROM ingest_rows "
+            "WHERE batch_id = :batch"
+        ),
+        {"batch": batch_id},
+    )
+    await partitions.ensure(uow.session, list(months))
+    flags = list(await uow.session.scalars(_MERGE, {"batch": batch_id, "workspace": workspace_id}))
+    await uow.session.execute(sa.delete(IngestRow).where(IngestRow.batch_id == batch_id))
+    batch.inserted = sum(flags)
+    batch.updated = len(flags) - batch.inserted
+    batch.status = IngestStatus.succeeded
+    batch.finished_at = now
+    await uow.session.flush()
+    uow.emit(workspace_id, IngestCompleted(batch=IngestBatchRead.model_validate(batch)))
+
+
+async def get_batch(
+    uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID
+) -> IngestBatchRead:
+    """A batch whose merge job failed for good reads as `failed`, with the job's error."""
+    batch = await batches(uow).get(workspace_id, batch_id)
+    read = IngestBatchRead.model_validate(batch)
+    if batch.status == IngestStatus.queued and batch.job_id is not None:
+        job = await uow.session.get(Job, batch.job_id)
+        if job is not None and job.status == JobStatus.failed:
+            read = read.model_copy(
+                update={
+                    "status": IngestStatus.failed,
+                    "error": job.last_error,
+                    "finished_at": job.finished_at,
+                }
+            )
+    return read
+
+
+async def list_snapshots(
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    *,
+    content_item_id: uuid.UUID | None,
+    campaign_id: uuid.UUID | None,
+    granularity: Granularity | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[MetricSnapshot]:
+    """Ordered by (period_start, target, granularity): the key, so keyset paging is exact."""
+    s = MetricSnapshot
+    stmt = sa.select(s).where(s.workspace_id == workspace_id)
+    if content_item_id is not None:
+        stmt = stmt.where(s.content_item_id == content_item_id)
+    if campaign_id is not None:
+        stmt = stmt.where(s.campaign_id == campaign_id)
+    if granularity is not None:
+        stmt = stmt.where(s.granularity == granularity)
+    if start is not None:
+        stmt = stmt.where(s.period_start >= start)
+    if end is not None:
+        stmt = stmt.where(s.period_start < end)
+    if cursor:
+        at, target, grain = decode_key(cursor, 3)
+        try:
+            key = (datetime.fromisoformat(at), uuid.UUID(target), Granularity(grain))
+        except ValueError as exc:
+            raise ValidationFailed(
+                [FieldError(("query", "cursor"), "not a cursor returned by this API")]
+            ) from exc
+        stmt = stmt.where(sa.tuple_(s.period_start, s.target_id, s.granularity) > sa.tuple_(*key))
+    rows = list(
+        await uow.session.scalars(
+            stmt.order_by(s.period_start, s.target_id, s.granularity).limit(limit + 1)
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_key(
+            last.period_start.isoformat(), str(last.target_id), last.granularity
+        )
+    return Page(items=rows, next_cursor=next_cursor)
