@@ -29,6 +29,7 @@ from shared.db.uow import unit_of_work
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
+from shared.metrics import partitions
 from shared.webhooks import dispatch as webhook_dispatch
 
 log = structlog.get_logger(__name__)
@@ -69,6 +70,17 @@ async def purge_webhooks(ctx: dict[str, Any]) -> int:
         purged += deliveries + events
         if not (deliveries or events):
             return purged
+
+
+async def prepare_partitions(ctx: dict[str, Any]) -> list[str]:
+    """This month's and the next two months' snapshot partitions, before rows arrive."""
+    wc = typed(ctx)
+    month = partitions.month_start(utcnow())
+    months = [month]
+    for _ in range(2):
+        months.append(partitions.next_month(months[-1]))
+    async with wc.sessionmaker() as session, session.begin():
+        return await partitions.ensure(session, months)
 
 
 async def release_due_content(ctx: dict[str, Any]) -> int:
@@ -143,6 +155,15 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
             ),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
             cron(purge_webhooks, name="webhooks.purge", minute=47, second=0, unique=True),
+            cron(
+                prepare_partitions,
+                name="metrics.partitions",
+                hour=3,
+                minute=7,
+                second=0,
+                run_at_startup=True,
+                unique=True,
+            ),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -193,7 +193,7 @@ _MERGE = sa.text(
         WHERE r.batch_id = :batch
         ORDER BY coalesce(r.content_item_id, r.campaign_id), r.granularity, r.period_start,
                  r.seq DESC
-    )
+    ), written AS (
     INSERT INTO metric_snapshots (workspace_id, target_id, granularity, period_start,
                                   content_item_id, campaign_id, {", ".join(MEASURES)},
                                   source, batch_id, updated_at)
@@ -204,7 +204,23 @@ _MERGE = sa.text(
     SET {_SET}, campaign_id = EXCLUDED.campaign_id, batch_id = EXCLUDED.batch_id,
         updated_at = now()
     WHERE {_CHANGED}
-    RETURNING (xmax = 0) AS inserted
+    RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM latest), (SELECT count(*) FROM written)
+    """
+)
+#: Keys of the batch already stored. Not a CTE of the merge: there it would also see the
+#: rows the statement's own upsert replaces, inconsistently across plans.
+_EXISTING = sa.text(
+    """
+    SELECT count(*) FROM (
+        SELECT DISTINCT coalesce(content_item_id, campaign_id) AS target_id, granularity,
+                        period_start
+        FROM ingest_rows WHERE batch_id = :batch
+    ) l
+    JOIN metric_snapshots m
+      ON m.workspace_id = :workspace AND m.target_id = l.target_id
+     AND m.granularity = l.granularity AND m.period_start = l.period_start
     """
 )
 
@@ -212,7 +228,7 @@ _MERGE = sa.text(
 async def merge(
     uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID, now: datetime
 ) -> None:
-    """One statement: last row per key inside the batch, inserted or replacing what was
+    """One upsert: last row per key inside the batch, inserted or replacing what was
     there; a row equal to the stored one is no update at all, so a replay changes nothing
     (ING-3). Runs in the job's transaction: killed midway, it left nothing behind."""
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
@@ -226,10 +242,13 @@ async def merge(
         {"batch": batch_id},
     )
     await partitions.ensure(uow.session, list(months))
-    flags = list(await uow.session.scalars(_MERGE, {"batch": batch_id, "workspace": workspace_id}))
+    params = {"batch": batch_id, "workspace": workspace_id}
+    existing = await uow.session.scalar(_EXISTING, params)
+    # `written` counts the rows inserted or really changed (equal rows are not updated).
+    keys, written = (await uow.session.execute(_MERGE, params)).one()
     await uow.session.execute(sa.delete(IngestRow).where(IngestRow.batch_id == batch_id))
-    batch.inserted = sum(flags)
-    batch.updated = len(flags) - batch.inserted
+    batch.inserted = int(keys) - int(existing or 0)
+    batch.updated = int(written) - batch.inserted
     batch.status = IngestStatus.succeeded
     batch.finished_at = now
     await uow.session.flush()
