@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 21:32:42.122761+00:00
+Create Date: 2026-11-23 21:53:20.912554+00:00
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("conversion_value", sa.Numeric(precision=14, scale=2), nullable=True),
         sa.Column("source", sa.String(length=100), nullable=True),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_seq", sa.BigInteger(), nullable=False),
         sa.Column(
             "updated_at",
             sa.DateTime(timezone=True),
@@ -67,6 +68,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "ingest_batches",
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -107,6 +109,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("ingest_batches_pkey")),
+        sa.UniqueConstraint("seq", name=op.f("ingest_batches_seq_key")),
     )
     op.create_index(
         "ix_ingest_batches_workspace_id_created_at_id",

@@ -1,4 +1,5 @@
-"""arq's worker, made to outlive a Redis outage (REL-2, WH-5).
+"""arq's worker, made to outlive a Redis outage (REL-2, WH-5) and to resume at once the
+jobs a killed worker left in progress (REL-1).
 
 arq lets a Redis error escape its poll loop, and the whole process exits, taking the
 webhook dispatcher (which needs only Postgres) down with it. This worker logs the outage,
@@ -12,6 +13,8 @@ import asyncio
 import time
 
 import structlog
+from arq.connections import ArqRedis, create_pool
+from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -21,8 +24,38 @@ log = structlog.get_logger(__name__)
 RETRY_SECONDS = 1.0
 
 
+async def release_orphans(redis: ArqRedis, queue_name: str) -> int:
+    """Free the jobs a killed worker left marked in progress (REL-1).
+
+    arq keeps such a job locked for its timeout plus 10 s (here over 10 minutes) before any
+    worker may run it again. Freed now, a job still running in another live worker may be
+    picked up twice: harmless, because the runner locks the job's row (SKIP LOCKED) and a
+    second run finds it busy or done and skips.
+    """
+    ids = [raw.decode() for raw in await redis.zrange(queue_name, 0, -1)]
+    released = 0
+    for start in range(0, len(ids), 500):
+        keys = [in_progress_key_prefix + ident for ident in ids[start : start + 500]]
+        released += await redis.delete(*keys)
+    if released:
+        log.warning("worker.orphans_released", jobs=released)
+    return released
+
+
 class ResilientWorker(Worker):
     _redis_down_since: float | None = None
+
+    async def main(self) -> None:
+        if self._pool is None:
+            self._pool = await create_pool(
+                self.redis_settings,
+                job_deserializer=self.job_deserializer,
+                job_serializer=self.job_serializer,
+                default_queue_name=self.queue_name,
+                expires_extra_ms=self.expires_extra_ms,
+            )
+        await release_orphans(self.pool, self.queue_name)
+        await super().main()
 
     async def _poll_iteration(self) -> None:
         try:

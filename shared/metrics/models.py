@@ -50,6 +50,9 @@ class IngestBatch(TenantOwned, Base):
     __tablename__ = "ingest_batches"
     __table_args__ = (tenant_listing_index("ingest_batches"),)
 
+    #: Acceptance order: a later batch's values win over an earlier one's, whatever order
+    #: the merges run in (retries, several workers).
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), unique=True)
     status: Mapped[IngestStatus] = mapped_column(str_enum(IngestStatus))
     row_count: Mapped[int] = mapped_column(sa.Integer)
     inserted: Mapped[int | None] = mapped_column(sa.Integer)
@@ -135,4 +138,6 @@ class MetricSnapshot(Base):
     conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     source: Mapped[str | None] = mapped_column(sa.String(100))
     batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    #: `seq` of that batch: an earlier batch merged late never overwrites a later one.
+    batch_seq: Mapped[int] = mapped_column(sa.BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())

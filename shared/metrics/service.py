@@ -196,14 +196,14 @@ _MERGE = sa.text(
     ), written AS (
     INSERT INTO metric_snapshots (workspace_id, target_id, granularity, period_start,
                                   content_item_id, campaign_id, {", ".join(MEASURES)},
-                                  source, batch_id, updated_at)
+                                  source, batch_id, batch_seq, updated_at)
     SELECT :workspace, target_id, granularity, period_start, content_item_id, campaign_ref,
-           {", ".join(MEASURES)}, source, :batch, now()
+           {", ".join(MEASURES)}, source, :batch, :seq, now()
     FROM latest
     ON CONFLICT (workspace_id, target_id, granularity, period_start) DO UPDATE
     SET {_SET}, campaign_id = EXCLUDED.campaign_id, batch_id = EXCLUDED.batch_id,
-        updated_at = now()
-    WHERE {_CHANGED}
+        batch_seq = EXCLUDED.batch_seq, updated_at = now()
+    WHERE EXCLUDED.batch_seq > metric_snapshots.batch_seq AND {_CHANGED}
     RETURNING 1
     )
     SELECT (SELECT count(*) FROM latest), (SELECT count(*) FROM written)
@@ -228,8 +228,9 @@ _EXISTING = sa.text(
 async def merge(
     uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID, now: datetime
 ) -> None:
-    """One upsert: last row per key inside the batch, inserted or replacing what was
-    there; a row equal to the stored one is no update at all, so a replay changes nothing
+    """One upsert: last row per key inside the batch, inserted or replacing what an
+    earlier batch stored (never what a later batch stored, whatever order merges run in);
+    a row equal to the stored one is no update at all, so a replay changes nothing
     (ING-3). Runs in the job's transaction: killed midway, it left nothing behind."""
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
     if batch.status != IngestStatus.queued:
@@ -242,7 +243,7 @@ async def merge(
         {"batch": batch_id},
     )
     await partitions.ensure(uow.session, list(months))
-    params = {"batch": batch_id, "workspace": workspace_id}
+    params = {"batch": batch_id, "workspace": workspace_id, "seq": batch.seq}
     existing = await uow.session.scalar(_EXISTING, params)
     # `written` counts the rows inserted or really changed (equal rows are not updated).
     keys, written = (await uow.session.execute(_MERGE, params)).one()

@@ -393,3 +393,15 @@ async def test_batches_accepted_while_redis_is_down_are_all_merged(
         await pool.aclose()
         redis.stop()
         restarted.stop()
+
+
+async def test_an_earlier_batch_merged_late_does_not_overwrite_a_later_one(
+    tenant: Tenant, item: dict[str, Any], resources: Resources, settings: Settings
+) -> None:
+    earlier = (await ingest(tenant, [row(item, impressions=100)])).json()
+    later = (await ingest(tenant, [row(item, impressions=200)])).json()
+    await merged(tenant, resources, settings, later)
+    late = await merged(tenant, resources, settings, earlier)  # a retry, another worker...
+    assert (late["status"], late["inserted"], late["updated"]) == ("succeeded", 0, 0)
+    [snapshot] = await snapshots(tenant)
+    assert snapshot["impressions"] == 200

@@ -1,0 +1,158 @@
+"""REL-1: a real worker process killed (SIGKILL) in the middle of a merge, then started
+again: every row is merged exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from services.api.state import Resources
+from shared.config import ROOT, Settings
+from tests import factories
+from tests.conftest import SECRETS_KEY, Tenant
+from tests.metrics.test_ingestion import roomy, row  # noqa: F401  (fixture)
+
+BATCHES = 4
+ROWS = 10_000
+
+
+def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": str(settings.database_url),
+        "REDIS_URL": str(settings.redis_url),
+        "SECRETS_KEY": SECRETS_KEY,
+        "WORKER_METRICS_PORT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@pytest.fixture
+def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+
+
+async def merge_in_progress(resources: Resources) -> bool:
+    async with resources.engine.connect() as conn:
+        found = await conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE state = 'active' AND query LIKE '%INSERT INTO metric_snapshots%' "
+                "AND pid <> pg_backend_pid()"
+            )
+        )
+    return bool(found)
+
+
+async def batch_states(tenant: Tenant, ids: list[str]) -> list[dict[str, Any]]:
+    states = []
+    for ident in ids:
+        got = await tenant.http.get(f"/v1/ingest-batches/{ident}", headers=tenant.admin)
+        states.append(got.json())
+    return states
+
+
+async def test_a_worker_killed_mid_merge_merges_every_row_once(
+    tenant: Tenant,
+    resources: Resources,
+    settings: Settings,
+    roomy: httpx.AsyncClient,  # noqa: F811
+    workers: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    item = await factories.content_item(tenant)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    ids = []
+    for batch in range(BATCHES):
+        # Each batch restates the previous one's second half and adds new hours.
+        first_hour = batch * ROWS // 2
+        rows = [
+            row(
+                item,
+                granularity="hour",
+                period_start=(start + timedelta(hours=first_hour + i)).isoformat(),
+                impressions=batch * 1_000_000 + i,
+            )
+            for i in range(ROWS)
+        ]
+        response = await roomy.post(
+            "/v1/metric-snapshots", json={"snapshots": rows}, headers=tenant.admin
+        )
+        assert response.status_code == 202, response.text[:300]
+        ids.append(response.json()["id"])
+    keys = (BATCHES + 1) * ROWS // 2
+
+    log = tmp_path / "worker.log"
+    workers.append(start_worker(settings, log))
+    deadline = time.monotonic() + 60
+    while not await merge_in_progress(resources):
+        assert time.monotonic() < deadline, log.read_text()[-2000:]
+        await asyncio.sleep(0.005)
+    os.killpg(workers[0].pid, signal.SIGKILL)
+    workers[0].wait(10)
+    killed_during = [state["status"] for state in await batch_states(tenant, ids)]
+    assert "queued" in killed_during  # the kill really interrupted the work
+
+    workers.append(start_worker(settings, log))
+    deadline = time.monotonic() + 90
+    while True:
+        states = await batch_states(tenant, ids)
+        if all(state["status"] == "succeeded" for state in states):
+            break
+        assert time.monotonic() < deadline, (states, log.read_text()[-2000:])
+        await asyncio.sleep(0.2)
+
+    assert sum(state["inserted"] for state in states) == keys
+    async with resources.engine.connect() as conn:
+        count, total = (
+            await conn.execute(
+                sa.text(
+                    "SELECT count(*), sum(impressions) FROM metric_snapshots "
+                    "WHERE workspace_id = :w"
+                ),
+                {"w": uuid.UUID(tenant.id)},
+            )
+        ).one()
+        left = await conn.scalar(
+            sa.text("SELECT count(*) FROM ingest_rows WHERE batch_id = ANY(:ids)"),
+            {"ids": [uuid.UUID(i) for i in ids]},
+        )
+    assert count == keys
+    assert left == 0
+    # Each hour holds the value of the last batch that reported it.
+    expected = 0
+    for hour in range(keys):
+        last_batch = min(hour // (ROWS // 2), BATCHES - 1)
+        expected += last_batch * 1_000_000 + hour - last_batch * ROWS // 2
+    assert total == expected
