@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,9 +133,14 @@ async def reference_problems(
     return errors
 
 
+_MEASURES_OF = operator.attrgetter(*MEASURES)
+_ENGAGEMENTS = MEASURES.index("engagements")
+
+
 def _record(batch_id: uuid.UUID, seq: int, row: SnapshotIn) -> tuple[Any, ...]:
-    values = {name: getattr(row, name) for name in MEASURES}
-    values["engagements"] = engagements(row)
+    """One COPY record (attribute access in bulk: this runs 10,000 times per request)."""
+    values = list(_MEASURES_OF(row))
+    values[_ENGAGEMENTS] = engagements(row)
     return (
         batch_id,
         seq,
@@ -142,7 +148,7 @@ def _record(batch_id: uuid.UUID, seq: int, row: SnapshotIn) -> tuple[Any, ...]:
         row.campaign_id,
         row.granularity.value,
         row.period_start,
-        *(values[name] for name in MEASURES),
+        *values,
         row.source,
     )
 

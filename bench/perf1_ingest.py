@@ -1,0 +1,264 @@
+"""PERF-1: 1,000,000 metric snapshots through the API (100 batches of 10,000) until merged.
+
+In the same run: a row-by-row ORM insert baseline (one INSERT per row, the naive way) and a
+raw `COPY` of the same rows into the same table, so the end-to-end rate is read against
+both ends of what the machine can do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import orjson
+
+from bench import common
+
+WHAT = "Ingest 1,000,000 snapshots through the API (100 x 10,000) until merged"
+TARGET = ">= 50,000 rows/s end to end; >= 20x a row-by-row ORM insert; ratio to raw COPY"
+
+BATCHES = int(os.environ.get("BENCH_INGEST_BATCHES", "100"))
+ROWS = 10_000
+ITEMS = 100
+CLIENTS = 2  # concurrent API clients sending batches
+ORM_ROWS = 5_000
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _rows(items: list[str], batch: int) -> list[dict[str, Any]]:
+    """Batch `b` covers 100 hours of every item: 1,000,000 distinct keys in all."""
+    rows = []
+    for i in range(ROWS):
+        item, hour = items[i % ITEMS], batch * (ROWS // ITEMS) + i // ITEMS
+        rows.append(
+            {
+                "content_item_id": item,
+                "period_start": (START + timedelta(hours=hour)).isoformat(),
+                "granularity": "hour",
+                "impressions": 1000 + i,
+                "reach": 800 + i,
+                "likes": 40,
+                "comments": 4,
+                "shares": 2,
+                "saves": 3,
+                "clicks": 12,
+                "spend": "3.20",
+                "source": "meta_insights_v23",
+            }
+        )
+    return rows
+
+
+async def _send_all(base: str, headers: dict[str, str], bodies: list[bytes]) -> list[str]:
+    ids: list[str] = []
+    queue = list(enumerate(bodies))
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
+
+        async def client() -> None:
+            while queue:
+                _, body = queue.pop(0)
+                response = await http.post(
+                    "/v1/metric-snapshots",
+                    content=body,
+                    headers={"content-type": "application/json"},
+                )
+                if response.status_code != 202:
+                    raise common.BenchError(f"{response.status_code}: {response.text[:500]}")
+                ids.append(response.json()["id"])
+
+        await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return ids
+
+
+async def _wait_merged(
+    base: str, headers: dict[str, str], ids: list[str], worker: Any, log: Any
+) -> None:
+    pending = set(ids)
+    deadline = time.monotonic() + 1800
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        while pending:
+            for ident in list(pending)[:20]:
+                got = (await http.get(f"/v1/ingest-batches/{ident}")).json()
+                if got["status"] == "succeeded":
+                    pending.discard(ident)
+                elif got["status"] == "failed":
+                    raise common.BenchError(f"batch {ident} failed: {got['error']}")
+            if worker.poll() is not None:
+                raise common.BenchError(f"the worker exited\n{common.tail(log)}")
+            if time.monotonic() > deadline:
+                raise common.BenchError(f"{len(pending)} batches not merged")
+            await asyncio.sleep(0.1)
+
+
+def _snapshot(workspace: uuid.UUID, item: uuid.UUID, hour: int) -> dict[str, Any]:
+    return {
+        "workspace_id": workspace,
+        "target_id": item,
+        "granularity": "hour",
+        "period_start": START + timedelta(hours=hour),
+        "content_item_id": item,
+        "impressions": 1000 + hour,
+        "reach": 800,
+        "likes": 40,
+        "clicks": 12,
+        "spend": Decimal("3.20"),
+        "source": "meta_insights_v23",
+        "batch_id": uuid.uuid4(),
+        "batch_seq": 0,
+    }
+
+
+async def _orm_baseline(database_url: str) -> float:
+    """The naive way: one ORM object, one INSERT round trip per row."""
+    from shared.config import Settings
+    from shared.db.engine import make_engine, make_sessionmaker
+    from shared.metrics.models import MetricSnapshot
+    from shared.metrics.partitions import ensure
+
+    settings = Settings(database_url=database_url, redis_url="redis://127.0.0.1:1/0")
+    engine = make_engine(settings, pool_size=1)
+    workspace, item = uuid.uuid4(), uuid.uuid4()
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await ensure(session, [START + timedelta(hours=h) for h in range(0, ORM_ROWS, 24)])
+        started = time.perf_counter()
+        async with make_sessionmaker(engine)() as session, session.begin():
+            for hour in range(ORM_ROWS):
+                session.add(MetricSnapshot(**_snapshot(workspace, item, hour)))
+                await session.flush()
+        return ORM_ROWS / (time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+
+
+async def _copy_baseline(database_url: str, rows: int) -> float:
+    """The floor of the machine: COPY of the same number of rows into the same table."""
+    import asyncpg
+
+    from shared.metrics.models import MetricSnapshot
+
+    columns = list(_snapshot(uuid.uuid4(), uuid.uuid4(), 0))
+    workspace = uuid.uuid4()
+    items = [uuid.uuid4() for _ in range(ITEMS)]
+    records = [
+        tuple(_snapshot(workspace, items[i % ITEMS], i // ITEMS).values()) for i in range(rows)
+    ]
+    conn = await asyncpg.connect(database_url)
+    try:
+        started = time.perf_counter()
+        await conn.copy_records_to_table(
+            MetricSnapshot.__tablename__, records=records, columns=columns
+        )
+        return rows / (time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
+def run() -> dict[str, Any]:
+    from shared.crypto import generate_key
+    from shared.db.migrate import upgrade
+    from shared.embedded import free_port
+
+    with contextlib.ExitStack() as stack:
+        database_url, redis_url = stack.enter_context(common.services())
+        upgrade(database_url)
+        admin_token = secrets.token_urlsafe(24)
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SMM_ADMIN_TOKEN": admin_token,
+            "SECRETS_KEY": generate_key(),
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMIT_PER_MINUTE": "100000000",
+            "WORKER_METRICS_PORT": "0",
+        }
+        api_log = common.log_path("perf1-api.log")
+        api = common.spawn(stack, [common.PYTHON, "-m", "cli.main", "api"], log=api_log, env=env)
+        base = f"http://127.0.0.1:{port}"
+        common.wait_ok(f"{base}/readyz", api, api_log)
+        worker_log = common.log_path("perf1-worker.log")
+        worker = common.spawn(
+            stack, [common.PYTHON, "-m", "cli.main", "worker"], log=worker_log, env=env
+        )
+
+        created = httpx.post(
+            f"{base}/v1/workspaces",
+            json={"name": "Bench ingestion"},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        ).json()
+        headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
+        account = httpx.post(
+            f"{base}/v1/social-accounts",
+            json={"platform": "instagram", "handle": "@bench", "external_id": "bench"},
+            headers=headers,
+        ).json()
+        items = [
+            httpx.post(
+                f"{base}/v1/content-items",
+                json={"social_account_id": account["id"], "format": "post", "caption": "x"},
+                headers=headers,
+            ).json()["id"]
+            for _ in range(ITEMS)
+        ]
+        bodies = [orjson.dumps({"snapshots": _rows(items, b)}) for b in range(BATCHES)]
+
+        started = time.perf_counter()
+        ids = asyncio.run(_send_all(base, headers, bodies))
+        accepted = time.perf_counter() - started
+        asyncio.run(_wait_merged(base, headers, ids, worker, worker_log))
+        elapsed = time.perf_counter() - started
+        total = BATCHES * ROWS
+        end_to_end = total / elapsed
+
+        orm = asyncio.run(_orm_baseline(database_url))
+        copy = asyncio.run(_copy_baseline(database_url, total))
+
+    return {
+        "figures": {
+            "rows": total,
+            "end_to_end_rows_per_s": round(end_to_end),
+            "accept_rows_per_s": round(total / accepted),
+            "orm_rows_per_s": round(orm),
+            "copy_rows_per_s": round(copy),
+            "ratio_to_orm": round(end_to_end / orm, 1),
+            "ratio_to_copy": round(end_to_end / copy, 3),
+            "seconds": round(elapsed, 1),
+        },
+        "units": {
+            "rows": "rows",
+            "end_to_end_rows_per_s": "rows/s",
+            "accept_rows_per_s": "rows/s (POSTs until the last 202)",
+            "orm_rows_per_s": "rows/s",
+            "copy_rows_per_s": "rows/s",
+            "ratio_to_orm": "x",
+            "ratio_to_copy": "x",
+            "seconds": "s",
+        },
+        "met": end_to_end >= 50_000 and end_to_end / orm >= 20,
+        "summary": (
+            f"{end_to_end:,.0f} rows/s end to end ({total:,} rows in {elapsed:.1f} s) = "
+            f"{end_to_end / orm:,.1f}x the row-by-row ORM insert ({orm:,.0f} rows/s), "
+            f"{end_to_end / copy:.1%} of a raw COPY ({copy:,.0f} rows/s)"
+        ),
+        "notes": [
+            f"{BATCHES} POSTs of {ROWS:,} rows ({len(bodies[0]) / 1e6:.1f} MB of JSON each) "
+            f"from {CLIENTS} concurrent clients, timed from the first POST until every batch "
+            "reads `succeeded`; one API process, one worker process.",
+            f"ORM baseline: {ORM_ROWS:,} MetricSnapshot objects, add + flush each (one "
+            "INSERT round trip per row), one transaction.",
+            "COPY: asyncpg copy_records_to_table of the same number of rows straight into "
+            "metric_snapshots (no validation, no merge).",
+        ],
+    }
