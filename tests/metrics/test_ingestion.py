@@ -405,3 +405,20 @@ async def test_an_earlier_batch_merged_late_does_not_overwrite_a_later_one(
     assert (late["status"], late["inserted"], late["updated"]) == ("succeeded", 0, 0)
     [snapshot] = await snapshots(tenant)
     assert snapshot["impressions"] == 200
+
+
+async def test_a_batch_whose_merge_failed_for_good_reads_failed(
+    tenant: Tenant, item: dict[str, Any], resources: Resources
+) -> None:
+    batch = (await ingest(tenant, [row(item, impressions=1)])).json()
+    async with resources.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE jobs SET status = 'failed', last_error = 'disk full', finished_at = now() "
+                "WHERE id = (SELECT job_id FROM ingest_batches WHERE id = :b)"
+            ),
+            {"b": uuid.UUID(batch["id"])},
+        )
+    got = (await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)).json()
+    assert (got["status"], got["error"]) == ("failed", "disk full")
+    assert got["finished_at"]
