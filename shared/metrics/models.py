@@ -63,20 +63,9 @@ class IngestBatch(TenantOwned, Base):
     job_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
-class IngestRow(Base):
-    """A validated row of a batch, written by COPY in the request's transaction: durable
-    before the `202`, merged (and deleted) by the worker."""
+class Measures:
+    """What a platform reports for a bucket: staged rows and merged snapshots alike."""
 
-    __tablename__ = "ingest_rows"
-
-    batch_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("ingest_batches.id", ondelete="CASCADE"), primary_key=True
-    )
-    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
-    granularity: Mapped[Granularity] = mapped_column(str_enum(Granularity))
-    period_start: Mapped[datetime]
     impressions: Mapped[int | None] = mapped_column(sa.BigInteger)
     reach: Mapped[int | None] = mapped_column(sa.BigInteger)
     engagements: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -93,7 +82,23 @@ class IngestRow(Base):
     source: Mapped[str | None] = mapped_column(sa.String(100))
 
 
-class MetricSnapshot(Base):
+class IngestRow(Measures, Base):
+    """A validated row of a batch, written by COPY in the request's transaction: durable
+    before the `202`, merged (and deleted) by the worker."""
+
+    __tablename__ = "ingest_rows"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("ingest_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    granularity: Mapped[Granularity] = mapped_column(str_enum(Granularity))
+    period_start: Mapped[datetime]
+
+
+class MetricSnapshot(Measures, Base):
     """What a platform reported for one target and bucket, after merging.
 
     Partitioned by month of `period_start` (partitions made on demand by the merge and
@@ -123,20 +128,6 @@ class MetricSnapshot(Base):
     #: The campaign of the row: its own for campaign-level rows, the content item's (at
     #: merge time) otherwise.
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
-    impressions: Mapped[int | None] = mapped_column(sa.BigInteger)
-    reach: Mapped[int | None] = mapped_column(sa.BigInteger)
-    engagements: Mapped[int | None] = mapped_column(sa.BigInteger)
-    likes: Mapped[int | None] = mapped_column(sa.BigInteger)
-    comments: Mapped[int | None] = mapped_column(sa.BigInteger)
-    shares: Mapped[int | None] = mapped_column(sa.BigInteger)
-    saves: Mapped[int | None] = mapped_column(sa.BigInteger)
-    clicks: Mapped[int | None] = mapped_column(sa.BigInteger)
-    video_views: Mapped[int | None] = mapped_column(sa.BigInteger)
-    leads: Mapped[int | None] = mapped_column(sa.BigInteger)
-    conversions: Mapped[int | None] = mapped_column(sa.BigInteger)
-    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
-    conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
-    source: Mapped[str | None] = mapped_column(sa.String(100))
     batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     #: `seq` of that batch: an earlier batch merged late never overwrites a later one.
     batch_seq: Mapped[int] = mapped_column(sa.BigInteger)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from shared.campaigns.models import Campaign
 from shared.content.models import ContentItem
-from shared.db.pagination import Page, decode_key, encode_key
+from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
@@ -311,9 +311,7 @@ async def list_snapshots(
         try:
             key = (datetime.fromisoformat(at), uuid.UUID(target), Granularity(grain))
         except ValueError as exc:
-            raise ValidationFailed(
-                [FieldError(("query", "cursor"), "not a cursor returned by this API")]
-            ) from exc
+            raise bad_cursor() from exc
         stmt = stmt.where(sa.tuple_(s.period_start, s.target_id, s.granularity) > sa.tuple_(*key))
     rows = list(
         await uow.session.scalars(

@@ -53,6 +53,19 @@ async def deliveries(tenant: Tenant, endpoint_id: str, **params: str) -> list[di
     return items
 
 
+async def disabled_endpoint(tenant: Tenant, endpoint_id: str) -> dict[str, Any]:
+    """The endpoint once the platform has disabled it."""
+    found: dict[str, Any] = {}
+
+    async def disabled() -> bool:
+        got = await tenant.http.get(f"/v1/webhook-endpoints/{endpoint_id}", headers=tenant.admin)
+        found.update(got.json())
+        return found["enabled"] is False
+
+    await eventually(disabled)
+    return found
+
+
 def verified(inbox: Inbox, secret: str) -> list[dict[str, Any]]:
     """Every request, its signature checked by the Standard Webhooks library."""
     return [Webhook(secret).verify(r.body, r.headers) for r in inbox.received]
@@ -254,14 +267,7 @@ async def test_410_gone_disables_the_endpoint_at_once(
     await start_worker(fast_settings)
     await archive_campaign(tenant)
 
-    async def disabled() -> bool:
-        got = await tenant.http.get(f"/v1/webhook-endpoints/{hook['id']}", headers=tenant.admin)
-        return got.json()["enabled"] is False
-
-    await eventually(disabled)
-    got = (
-        await tenant.http.get(f"/v1/webhook-endpoints/{hook['id']}", headers=tenant.admin)
-    ).json()
+    got = await disabled_endpoint(tenant, hook["id"])
     assert "410" in got["disabled_reason"]
     assert got["disabled_at"]
     await archive_campaign(tenant)
@@ -294,14 +300,7 @@ async def test_five_days_of_failures_disable_the_endpoint(
     await start_worker(fast_settings)
     await archive_campaign(tenant)
 
-    async def disabled() -> bool:
-        got = await tenant.http.get(f"/v1/webhook-endpoints/{hook['id']}", headers=tenant.admin)
-        return got.json()["enabled"] is False
-
-    await eventually(disabled)
-    got = (
-        await tenant.http.get(f"/v1/webhook-endpoints/{hook['id']}", headers=tenant.admin)
-    ).json()
+    got = await disabled_endpoint(tenant, hook["id"])
     assert "5 days" in got["disabled_reason"]
     [delivery] = await deliveries(tenant, hook["id"])
     assert delivery["status"] == "failed"
