@@ -1,0 +1,165 @@
+"""KPI arithmetic (SPEC section 5) as pure functions: no I/O, exact decimals, and `None`
+where a figure does not exist (a zero or unreported denominator), never 0 or infinity.
+
+The SQL side sums each ratio's two counters over the snapshots that report *both*; these
+functions turn such sums into the published figures.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+Number = int | Decimal
+
+RATIO_PLACES = Decimal("0.000001")  # ratios: 6 places (KPI-1)
+MONEY_PLACES = Decimal("0.01")  # money: 2 places
+
+
+def _quantize(value: Decimal, places: Decimal) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_EVEN)
+
+
+def ratio(
+    numerator: Number | None, denominator: Number | None, *, scale: int = 1
+) -> Decimal | None:
+    """numerator / denominator x scale to 6 places; None when either is unreported or the
+    denominator is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return _quantize(Decimal(numerator) * scale / Decimal(denominator), RATIO_PLACES)
+
+
+def money_ratio(
+    amount: Number | None, denominator: Number | None, *, scale: int = 1
+) -> Decimal | None:
+    """A cost per something (CPM, CPC, CPA, CPL): money, 2 places."""
+    value = ratio(amount, denominator, scale=scale)
+    return None if value is None else _quantize(value, MONEY_PLACES)
+
+
+def coverage(reporting: int, snapshots: int) -> Decimal | None:
+    """The share of a group's snapshots that reported a counter."""
+    return ratio(reporting, snapshots)
+
+
+@dataclass(frozen=True)
+class Range:
+    low: Decimal
+    high: Decimal
+
+    def position(self, value: Decimal | None) -> str | None:
+        if value is None:
+            return None
+        return "below" if value < self.low else "above" if value > self.high else "within"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    count: int | None
+    pass_rate: Decimal | None  # from the previous stage; None for the first
+    reference: Range | None
+    position: str | None
+
+
+def funnel(counts: Sequence[tuple[str, int | None]], ranges: Sequence[Range]) -> list[Stage]:
+    """Stages with their pass rates from the previous stage, each against its range
+    (`ranges[i]` is the range of the pass into stage i + 1)."""
+    stages = []
+    for index, (name, count) in enumerate(counts):
+        if index == 0:
+            stages.append(Stage(name, count, None, None, None))
+            continue
+        rate = ratio(count, counts[index - 1][1])
+        reference = ranges[index - 1]
+        stages.append(Stage(name, count, rate, reference, reference.position(rate)))
+    return stages
+
+
+def leak(stages: Sequence[Stage]) -> str | None:
+    """The stage whose pass rate is furthest below the low end of its range, measured
+    relatively ((low - rate) / low); None when no stage is below its range."""
+    worst, gap = None, Decimal(0)
+    for stage in stages:
+        if stage.pass_rate is None or stage.reference is None or stage.reference.low <= 0:
+            continue
+        relative = (stage.reference.low - stage.pass_rate) / stage.reference.low
+        if relative > gap:
+            worst, gap = stage.name, relative
+    return worst
+
+
+QUADRANTS = {
+    (False, False): "generic",
+    (True, False): "viral",
+    (False, True): "targeted",
+    (True, True): "star",
+}
+
+
+def quadrant(
+    engagement_rate: Decimal | None,
+    conversion_rate: Decimal | None,
+    engagement_threshold: Decimal,
+    conversion_threshold: Decimal,
+) -> str:
+    """KPI-3. "High" is at or above the threshold; an unknown rate counts as low."""
+    high_engagement = engagement_rate is not None and engagement_rate >= engagement_threshold
+    high_conversion = conversion_rate is not None and conversion_rate >= conversion_threshold
+    return QUADRANTS[(high_engagement, high_conversion)]
+
+
+def median(values: Sequence[Decimal | None]) -> Decimal | None:
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
+
+
+@dataclass(frozen=True)
+class ZTest:
+    z: float
+    p_value: float
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        return self.p_value < alpha
+
+
+def two_proportion_z_test(
+    successes_a: int, trials_a: int, successes_b: int, trials_b: int
+) -> ZTest | None:
+    """Pooled two-proportion z-test, two-sided (KPI-8); None when it is undefined (no
+    trials on a side, or a pooled rate of 0 or 1)."""
+    if trials_a <= 0 or trials_b <= 0:
+        return None
+    pooled = (successes_a + successes_b) / (trials_a + trials_b)
+    variance = pooled * (1 - pooled) * (1 / trials_a + 1 / trials_b)
+    if variance <= 0:
+        return None
+    z = (successes_a / trials_a - successes_b / trials_b) / math.sqrt(variance)
+    return ZTest(z=z, p_value=math.erfc(abs(z) / math.sqrt(2)))
+
+
+@dataclass(frozen=True)
+class Pacing:
+    expected_spend: Decimal | None
+    pacing: Decimal | None  # spend / expected spend
+
+
+def pacing(
+    budget: Decimal | None,
+    spend: Decimal,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    now: datetime,
+) -> Pacing:
+    """KPI-7: the spend a linear pace would have reached by `now`, and the actual spend's
+    ratio to it (above 1: spending too fast)."""
+    if budget is None or starts_at is None or ends_at is None or ends_at <= starts_at:
+        return Pacing(None, None)
+    elapsed = min(max((now - starts_at) / (ends_at - starts_at), 0.0), 1.0)
+    expected = _quantize(budget * Decimal(str(elapsed)), MONEY_PLACES)
+    return Pacing(expected, ratio(spend, expected))

@@ -1,0 +1,117 @@
+"""KPI arithmetic on hand-computed numbers, zero and unreported denominators included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from shared.kpis.formulas import (
+    Range,
+    coverage,
+    funnel,
+    leak,
+    median,
+    money_ratio,
+    pacing,
+    quadrant,
+    ratio,
+    two_proportion_z_test,
+)
+
+D = Decimal
+
+
+def test_ratios_are_exact_decimals_to_six_places() -> None:
+    assert ratio(190, 12_840) == D("0.014798")  # 0.0147975... rounds half-even
+    assert ratio(1, 3) == D("0.333333")
+    assert ratio(D("84.20"), 12_840, scale=1000) == D("6.557632")
+
+
+def test_a_ratio_with_nothing_to_divide_by_is_none_not_zero_or_infinity() -> None:
+    assert ratio(5, 0) is None
+    assert ratio(5, None) is None
+    assert ratio(None, 100) is None
+    assert ratio(0, 100) == D("0")
+
+
+def test_costs_are_money_with_two_places() -> None:
+    assert money_ratio(D("84.20"), 12_840, scale=1000) == D("6.56")  # CPM
+    assert money_ratio(D("100.00"), 3) == D("33.33")  # CPA
+    assert money_ratio(D("10.00"), 0) is None
+
+
+def test_coverage_is_the_share_of_reporting_snapshots() -> None:
+    assert coverage(3, 4) == D("0.75")
+    assert coverage(0, 4) == D("0")
+    assert coverage(0, 0) is None
+
+
+def test_funnel_pass_rates_ranges_and_the_leak() -> None:
+    ranges = [
+        Range(D("0.03"), D("0.05")),  # impression -> engagement
+        Range(D("0.01"), D("0.03")),  # engagement -> click
+        Range(D("0.02"), D("0.10")),  # click -> conversion
+    ]
+    stages = funnel(
+        [("captation", 100_000), ("activation", 4_000), ("consideration", 20), ("conversion", 1)],
+        ranges,
+    )
+    assert [s.pass_rate for s in stages] == [None, D("0.04"), D("0.005"), D("0.05")]
+    assert [s.position for s in stages] == [None, "within", "below", "within"]
+    assert leak(stages) == "consideration"  # 0.005 is 50 % under its 0.01 floor
+
+
+def test_the_leak_is_the_largest_relative_gap_and_none_when_all_are_in_range() -> None:
+    ranges = [Range(D("0.03"), D("0.05")), Range(D("0.01"), D("0.03"))]
+    # activation 0.02 is 33 % under 0.03, consideration 0 is 100 % under 0.01.
+    stages = funnel([("captation", 1000), ("activation", 20), ("consideration", 0)], ranges)
+    assert leak(stages) == "consideration"
+    # activation 0.02 is 33 % under 0.03, consideration 0.01 is in its range.
+    stages = funnel([("captation", 10_000), ("activation", 200), ("consideration", 2)], ranges)
+    assert leak(stages) == "activation"
+    stages = funnel([("captation", 1000), ("activation", 40), ("consideration", 1)], ranges)
+    assert leak(stages) is None
+    stages = funnel([("captation", 0), ("activation", 0)], ranges[:1])
+    assert stages[1].pass_rate is None
+    assert leak(stages) is None
+
+
+def test_quadrants_at_their_edges() -> None:
+    er, cr = D("0.05"), D("0.02")
+    assert quadrant(D("0.05"), D("0.02"), er, cr) == "star"  # at the threshold is high
+    assert quadrant(D("0.049999"), D("0.02"), er, cr) == "targeted"
+    assert quadrant(D("0.08"), D("0.01"), er, cr) == "viral"
+    assert quadrant(D("0.01"), None, er, cr) == "generic"
+    assert median([D("0.01"), None, D("0.03"), D("0.02"), D("0.04")]) == D("0.025")
+    assert median([None]) is None
+
+
+def test_two_proportion_z_test_on_a_known_example() -> None:
+    # 200/1000 vs 150/1000: pooled 0.175, se = sqrt(0.175*0.825*0.002) = 0.016994,
+    # z = 0.05 / 0.016994 = 2.9424, two-sided p = 0.00326.
+    result = two_proportion_z_test(200, 1000, 150, 1000)
+    assert result is not None
+    assert result.z == pytest.approx(2.9424, abs=1e-4)
+    assert result.p_value == pytest.approx(0.003257, abs=1e-5)
+    assert result.significant()
+    close = two_proportion_z_test(52, 1000, 50, 1000)
+    assert close is not None
+    assert not close.significant()
+    assert two_proportion_z_test(0, 0, 5, 10) is None
+    assert two_proportion_z_test(0, 10, 0, 10) is None  # no successes anywhere
+
+
+def test_budget_pacing_is_linear_between_the_flight_dates() -> None:
+    starts, ends = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC)
+    mid = datetime(2026, 3, 16, tzinfo=UTC)
+    paced = pacing(D("15000.00"), D("9000.00"), starts, ends, mid)
+    assert paced.expected_spend == D("7500.00")
+    assert paced.pacing == D("1.2")
+    before = pacing(D("15000.00"), D("0"), starts, ends, datetime(2026, 2, 1, tzinfo=UTC))
+    assert before.expected_spend == D("0.00")
+    assert before.pacing is None  # nothing was due yet
+    after = pacing(D("15000.00"), D("14000.00"), starts, ends, datetime(2026, 5, 1, tzinfo=UTC))
+    assert after.expected_spend == D("15000.00")
+    assert pacing(None, D("1"), starts, ends, mid).pacing is None
