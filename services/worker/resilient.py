@@ -13,7 +13,7 @@ import asyncio
 import time
 
 import structlog
-from arq.connections import ArqRedis, create_pool
+from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -44,21 +44,13 @@ async def release_orphans(redis: ArqRedis, queue_name: str) -> int:
 
 class ResilientWorker(Worker):
     _redis_down_since: float | None = None
-
-    async def main(self) -> None:
-        if self._pool is None:
-            self._pool = await create_pool(
-                self.redis_settings,
-                job_deserializer=self.job_deserializer,
-                job_serializer=self.job_serializer,
-                default_queue_name=self.queue_name,
-                expires_extra_ms=self.expires_extra_ms,
-            )
-        await release_orphans(self.pool, self.queue_name)
-        await super().main()
+    _orphans_released = False
 
     async def _poll_iteration(self) -> None:
         try:
+            if not self._orphans_released:  # before the first pick of jobs
+                await release_orphans(self.pool, self.queue_name)
+                self._orphans_released = True
             await super()._poll_iteration()
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             if self._redis_down_since is None:

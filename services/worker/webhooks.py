@@ -16,8 +16,8 @@ import contextlib
 import time
 import uuid
 from collections import Counter as Tally
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 import asyncpg
 import httpx
@@ -51,7 +51,7 @@ ATTEMPT_SECONDS = Histogram(
 )
 DISPATCH_LAG = Gauge(
     "smm_webhook_dispatch_lag_seconds",
-    "How late the most overdue delivery of the last claim was",
+    "How far past its due time the most overdue delivery of the last claim was",
 )
 IN_FLIGHT = Gauge("smm_webhook_in_flight", "Webhook attempts in flight in this process")
 
@@ -180,7 +180,7 @@ class WebhookDispatcher:
         self.unrecorded_rounds = 0
         if claimed:
             now = utcnow()
-            DISPATCH_LAG.set(max(0.0, (now - min(c.occurred_at for c in claimed)).total_seconds()))
+            DISPATCH_LAG.set(max(0.0, (now - min(c.due_at for c in claimed)).total_seconds()))
         for delivery in claimed:
             self.busy[delivery.endpoint_id] += 1
             task = asyncio.create_task(self._attempt(delivery))
@@ -231,7 +231,7 @@ class WebhookDispatcher:
 
     # -- one attempt -----------------------------------------------------------------
 
-    def _secrets(self, delivery: Claimed, now: Any) -> list[str]:
+    def _secrets(self, delivery: Claimed, now: datetime) -> list[str]:
         secrets = [self.decrypt(delivery.secret_ciphertext)]
         if (
             delivery.previous_secret_ciphertext

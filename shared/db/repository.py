@@ -33,13 +33,14 @@ class TenantRepository(Generic[M]):
             raise NotFound(self.label, ident)
         return found
 
-    async def check_references(
+    async def missing_references(
         self, workspace_id: uuid.UUID, refs: Iterable[tuple[tuple[str | int, ...], uuid.UUID]]
-    ) -> None:
-        """One query for all ids a request names; unknown and foreign ids alike are 422."""
+    ) -> list[FieldError]:
+        """One query for all ids a request names; unknown and foreign ids alike, each with
+        its location."""
         refs = list(refs)
         if not refs:
-            return
+            return []
         wanted = {ident for _, ident in refs}
         found = set(
             await self.session.scalars(
@@ -48,10 +49,16 @@ class TenantRepository(Generic[M]):
                 )
             )
         )
-        errors = [
+        return [
             FieldError(loc, f"{self.label} {ident} does not exist", "unknown_reference")
             for loc, ident in refs
             if ident not in found
         ]
+
+    async def check_references(
+        self, workspace_id: uuid.UUID, refs: Iterable[tuple[tuple[str | int, ...], uuid.UUID]]
+    ) -> None:
+        """`missing_references`, as a 422."""
+        errors = await self.missing_references(workspace_id, refs)
         if errors:
             raise ValidationFailed(errors)

@@ -95,42 +95,27 @@ def row_problems(rows: list[SnapshotIn], now: datetime) -> list[FieldError]:
     return errors
 
 
-async def _known(
-    uow: UnitOfWork, model: Any, workspace_id: uuid.UUID, ids: set[uuid.UUID]
-) -> set[uuid.UUID]:
-    if not ids:
-        return set()
-    found = await uow.session.scalars(
-        sa.select(model.id).where(model.workspace_id == workspace_id, model.id.in_(ids))
-    )
-    return set(found)
-
-
 async def reference_problems(
     uow: UnitOfWork, workspace_id: uuid.UUID, rows: list[SnapshotIn]
 ) -> list[FieldError]:
     """Unknown and foreign ids alike: one query per kind of id, whatever the row count."""
-    items = await _known(
-        uow, ContentItem, workspace_id, {r.content_item_id for r in rows if r.content_item_id}
+    items = TenantRepository(uow.session, ContentItem, "content item")
+    campaigns = TenantRepository(uow.session, Campaign, "campaign")
+    return await items.missing_references(
+        workspace_id,
+        [
+            (("body", "snapshots", i, "content_item_id"), r.content_item_id)
+            for i, r in enumerate(rows)
+            if r.content_item_id is not None
+        ],
+    ) + await campaigns.missing_references(
+        workspace_id,
+        [
+            (("body", "snapshots", i, "campaign_id"), r.campaign_id)
+            for i, r in enumerate(rows)
+            if r.campaign_id is not None
+        ],
     )
-    campaigns = await _known(
-        uow, Campaign, workspace_id, {r.campaign_id for r in rows if r.campaign_id}
-    )
-    errors = []
-    for index, row in enumerate(rows):
-        for field, ident, known in (
-            ("content_item_id", row.content_item_id, items),
-            ("campaign_id", row.campaign_id, campaigns),
-        ):
-            if ident is not None and ident not in known:
-                errors.append(
-                    FieldError(
-                        ("body", "snapshots", index, field),
-                        f"{field.removesuffix('_id').replace('_', ' ')} {ident} does not exist",
-                        "unknown_reference",
-                    )
-                )
-    return errors
 
 
 _MEASURES_OF = operator.attrgetter(*MEASURES)

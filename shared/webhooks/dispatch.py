@@ -77,7 +77,7 @@ _CLAIM = sa.text(
                row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at) AS rank
         FROM due
     ), picked AS (
-        SELECT r.id FROM ranked r
+        SELECT r.id, r.next_attempt_at AS due_at FROM ranked r
         LEFT JOIN unnest(CAST(:busy_ids AS uuid[]), CAST(:busy_counts AS int[]))
                AS busy(endpoint_id, n) ON busy.endpoint_id = r.endpoint_id
         WHERE r.rank <= :per_endpoint - coalesce(busy.n, 0)
@@ -89,7 +89,7 @@ _CLAIM = sa.text(
     FROM picked p, outbox_events e, webhook_endpoints w
     WHERE d.id = p.id AND e.id = d.event_id AND w.id = d.endpoint_id AND w.enabled
       AND d.status IN ('pending', 'sending') AND d.next_attempt_at <= now()
-    RETURNING d.id, d.endpoint_id, d.attempt_count, d.one_off,
+    RETURNING d.id, d.endpoint_id, d.attempt_count, d.one_off, p.due_at,
               e.id AS event_id, e.type AS event_type, e.occurred_at, e.data,
               w.url, w.secret_ciphertext, w.previous_secret_ciphertext,
               w.previous_secret_expires_at, w.failing_since
@@ -103,6 +103,7 @@ class Claimed:
     endpoint_id: uuid.UUID
     attempt_count: int
     one_off: bool
+    due_at: datetime
     event_id: uuid.UUID
     event_type: str
     occurred_at: datetime

@@ -27,7 +27,7 @@ from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import NoOptions, PageOut
 from shared.webhooks import service
 from shared.webhooks.catalogue import EVENT_TYPES, data_schema
-from shared.webhooks.models import DeliveryStatus, WebhookDelivery
+from shared.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from shared.webhooks.schemas import (
     DeliveryRead,
     EndpointCreate,
@@ -43,6 +43,11 @@ deliveries_router = v1_router("/webhook-deliveries", "webhooks")
 catalogue_router = v1_router("/webhook-event-types", "webhooks")
 
 Res = Annotated[Resources, Depends(get_resources)]
+
+
+def _with_secret(endpoint: WebhookEndpoint, secret: str) -> EndpointWithSecret:
+    """The only answers that carry the secret: creation and rotation."""
+    return EndpointWithSecret(**EndpointRead.model_validate(endpoint).model_dump(), secret=secret)
 
 
 def _accepted(response: Response, delivery: WebhookDelivery) -> DeliveryRead:
@@ -91,8 +96,7 @@ async def create_webhook_endpoint(
         uow, key.workspace_id, body, resources.settings
     )
     created(response, endpoint, "/v1/webhook-endpoints")
-    read = EndpointRead.model_validate(endpoint)
-    return EndpointWithSecret(**read.model_dump(), secret=secret)
+    return _with_secret(endpoint, secret)
 
 
 @router.get(
@@ -159,8 +163,7 @@ async def rotate_webhook_secret(
         uow, key.workspace_id, endpoint_id, body, resources.settings, utcnow()
     )
     with_etag(response, endpoint)
-    read = EndpointRead.model_validate(endpoint)
-    return EndpointWithSecret(**read.model_dump(), secret=secret)
+    return _with_secret(endpoint, secret)
 
 
 @router.get(
