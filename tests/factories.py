@@ -61,3 +61,23 @@ async def webhook_endpoint(tenant: Tenant, **fields: Any) -> dict[str, Any]:
     """An endpoint nobody listens on (port 9 is discard); tests that deliver pass `url`."""
     body = {"url": "http://127.0.0.1:9/hooks", "description": "Publishing system"} | fields
     return await _post(tenant, "/v1/webhook-endpoints", body)
+
+
+async def published_item(
+    tenant: Tenant, account: dict[str, Any] | None, published_at: str, **fields: Any
+) -> dict[str, Any]:
+    """A content item taken through the workflow to `published` at `published_at`."""
+    item = await content_item(tenant, account, scheduled_at=in_days(1), **fields)
+    for status in ("in_review", "approved", "scheduled"):
+        response = await tenant.http.patch(
+            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
+        )
+        assert response.status_code == 200, response.text
+    response = await tenant.http.post(
+        f"/v1/content-items/{item['id']}/publication",
+        json={"external_post_id": f"post-{item['id'][:8]}", "published_at": published_at},
+        headers=tenant.admin,
+    )
+    assert response.status_code == 200, response.text
+    published: dict[str, Any] = response.json()
+    return published

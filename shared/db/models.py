@@ -6,6 +6,7 @@ from shared.content.models import ContentItem
 from shared.db.base import Base
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
+from shared.kpis.models import KpiTargetMiss, metric_rollups
 from shared.metrics.models import IngestBatch, IngestRow, MetricSnapshot
 from shared.outbox.models import OutboxEvent
 from shared.social_accounts.models import SocialAccount
@@ -23,6 +24,7 @@ __all__ = [
     "IngestBatch",
     "IngestRow",
     "Job",
+    "KpiTargetMiss",
     "MetricSnapshot",
     "OutboxEvent",
     "SocialAccount",
@@ -30,4 +32,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "Workspace",
+    "metric_rollups",
 ]

@@ -61,24 +61,26 @@ class Range:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    count: int | None
+    count: Number | None
     pass_rate: Decimal | None  # from the previous stage; None for the first
     reference: Range | None
     position: str | None
 
 
-def funnel(counts: Sequence[tuple[str, int | None]], ranges: Sequence[Range]) -> list[Stage]:
-    """Stages with their pass rates from the previous stage, each against its range
-    (`ranges[i]` is the range of the pass into stage i + 1)."""
-    stages = []
-    for index, (name, count) in enumerate(counts):
+def funnel(
+    stages: Sequence[tuple[str, Number | None, Decimal | None]], ranges: Sequence[Range]
+) -> list[Stage]:
+    """Stages `(name, count, pass rate from the previous stage)`, each pass against its
+    range (`ranges[i]` is the range of the pass into stage i + 1). The caller computes the
+    pass rates: over the snapshots reporting both stages, not from the stage totals."""
+    result = []
+    for index, (name, count, rate) in enumerate(stages):
         if index == 0:
-            stages.append(Stage(name, count, None, None, None))
+            result.append(Stage(name, count, None, None, None))
             continue
-        rate = ratio(count, counts[index - 1][1])
         reference = ranges[index - 1]
-        stages.append(Stage(name, count, rate, reference, reference.position(rate)))
-    return stages
+        result.append(Stage(name, count, rate, reference, reference.position(rate)))
+    return result
 
 
 def leak(stages: Sequence[Stage]) -> str | None:
@@ -163,3 +165,25 @@ def pacing(
     elapsed = min(max((now - starts_at) / (ends_at - starts_at), 0.0), 1.0)
     expected = _quantize(budget * Decimal(str(elapsed)), MONEY_PLACES)
     return Pacing(expected, ratio(spend, expected))
+
+
+@dataclass(frozen=True)
+class Share:
+    current: Decimal | None
+    suggested: Decimal | None
+
+
+def reallocate(spends: Sequence[Decimal], results: Sequence[Number]) -> list[Share]:
+    """KPI-7: move spend toward what returns more per unit spent. Each pair's suggested
+    share is its current share times its efficiency (results / spend), normalised: that
+    is, proportional to its results (conversion value for ROAS, leads for CPL). One step
+    of multiplicative weights, not a jump of the whole budget to the single best pair."""
+    total_spend = sum(spends, Decimal(0))
+    total_results = sum((Decimal(r) for r in results), Decimal(0))
+    return [
+        Share(
+            current=ratio(spend, total_spend),
+            suggested=ratio(result, total_results),
+        )
+        for spend, result in zip(spends, results, strict=True)
+    ]

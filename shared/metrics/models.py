@@ -10,7 +10,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.content.models import ContentFormat
 from shared.db.base import Base, TenantOwned, str_enum, tenant_listing_index, utcnow
+from shared.social_accounts.models import Platform
 
 #: Integer counters a platform may report; an unreported one is NULL, never 0 (ING-1).
 COUNTERS = (
@@ -128,6 +130,11 @@ class MetricSnapshot(Measures, Base):
     #: The campaign of the row: its own for campaign-level rows, the content item's (at
     #: merge time) otherwise.
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    #: The content item's platform, format and paid flag at merge (rollup dimensions);
+    #: null on campaign-level rows.
+    platform: Mapped[Platform | None] = mapped_column(str_enum(Platform))
+    format: Mapped[ContentFormat | None] = mapped_column(str_enum(ContentFormat))
+    paid: Mapped[bool | None] = mapped_column(sa.Boolean)
     batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     #: `seq` of that batch: an earlier batch merged late never overwrites a later one.
     batch_seq: Mapped[int] = mapped_column(sa.BigInteger)

@@ -16,6 +16,8 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
 from shared.jobs.models import Job, JobStatus
+from shared.kpis import rollups, targets
+from shared.kpis.models import DIMENSIONS
 from shared.metrics import partitions
 from shared.metrics.events import IngestCompleted
 from shared.metrics.models import (
@@ -27,6 +29,7 @@ from shared.metrics.models import (
     MetricSnapshot,
 )
 from shared.metrics.schemas import IngestBatchRead, SnapshotBatch, SnapshotIn
+from shared.workspaces.models import Workspace
 
 MERGE_JOB = "metrics.merge"
 #: Platforms report the past; a bucket this far ahead is a client bug, not data.
@@ -167,53 +170,86 @@ async def ingest(
     return batch
 
 
-_SET = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*MEASURES, "source"))
+_SNAPSHOT_COLUMNS = (*MEASURES, "source", "campaign_id", *DIMENSIONS[3:])
+#: The batch's rows (one per key once `_SUPERSEDED` is gone) with what the merge adds:
+#: the target, and the content item's campaign, platform, format and paid flag.
+_STAGED = """
+    SELECT r.*, coalesce(r.content_item_id, r.campaign_id) AS target_id,
+           coalesce(c.campaign_id, r.campaign_id) AS campaign_ref,
+           c.platform, c.format, c.paid
+    FROM ingest_rows r LEFT JOIN content_items c ON c.id = r.content_item_id
+    WHERE r.batch_id = :batch
+"""
+_STAGED_VALUES = ", ".join(
+    f"l.{'campaign_ref' if name == 'campaign_id' else name}" for name in _SNAPSHOT_COLUMNS
+)
+_SAME_KEY = """m.workspace_id = :workspace AND m.target_id = l.target_id
+     AND m.granularity = l.granularity AND m.period_start = l.period_start"""
+#: Last row wins inside a batch (ING-3): the earlier rows of a key are dropped first.
+_SUPERSEDED = sa.text(
+    """
+    DELETE FROM ingest_rows r
+    USING ingest_rows later
+    WHERE r.batch_id = :batch AND later.batch_id = :batch AND later.seq > r.seq
+      AND coalesce(later.content_item_id, later.campaign_id)
+          = coalesce(r.content_item_id, r.campaign_id)
+      AND later.granularity = r.granularity AND later.period_start = r.period_start
+    """
+)
+#: Stored rows the merge will replace: what `_MERGE`'s WHERE lets through.
+_REPLACED = f"""
+    SELECT m.* FROM metric_snapshots m JOIN ({_STAGED}) l ON {_SAME_KEY}
+    WHERE m.batch_seq < :seq
+      AND ({", ".join(f"m.{name}" for name in _SNAPSHOT_COLUMNS)})
+          IS DISTINCT FROM ({_STAGED_VALUES})
+"""
+#: Stored rows the merge wrote (inserted or replaced).
+_WRITTEN = f"""
+    SELECT m.* FROM metric_snapshots m
+    JOIN (SELECT coalesce(content_item_id, campaign_id) AS target_id, granularity,
+                 period_start
+          FROM ingest_rows WHERE batch_id = :batch) l ON {_SAME_KEY}
+    WHERE m.batch_id = :batch
+"""
+_SET = ", ".join(f"{name} = EXCLUDED.{name}" for name in _SNAPSHOT_COLUMNS)
 _CHANGED = (
-    f"({', '.join(f'metric_snapshots.{n}' for n in (*MEASURES, 'source', 'campaign_id'))}) "
-    f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{n}' for n in (*MEASURES, 'source', 'campaign_id'))})"
+    f"({', '.join(f'metric_snapshots.{n}' for n in _SNAPSHOT_COLUMNS)}) "
+    f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{n}' for n in _SNAPSHOT_COLUMNS)})"
 )
 _MERGE = sa.text(
     f"""
-    WITH latest AS (
-        SELECT DISTINCT ON (coalesce(r.content_item_id, r.campaign_id), r.granularity,
-                            r.period_start)
-               r.*, coalesce(r.content_item_id, r.campaign_id) AS target_id,
-               coalesce(c.campaign_id, r.campaign_id) AS campaign_ref
-        FROM ingest_rows r
-        LEFT JOIN content_items c ON c.id = r.content_item_id
-        WHERE r.batch_id = :batch
-        ORDER BY coalesce(r.content_item_id, r.campaign_id), r.granularity, r.period_start,
-                 r.seq DESC
-    ), written AS (
+    WITH written AS (
     INSERT INTO metric_snapshots (workspace_id, target_id, granularity, period_start,
-                                  content_item_id, campaign_id, {", ".join(MEASURES)},
-                                  source, batch_id, batch_seq, updated_at)
-    SELECT :workspace, target_id, granularity, period_start, content_item_id, campaign_ref,
-           {", ".join(MEASURES)}, source, :batch, :seq, now()
-    FROM latest
+                                  content_item_id, {", ".join(_SNAPSHOT_COLUMNS)},
+                                  batch_id, batch_seq, updated_at)
+    SELECT :workspace, target_id, granularity, period_start, content_item_id,
+           {_STAGED_VALUES}, :batch, :seq, now()
+    FROM ({_STAGED}) l
     ON CONFLICT (workspace_id, target_id, granularity, period_start) DO UPDATE
-    SET {_SET}, campaign_id = EXCLUDED.campaign_id, batch_id = EXCLUDED.batch_id,
-        batch_seq = EXCLUDED.batch_seq, updated_at = now()
+    SET {_SET}, batch_id = EXCLUDED.batch_id, batch_seq = EXCLUDED.batch_seq,
+        updated_at = now()
     WHERE EXCLUDED.batch_seq > metric_snapshots.batch_seq AND {_CHANGED}
     RETURNING 1
     )
-    SELECT (SELECT count(*) FROM latest), (SELECT count(*) FROM written)
+    SELECT (SELECT count(*) FROM ingest_rows WHERE batch_id = :batch),
+           (SELECT count(*) FROM written)
     """
 )
-#: Keys of the batch already stored. Not a CTE of the merge: there it would also see the
-#: rows the statement's own upsert replaces, inconsistently across plans.
+#: Keys of the batch already stored, counted before the upsert.
 _EXISTING = sa.text(
-    """
+    f"""
     SELECT count(*) FROM (
-        SELECT DISTINCT coalesce(content_item_id, campaign_id) AS target_id, granularity,
-                        period_start
+        SELECT coalesce(content_item_id, campaign_id) AS target_id, granularity,
+               period_start
         FROM ingest_rows WHERE batch_id = :batch
     ) l
-    JOIN metric_snapshots m
-      ON m.workspace_id = :workspace AND m.target_id = l.target_id
-     AND m.granularity = l.granularity AND m.period_start = l.period_start
+    JOIN metric_snapshots m ON {_SAME_KEY}
     """
 )
+
+
+def _snapshots(sql: str, **params: object) -> sa.TextualSelect:
+    return sa.text(sql).bindparams(**params).columns(*MetricSnapshot.__table__.c)
 
 
 async def merge(
@@ -222,28 +258,41 @@ async def merge(
     """One upsert: last row per key inside the batch, inserted or replacing what an
     earlier batch stored (never what a later batch stored, whatever order merges run in);
     a row equal to the stored one is no update at all, so a replay changes nothing
-    (ING-3). Runs in the job's transaction: killed midway, it left nothing behind."""
+    (ING-3). The rollups take out what the replaced rows held and add what the written
+    rows hold. Runs in the job's transaction: killed midway, it left nothing behind."""
+    session = uow.session
+    await rollups.lock_workspace(session, workspace_id)
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
     if batch.status != IngestStatus.queued:
         return
-    months = await uow.session.scalars(
+    months = await session.scalars(
         sa.text(
             "SELECT DISTINCT date_trunc('month', period_start, 'UTC') FROM ingest_rows "
             "WHERE batch_id = :batch"
         ),
         {"batch": batch_id},
     )
-    await partitions.ensure(uow.session, list(months))
+    await partitions.ensure(session, list(months))
+    timezone = await session.scalar(
+        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
+    )
+    assert timezone is not None
     params = {"batch": batch_id, "workspace": workspace_id, "seq": batch.seq}
-    existing = await uow.session.scalar(_EXISTING, params)
+    await session.execute(_SUPERSEDED, {"batch": batch_id})
+    existing = await session.scalar(_EXISTING, params)
+    await rollups.apply(session, _snapshots(_REPLACED, **params), timezone, -1)
     # `written` counts the rows inserted or really changed (equal rows are not updated).
-    keys, written = (await uow.session.execute(_MERGE, params)).one()
-    await uow.session.execute(sa.delete(IngestRow).where(IngestRow.batch_id == batch_id))
+    keys, written = (await session.execute(_MERGE, params)).one()
+    await rollups.apply(
+        session, _snapshots(_WRITTEN, batch=batch_id, workspace=workspace_id), timezone, +1
+    )
+    await targets.check_batch(uow, workspace_id, batch_id, timezone, now)
+    await session.execute(sa.delete(IngestRow).where(IngestRow.batch_id == batch_id))
     batch.inserted = int(keys) - int(existing or 0)
     batch.updated = int(written) - batch.inserted
     batch.status = IngestStatus.succeeded
     batch.finished_at = now
-    await uow.session.flush()
+    await session.flush()
     uow.emit(workspace_id, IngestCompleted(batch=IngestBatchRead.model_validate(batch)))
 
 

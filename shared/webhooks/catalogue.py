@@ -10,6 +10,7 @@ from typing import Any
 
 from shared.campaigns.events import CampaignStatusChanged
 from shared.content.events import ContentItemDue, ContentItemStatusChanged
+from shared.kpis.events import KpiTargetMissed
 from shared.metrics.events import IngestCompleted
 from shared.outbox.events import Event
 from shared.webhooks.events import WebhookTest
@@ -21,6 +22,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ContentItemStatusChanged,
         ContentItemDue,
         IngestCompleted,
+        KpiTargetMissed,
         WebhookTest,
     )
 }

@@ -2,12 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from shared.schemas import CurrencyCode, InputModel, Name, ReadModel, Timestamp
+from shared.schemas import (
+    CurrencyCode,
+    InputModel,
+    Name,
+    NoFloat,
+    ReadModel,
+    Timestamp,
+    UpdateModel,
+)
 from shared.workspaces.models import Role
 
 
@@ -36,6 +45,60 @@ class WorkspaceRead(ReadModel):
     timezone: str
     currency: str
     created_at: datetime
+
+
+#: Reference ranges a workspace may override (KPI-2; defaults in `shared.kpis.ranges`).
+KpiRangeName = Literal[
+    "impression_to_engagement",
+    "engagement_to_click",
+    "click_to_conversion",
+    "cpm",
+    "engagement_rate",
+    "ctr",
+    "conversion_rate",
+]
+Bound = Annotated[
+    Decimal,
+    NoFloat,
+    Field(ge=0, max_digits=14, decimal_places=6, allow_inf_nan=False, examples=["0.03"]),
+]
+
+
+class RangeIn(InputModel):
+    low: Bound
+    high: Bound
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.low > self.high:
+            raise ValueError("low must not be above high")
+        return self
+
+
+class RangeRead(BaseModel):
+    low: str = Field(examples=["0.03"])
+    high: str = Field(examples=["0.05"])
+
+
+class WorkspaceUpdate(UpdateModel):
+    """Changing the time zone re-buckets the KPI rollups (a worker job)."""
+
+    NOT_NULL = frozenset({"name", "timezone", "currency"})
+
+    name: Name | None = None
+    timezone: TimeZone | None = None
+    currency: CurrencyCode | None = None
+    kpi_ranges: dict[KpiRangeName, RangeIn | None] | None = Field(
+        default=None,
+        description="Ranges to override; `null` for a name restores its default.",
+        examples=[{"click_to_conversion": {"low": "0.01", "high": "0.05"}}],
+    )
+
+
+class WorkspaceDetail(WorkspaceRead):
+    kpi_ranges: dict[str, RangeRead] = Field(
+        description="The reference ranges in force: the defaults and the overrides."
+    )
 
 
 class ApiKeyCreate(InputModel):

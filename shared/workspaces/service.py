@@ -14,9 +14,20 @@ from shared.db.base import utcnow
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
-from shared.errors import Conflict, PermissionDenied, Unauthenticated
+from shared.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
+from shared.kpis import ranges
+from shared.kpis.rollups import REBUILD_JOB
 from shared.workspaces.models import ApiKey, Role, Workspace
-from shared.workspaces.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, WorkspaceCreate
+from shared.workspaces.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    RangeRead,
+    WorkspaceCreate,
+    WorkspaceDetail,
+    WorkspaceRead,
+    WorkspaceUpdate,
+)
 
 KEY_PREFIX = "smm_"
 #: last_used_at is refreshed at most this often, so reads do not become writes.
@@ -60,6 +71,48 @@ async def create_workspace(
         uow, workspace.id, ApiKeyCreate(name="Initial admin key", role=Role.admin)
     )
     return workspace, key
+
+
+def detail(workspace: Workspace) -> WorkspaceDetail:
+    references = ranges.workspace_ranges(workspace.settings)
+    return WorkspaceDetail(
+        **WorkspaceRead.model_validate(workspace).model_dump(),
+        kpi_ranges={
+            name: RangeRead(low=str(r.low), high=str(r.high)) for name, r in references.items()
+        },
+    )
+
+
+async def get_workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
+    workspace = await uow.session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound("workspace", workspace_id)
+    return workspace
+
+
+async def update_workspace(
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: WorkspaceUpdate
+) -> Workspace:
+    workspace = await uow.session.get(Workspace, workspace_id, with_for_update=True)
+    if workspace is None:
+        raise NotFound("workspace", workspace_id)
+    changes = body.changes()
+    overrides = changes.pop("kpi_ranges", None)
+    if overrides is not None:
+        current = dict(workspace.settings.get("kpi_ranges") or {})
+        for name, bounds in overrides.items():
+            if bounds is None:
+                current.pop(name, None)
+            else:
+                current[name] = {"low": str(bounds.low), "high": str(bounds.high)}
+        workspace.settings = {**workspace.settings, "kpi_ranges": current}
+    if changes.get("timezone", workspace.timezone) != workspace.timezone:
+        # The rollups are bucketed by local day: the worker re-buckets them.
+        uow.enqueue(REBUILD_JOB, workspace_id=workspace_id)
+    for name, value in changes.items():
+        setattr(workspace, name, value)
+    await uow.session.flush()
+    return workspace
 
 
 async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreate) -> ApiKeyCreated:

@@ -18,28 +18,14 @@ from arq.connections import RedisSettings, create_pool
 from services.api.main import create_app
 from services.api.state import Resources
 from services.worker.context import WorkerContext
-from services.worker.jobs.metrics import merge_snapshots
 from shared.config import Settings
-from shared.db.uow import unit_of_work
 from shared.embedded import EmbeddedRedis
 from shared.jobs.queue import ArqJobQueue
 from shared.jobs.service import SWEEP_GRACE, sweep
 from tests import factories
 from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
-
-DAY = "2026-11-02T00:00:00Z"
-
-
-def row(target: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    key = "campaign_id" if "objective" in target else "content_item_id"
-    return {key: target["id"], "period_start": DAY, "granularity": "day"} | fields
-
-
-async def ingest(tenant: Tenant, rows: list[dict[str, Any]], **headers: str) -> httpx.Response:
-    return await tenant.http.post(
-        "/v1/metric-snapshots", json={"snapshots": rows}, headers=tenant.admin | headers
-    )
+from tests.metrics.helpers import DAY, ingest, merged, row
 
 
 async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int]:
@@ -57,19 +43,6 @@ async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int
             )
         ).one()
     return int(result[0]), int(result[1]), int(result[2])
-
-
-async def merged(
-    tenant: Tenant, resources: Resources, settings: Settings, batch: dict[str, Any]
-) -> dict[str, Any]:
-    """Runs the merge job's handler in its own unit of work, as the worker does."""
-    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await merge_snapshots(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
-    assert got.status_code == 200
-    result: dict[str, Any] = got.json()
-    return result
 
 
 async def snapshots(tenant: Tenant, **params: str) -> list[dict[str, Any]]:

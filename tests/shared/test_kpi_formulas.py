@@ -9,6 +9,7 @@ import pytest
 
 from shared.kpis.formulas import (
     Range,
+    Stage,
     coverage,
     funnel,
     leak,
@@ -48,13 +49,24 @@ def test_coverage_is_the_share_of_reporting_snapshots() -> None:
     assert coverage(0, 0) is None
 
 
+def chain(counts: list[tuple[str, int]], ranges: list[Range]) -> list[Stage]:
+    """Stages whose pass rates are the plain ratios of successive totals."""
+    return funnel(
+        [
+            (name, count, ratio(count, counts[i - 1][1]) if i else None)
+            for i, (name, count) in enumerate(counts)
+        ],
+        ranges,
+    )
+
+
 def test_funnel_pass_rates_ranges_and_the_leak() -> None:
     ranges = [
         Range(D("0.03"), D("0.05")),  # impression -> engagement
         Range(D("0.01"), D("0.03")),  # engagement -> click
         Range(D("0.02"), D("0.10")),  # click -> conversion
     ]
-    stages = funnel(
+    stages = chain(
         [("captation", 100_000), ("activation", 4_000), ("consideration", 20), ("conversion", 1)],
         ranges,
     )
@@ -66,14 +78,14 @@ def test_funnel_pass_rates_ranges_and_the_leak() -> None:
 def test_the_leak_is_the_largest_relative_gap_and_none_when_all_are_in_range() -> None:
     ranges = [Range(D("0.03"), D("0.05")), Range(D("0.01"), D("0.03"))]
     # activation 0.02 is 33 % under 0.03, consideration 0 is 100 % under 0.01.
-    stages = funnel([("captation", 1000), ("activation", 20), ("consideration", 0)], ranges)
+    stages = chain([("captation", 1000), ("activation", 20), ("consideration", 0)], ranges)
     assert leak(stages) == "consideration"
     # activation 0.02 is 33 % under 0.03, consideration 0.01 is in its range.
-    stages = funnel([("captation", 10_000), ("activation", 200), ("consideration", 2)], ranges)
+    stages = chain([("captation", 10_000), ("activation", 200), ("consideration", 2)], ranges)
     assert leak(stages) == "activation"
-    stages = funnel([("captation", 1000), ("activation", 40), ("consideration", 1)], ranges)
+    stages = chain([("captation", 1000), ("activation", 40), ("consideration", 1)], ranges)
     assert leak(stages) is None
-    stages = funnel([("captation", 0), ("activation", 0)], ranges[:1])
+    stages = chain([("captation", 0), ("activation", 0)], ranges[:1])
     assert stages[1].pass_rate is None
     assert leak(stages) is None
 

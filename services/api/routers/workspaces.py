@@ -4,8 +4,17 @@ import uuid
 
 from fastapi import status
 
-from services.api.deps import AdminKey, Cursor, Limit, Operator, UoW, page_out, v1_router
-from services.api.problems import IDEMPOTENCY, NOT_FOUND
+from services.api.deps import (
+    AdminKey,
+    Cursor,
+    Limit,
+    Operator,
+    UoW,
+    ViewerKey,
+    page_out,
+    v1_router,
+)
+from services.api.problems import BODY, IDEMPOTENCY, NOT_FOUND
 from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut
 from shared.workspaces import service
@@ -15,7 +24,9 @@ from shared.workspaces.schemas import (
     ApiKeyRead,
     WorkspaceCreate,
     WorkspaceCreated,
+    WorkspaceDetail,
     WorkspaceRead,
+    WorkspaceUpdate,
 )
 
 router = v1_router("", "workspaces")
@@ -31,6 +42,25 @@ router = v1_router("", "workspaces")
 async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> WorkspaceCreated:
     workspace, key = await service.create_workspace(uow, body)
     return WorkspaceCreated(workspace=WorkspaceRead.model_validate(workspace), api_key=key)
+
+
+@router.get(
+    "/workspace",
+    response_model=WorkspaceDetail,
+    summary="The key's workspace, with the KPI reference ranges in force",
+)
+async def get_workspace(uow: UoW, key: ViewerKey) -> WorkspaceDetail:
+    return service.detail(await service.get_workspace(uow, key.workspace_id))
+
+
+@router.patch(
+    "/workspace",
+    response_model=WorkspaceDetail,
+    summary="Rename the workspace, change its time zone or currency, or its KPI ranges",
+    responses=BODY,
+)
+async def update_workspace(body: WorkspaceUpdate, uow: UoW, key: AdminKey) -> WorkspaceDetail:
+    return service.detail(await service.update_workspace(uow, key.workspace_id, body))
 
 
 @router.get(

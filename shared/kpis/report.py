@@ -1,0 +1,118 @@
+"""From additive sums (`measures.SUM_COLUMNS`) to the figures a KPI row publishes (KPI-1):
+counters, coverage, ratios and costs, and the campaign targets they miss. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from shared.kpis.formulas import MONEY_PLACES, coverage, money_ratio, ratio
+from shared.kpis.measures import Sums, pair_columns, reported
+from shared.metrics.models import AMOUNTS, MEASURES
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    numerator: str
+    denominator: str
+    money: bool = False
+    scale: int = 1
+
+
+#: KPI-1's table, in its order; `roi` is computed beside them (it adds production cost).
+KPIS = (
+    Kpi("engagement_rate", "engagements", "impressions"),
+    Kpi("ctr", "clicks", "impressions"),
+    Kpi("conversion_rate", "conversions", "clicks"),
+    Kpi("cpm", "spend", "impressions", money=True, scale=1000),
+    Kpi("cpc", "spend", "clicks", money=True),
+    Kpi("cpa", "spend", "conversions", money=True),
+    Kpi("cpl", "spend", "leads", money=True),
+    Kpi("roas", "conversion_value", "spend"),
+    Kpi("frequency", "impressions", "reach"),
+)
+KPI_NAMES = (*(kpi.name for kpi in KPIS), "roi")
+BY_NAME = {kpi.name: kpi for kpi in KPIS}
+
+#: Campaign targets: a cost misses above its target, a rate or return below it.
+CEILINGS = frozenset({"cpa", "cpl"})
+FLOORS = frozenset({"roas", "ctr", "engagement_rate"})
+
+
+def pair(sums: Sums, numerator: str, denominator: str) -> tuple[Decimal | int, Decimal | int]:
+    """Both counters of a ratio, summed over the snapshots that report both."""
+    num, den = pair_columns(numerator, denominator)
+    return sums[num], sums[den]
+
+
+def counter(sums: Sums, name: str) -> int | Decimal | None:
+    """A counter's sum, or None when no snapshot reported it (never a made-up 0)."""
+    if not sums[reported(name)]:
+        return None
+    value = sums[name]
+    return Decimal(value).quantize(MONEY_PLACES) if name in AMOUNTS else value
+
+
+def kpi_value(sums: Sums, kpi: Kpi) -> Decimal | None:
+    num, den = pair(sums, kpi.numerator, kpi.denominator)
+    compute = money_ratio if kpi.money else ratio
+    return compute(num, den, scale=kpi.scale)
+
+
+def roi(sums: Sums, production_cost: Decimal) -> Decimal | None:
+    """(conversion value - spend - production cost) / (spend + production cost), the
+    first two over the snapshots reporting both; None without them, or with no cost."""
+    if not sums[reported("spend")] or not sums[reported("conversion_value")]:
+        return None
+    value, spend = pair(sums, "conversion_value", "spend")
+    cost = Decimal(spend) + production_cost
+    return ratio(Decimal(value) - cost, cost)
+
+
+@dataclass(frozen=True)
+class Figures:
+    snapshots: int
+    counters: dict[str, int | Decimal | None]
+    coverage: dict[str, Decimal | None]
+    kpis: dict[str, Decimal | None]
+
+
+def figures(sums: Sums, production_cost: Decimal | None = None) -> Figures:
+    snapshots = int(sums["snapshots"])
+    counters: dict[str, int | Decimal | None] = {name: counter(sums, name) for name in MEASURES}
+    counters["production_cost"] = (
+        None if production_cost is None else production_cost.quantize(MONEY_PLACES)
+    )
+    kpis = {kpi.name: kpi_value(sums, kpi) for kpi in KPIS}
+    kpis["roi"] = roi(sums, production_cost or Decimal(0))
+    return Figures(
+        snapshots=snapshots,
+        counters=counters,
+        coverage={name: coverage(int(sums[reported(name)]), snapshots) for name in MEASURES},
+        kpis=kpis,
+    )
+
+
+def missed_targets(
+    sums: Sums, kpis: Mapping[str, Decimal | None], targets: Mapping[str, Decimal | None]
+) -> list[str]:
+    """The targets a row misses. An unknown figure misses nothing, except a cost target
+    when money was spent and nothing came of it (a CPA of spend / 0 is as bad as it gets)."""
+    missed = []
+    for name, target in targets.items():
+        if target is None:
+            continue
+        value = kpis.get(name)
+        if name in CEILINGS:
+            if value is None:
+                kpi = BY_NAME[name]
+                spent, outcome = pair(sums, kpi.numerator, kpi.denominator)
+                if spent > 0 and outcome == 0:
+                    missed.append(name)
+            elif value > target:
+                missed.append(name)
+        elif name in FLOORS and value is not None and value < target:
+            missed.append(name)
+    return missed

@@ -1,0 +1,105 @@
+"""Upkeep of `metric_rollups`: every change to `metric_snapshots` is applied as a delta.
+
+A merge takes out what the rows it replaces had added, writes them, then adds what they
+hold now; a content item whose campaign, format or paid flag changed is taken out under
+its old dimensions and put back under the new ones. The deltas of one workspace are
+serialised by an advisory lock, so the rows a delta subtracts are the rows it replaces.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.kpis.measures import SUM_COLUMNS, contributions
+from shared.kpis.models import DIMENSIONS, metric_rollups
+from shared.metrics.models import MetricSnapshot
+from shared.workspaces.models import Workspace
+
+REBUILD_JOB = "kpis.rebuild"
+#: Advisory lock class of a workspace's snapshot writes (any constant, ours).
+_LOCK_CLASS = 0x5D_0002
+#: Snapshot rows, whole: a select on `metric_snapshots` or a textual one with its columns.
+Rows = sa.Select[tuple[object, ...]] | sa.TextualSelect
+KEY = ("workspace_id", "span", "granularity", "level", "bucket", *DIMENSIONS[2:])
+
+
+async def lock_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Serialise the snapshot writes of one workspace until the transaction ends."""
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(:ws))"),
+        {"cls": _LOCK_CLASS, "ws": str(workspace_id)},
+    )
+
+
+def level_of(source: sa.FromClause) -> sa.ColumnElement[str]:
+    return sa.case((source.c.content_item_id.is_(None), "campaign"), else_="content_item")
+
+
+def local_day(moment: sa.ColumnElement[object], timezone: str) -> sa.ColumnElement[object]:
+    """The date of an instant in the workspace's time zone."""
+    return sa.cast(sa.func.timezone(timezone, moment), sa.Date)
+
+
+def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
+    """INSERT .. ON CONFLICT that adds (or, sign -1, subtracts) the contributions of the
+    snapshot rows selected by `rows` to their day and month rollups, in one scan."""
+    source = rows.subquery("s")
+    day = local_day(source.c.period_start, timezone)
+    bucketed = sa.select(
+        source,
+        level_of(source).label("level"),
+        day.label("day"),
+        sa.cast(sa.func.date_trunc("month", day), sa.Date).label("month"),
+    ).subquery("b")
+    dimensions = [bucketed.c[name] for name in DIMENSIONS]
+    grouped = sa.select(
+        bucketed.c.workspace_id,
+        sa.case((sa.func.grouping(bucketed.c.day) == 0, "day"), else_="month").label("span"),
+        sa.func.coalesce(bucketed.c.day, bucketed.c.month).label("bucket"),
+        *dimensions,
+        *contributions(bucketed, sign),
+    ).group_by(
+        bucketed.c.workspace_id,
+        *dimensions,
+        sa.func.grouping_sets(sa.tuple_(bucketed.c.day), sa.tuple_(bucketed.c.month)),
+    )
+    statement = insert(metric_rollups).from_select(
+        ["workspace_id", "span", "bucket", *DIMENSIONS, *SUM_COLUMNS], grouped
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={name: metric_rollups.c[name] + statement.excluded[name] for name in SUM_COLUMNS},
+    )
+
+
+async def apply(session: AsyncSession, rows: Rows, timezone: str, sign: int) -> None:
+    await session.execute(_delta(rows, timezone, sign))
+
+
+def snapshot_rows() -> sa.Select[tuple[object, ...]]:
+    """All columns of `metric_snapshots`, to be narrowed with `.where()`."""
+    return sa.select(MetricSnapshot.__table__)
+
+
+async def rebuild_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Recompute a workspace's rollups from its snapshots, in its current time zone
+    (after a time-zone change, or by an operator)."""
+    await lock_workspace(session, workspace_id)
+    timezone = await session.scalar(
+        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
+    )
+    if timezone is None:
+        return  # the workspace is gone
+    await session.execute(
+        sa.delete(metric_rollups).where(metric_rollups.c.workspace_id == workspace_id)
+    )
+    await apply(
+        session,
+        snapshot_rows().where(MetricSnapshot.workspace_id == workspace_id),
+        timezone,
+        +1,
+    )

@@ -1,0 +1,248 @@
+"""What the KPI endpoints answer (SPEC section 5): ratios as JSON numbers rounded to 6
+places, money as decimal strings with 2 places, `null` where a figure does not exist."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, PlainSerializer
+
+from shared.metrics.models import Granularity
+
+
+def _two_places(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+#: A ratio: exact in the computation, a JSON number (6 places) on the wire.
+RatioOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+#: Money: a decimal string with 2 places.
+MoneyOut = Annotated[Decimal, PlainSerializer(_two_places, return_type=str, when_used="json")]
+
+
+class Counters(BaseModel):
+    """Sums over the snapshots that report each counter; null when none does."""
+
+    impressions: int | None
+    reach: int | None = Field(description="Sum of bucket reach: an upper bound of unique reach.")
+    engagements: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    saves: int | None
+    clicks: int | None
+    video_views: int | None
+    leads: int | None
+    conversions: int | None
+    spend: MoneyOut | None
+    conversion_value: MoneyOut | None
+    production_cost: MoneyOut | None = Field(
+        description="Of the content items published in the period (booked at publication)."
+    )
+
+
+class Coverage(BaseModel):
+    """For each counter, the share of the row's snapshots that reported it."""
+
+    impressions: RatioOut | None
+    reach: RatioOut | None
+    engagements: RatioOut | None
+    likes: RatioOut | None
+    comments: RatioOut | None
+    shares: RatioOut | None
+    saves: RatioOut | None
+    clicks: RatioOut | None
+    video_views: RatioOut | None
+    leads: RatioOut | None
+    conversions: RatioOut | None
+    spend: RatioOut | None
+    conversion_value: RatioOut | None
+
+
+class KpiValues(BaseModel):
+    """KPI-1's ratios, each over the snapshots that report both of its counters."""
+
+    engagement_rate: RatioOut | None
+    ctr: RatioOut | None
+    conversion_rate: RatioOut | None
+    cpm: MoneyOut | None
+    cpc: MoneyOut | None
+    cpa: MoneyOut | None
+    cpl: MoneyOut | None
+    roas: RatioOut | None
+    roi: RatioOut | None
+    frequency: RatioOut | None
+
+
+class KpiRow(BaseModel):
+    group: dict[str, str | None] = Field(
+        description="The row's key: `campaign_id` and `name`, `content_item_id` and "
+        "`title`, `platform`, `format`, `period_start` (local date) or nothing.",
+        examples=[{"campaign_id": "5b0c3f4e-8f8e-4a55-9a57-53c3b1f0e6a1", "name": "Spring"}],
+    )
+    snapshots: int
+    counters: Counters
+    coverage: Coverage
+    kpis: KpiValues
+    targets_missed: list[str] | None = Field(
+        description="The campaign's targets this row misses; null when no targets apply."
+    )
+
+
+class ReportMeta(BaseModel):
+    start: datetime | None = Field(serialization_alias="from")
+    end: datetime | None = Field(serialization_alias="to")
+    granularity: Granularity
+    level: str
+    timezone: str
+    currency: str
+
+
+class KpiReport(ReportMeta):
+    group_by: str
+    items: list[KpiRow]
+
+
+class RangeOut(BaseModel):
+    low: RatioOut
+    high: RatioOut
+
+
+class FunnelStage(BaseModel):
+    name: Literal["captation", "activation", "consideration", "conversion"]
+    counter: str
+    count: int | None
+    pass_rate: RatioOut | None = Field(description="From the previous stage.")
+    reference: RangeOut | None
+    position: Literal["below", "within", "above"] | None
+
+
+class MoneyRange(BaseModel):
+    low: MoneyOut
+    high: MoneyOut
+
+
+class Benchmark(BaseModel):
+    kpi: Literal["cpm", "engagement_rate", "ctr", "conversion_rate"]
+    value: float | str | None = Field(
+        description="A decimal string for CPM (money), a number for the rates."
+    )
+    reference: RangeOut | MoneyRange
+    position: Literal["below", "within", "above"] | None
+
+
+class FunnelReport(ReportMeta):
+    snapshots: int
+    stages: list[FunnelStage]
+    leak: str | None = Field(
+        description="The stage whose pass rate is furthest below its range (relative gap)."
+    )
+    benchmarks: list[Benchmark]
+    coverage: Coverage
+
+
+class MatrixItem(BaseModel):
+    content_item_id: uuid.UUID
+    title: str | None
+    platform: str
+    format: str
+    impressions: int
+    engagements: int | None
+    clicks: int | None
+    conversions: int | None
+    engagement_rate: RatioOut | None
+    conversion_rate: RatioOut | None
+    quadrant: Literal["generic", "viral", "targeted", "star"]
+
+
+class Thresholds(BaseModel):
+    engagement_rate: RatioOut | None
+    conversion_rate: RatioOut | None
+    source: Literal["query", "median"]
+
+
+class ContentMatrix(ReportMeta):
+    thresholds: Thresholds
+    quadrants: dict[str, int]
+    excluded_without_impressions: int
+    items: list[MatrixItem]
+
+
+class TimeSlot(BaseModel):
+    weekday: int = Field(ge=1, le=7, description="ISO weekday: 1 is Monday.")
+    weekday_name: str
+    hour: int = Field(ge=0, le=23)
+    items: int
+    engagement_rate: RatioOut | None
+
+
+class BestTimes(ReportMeta):
+    min_items: int
+    top: list[TimeSlot]
+    slots: list[TimeSlot]
+
+
+class SpendSplit(BaseModel):
+    spend: MoneyOut
+    production_cost: MoneyOut
+    total: MoneyOut
+
+
+class Reallocation(BaseModel):
+    format: str
+    platform: str
+    spend: MoneyOut
+    value: RatioOut | MoneyOut | None = Field(description="ROAS, or CPL for lead campaigns.")
+    current_share: RatioOut | None
+    suggested_share: RatioOut | None
+    suggested_spend: MoneyOut | None = Field(description="Of the budget left.")
+
+
+class CampaignBudget(BaseModel):
+    campaign_id: uuid.UUID
+    name: str
+    objective: str
+    status: str
+    currency: str
+    budget: MoneyOut | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    spend: MoneyOut
+    remaining: MoneyOut | None
+    expected_spend: MoneyOut | None
+    pacing: RatioOut | None = Field(description="spend / expected_spend; above 1 is fast.")
+    paid: SpendSplit
+    organic: SpendSplit
+    ranked_by: Literal["roas", "cpl"]
+    reallocation: list[Reallocation]
+
+
+class BudgetReport(ReportMeta):
+    as_of: datetime
+    items: list[CampaignBudget]
+
+
+class Variant(BaseModel):
+    variant: str
+    content_item_ids: list[uuid.UUID]
+    impressions: int | None
+    clicks: int | None
+    conversions: int | None
+    leads: int | None
+    ctr: RatioOut | None
+    conversion_rate: RatioOut | None
+    lead_rate: RatioOut | None
+
+
+class AbTest(ReportMeta):
+    group: str
+    metric: Literal["ctr", "conversion_rate", "lead_rate"]
+    variants: list[Variant]
+    winner: str | None
+    runner_up: str | None
+    z: float | None
+    p_value: float | None
+    significant: bool

@@ -1,0 +1,105 @@
+"""`kpi.target_missed` after each merge: the touched campaigns' KPIs over all their
+snapshots, against their targets, reported once per campaign, KPI and local day."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from shared.campaigns.models import Campaign
+from shared.db.uow import UnitOfWork
+from shared.kpis import report
+from shared.kpis.events import KpiTargetMissed
+from shared.kpis.models import KpiTargetMiss
+from shared.kpis.queries import GroupBy, Level, Scope, grouped_sums
+from shared.metrics.models import Granularity
+
+#: The (campaign, granularity, level) a batch's rows fall in.
+_TOUCHED = sa.text(
+    """
+    SELECT DISTINCT coalesce(c.campaign_id, r.campaign_id) AS campaign_id, r.granularity,
+           r.content_item_id IS NULL AS campaign_level
+    FROM ingest_rows r LEFT JOIN content_items c ON c.id = r.content_item_id
+    WHERE r.batch_id = :batch
+    """
+)
+
+
+def targets_of(campaign: Campaign) -> dict[str, Decimal | None]:
+    return {
+        name: None if value is None else Decimal(str(value))
+        for name, value in (campaign.targets or {}).items()
+    }
+
+
+async def check_batch(
+    uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID, timezone: str, now: datetime
+) -> int:
+    """Call before the batch's staged rows are deleted; returns the events emitted."""
+    session = uow.session
+    touched = (await session.execute(_TOUCHED, {"batch": batch_id})).all()
+    ids = {campaign_id for campaign_id, _, _ in touched if campaign_id is not None}
+    if not ids:
+        return 0
+    campaigns = {
+        c.id: c
+        for c in (
+            await session.scalars(
+                sa.select(Campaign).where(
+                    Campaign.workspace_id == workspace_id,
+                    Campaign.id.in_(ids),
+                    Campaign.targets != sa.text("'{}'::jsonb"),
+                )
+            )
+        ).unique()
+    }
+    day = now.astimezone(ZoneInfo(timezone)).date()
+    emitted = 0
+    for campaign_id, granularity, campaign_level in touched:
+        campaign = campaigns.get(campaign_id)
+        if campaign is None:
+            continue
+        level = Level.campaign if campaign_level else Level.content_item
+        scope = Scope(
+            workspace_id=workspace_id,
+            timezone=timezone,
+            granularity=Granularity(granularity),
+            level=level,
+            campaign_id=campaign_id,
+        )
+        sums = (await grouped_sums(session, scope, GroupBy.campaign)).get((campaign_id,))
+        if sums is None:
+            continue
+        figures = report.figures(sums)
+        targets = targets_of(campaign)
+        for kpi in report.missed_targets(sums, figures.kpis, targets):
+            first = await session.scalar(
+                insert(KpiTargetMiss)
+                .values(campaign_id=campaign_id, kpi=kpi, day=day, workspace_id=workspace_id)
+                .on_conflict_do_nothing()
+                .returning(KpiTargetMiss.kpi)
+            )
+            if first is None:
+                continue
+            target = targets[kpi]
+            assert target is not None
+            uow.emit(
+                workspace_id,
+                KpiTargetMissed(
+                    campaign_id=campaign_id,
+                    campaign_name=campaign.name,
+                    kpi=kpi,
+                    target=target,
+                    actual=figures.kpis.get(kpi),
+                    day=day,
+                    granularity=Granularity(granularity),
+                    level=level.value,
+                ),
+            )
+            emitted += 1
+    return emitted

@@ -1,0 +1,63 @@
+"""Which parts of a `[from, to)` read come from monthly rollups, daily rollups, and raw
+snapshots (the partial days at its edges). Days and months are the workspace's local
+ones, as in `metric_rollups`; `None` is an open end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DateRange = tuple[date | None, date | None]
+InstantRange = tuple[datetime | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    months: DateRange | None = None
+    days: list[DateRange] = field(default_factory=list)
+    raw: list[InstantRange] = field(default_factory=list)
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local day."""
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def _first_whole_day(start: datetime, zone: ZoneInfo) -> date:
+    local = start.astimezone(zone)
+    day = local.date()
+    return day if midnight(day, zone) >= start else day + timedelta(days=1)
+
+
+def _month_on_or_after(day: date) -> date:
+    if day.day == 1:
+        return day
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def plan(
+    start: datetime | None, end: datetime | None, timezone: str, *, months: bool = True
+) -> Plan:
+    """Split `[start, end)` into whole local months (when `months`), the whole local days
+    around them, and the partial days at the edges."""
+    zone = ZoneInfo(timezone)
+    first = None if start is None else _first_whole_day(start, zone)
+    last = None if end is None else end.astimezone(zone).date()  # days before it are whole
+    if first is not None and last is not None and first >= last:
+        return Plan(raw=[(start, end)])
+    raw: list[InstantRange] = []
+    if start is not None and first is not None and midnight(first, zone) > start:
+        raw.append((start, midnight(first, zone)))
+    if end is not None and last is not None and midnight(last, zone) < end:
+        raw.append((midnight(last, zone), end))
+    month_from = None if first is None else _month_on_or_after(first)
+    month_to = None if last is None else last.replace(day=1)
+    if months and (month_from is None or month_to is None or month_from < month_to):
+        days: list[DateRange] = []
+        if first is not None and first != month_from:
+            days.append((first, month_from))
+        if last is not None and last != month_to:
+            days.append((month_to, last))
+        return Plan(months=(month_from, month_to), days=days, raw=raw)
+    return Plan(days=[(first, last)], raw=raw)
