@@ -31,6 +31,7 @@ from bench import common
 #: id -> module; add PERF-1..4 and PERF-6 here as they land.
 BENCHMARKS: dict[str, str] = {
     "PERF-1": "bench.perf1_ingest",
+    "PERF-2": "bench.perf2_kpis",
     "PERF-5": "bench.perf5_api",
     "PERF-WH": "bench.perf_webhooks",
 }

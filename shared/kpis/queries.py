@@ -4,6 +4,7 @@ rollups where whole local months and days allow, and from snapshots for the rest
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.content.models import ContentFormat, ContentItem
@@ -88,25 +90,41 @@ def _key(
     return source.c[group_by.value]
 
 
-def _dimension_filters(scope: Scope, source: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+_FILTERS = ("campaign_id", "platform", "format", "paid")
+#: The driver's own dialect: a statement compiled once runs as its `$n` text ever after.
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+Bounds = tuple[bool, bool]  # (has a low bound, has a high bound)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Everything a sums statement's text depends on; the values are bound at execution."""
+
+    groups: tuple[GroupBy, ...]
+    level: Level
+    filters: tuple[str, ...]
+    items: bool
+    months: Bounds | None
+    days: tuple[Bounds, ...]
+    raw: tuple[Bounds, ...]
+
+
+def _dimension_filters(shape: _Shape, source: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [
-        source.c.workspace_id == scope.workspace_id,
-        source.c.granularity == scope.granularity,
+        source.c.workspace_id == sa.bindparam("ws"),
+        source.c.granularity == sa.bindparam("granularity"),
     ]
-    for name in ("campaign_id", "platform", "format", "paid"):
-        value = getattr(scope, name)
-        if value is not None:
-            conditions.append(source.c[name] == value)
+    conditions += [source.c[name] == sa.bindparam(name) for name in shape.filters]
     return conditions
 
 
-def _between(column: sa.ColumnElement[Any], bounds: tuple[Any, Any]) -> sa.ColumnElement[bool]:
-    low, high = bounds
-    conditions = [sa.true()]
-    if low is not None:
-        conditions.append(column >= low)
-    if high is not None:
-        conditions.append(column < high)
+def _between(column: sa.ColumnElement[Any], name: str, bounds: Bounds) -> sa.ColumnElement[bool]:
+    conditions: list[sa.ColumnElement[bool]] = [sa.true()]
+    if bounds[0]:
+        conditions.append(column >= sa.bindparam(f"{name}_lo"))
+    if bounds[1]:
+        conditions.append(column < sa.bindparam(f"{name}_hi"))
     return sa.and_(*conditions)
 
 
@@ -116,35 +134,68 @@ def _keys(
     return [_key(group, source, day).label(f"k{i}") for i, group in enumerate(groups)]
 
 
-def _from_rollups(
-    scope: Scope, groups: Sequence[GroupBy], span: str, ranges: list[windows.DateRange]
-) -> sa.Select[Any]:
+def _from_rollups(shape: _Shape, span: str, ranges: dict[str, Bounds]) -> sa.Select[Any]:
     r = metric_rollups
-    return sa.select(*_keys(groups, r, r.c.bucket), *(r.c[n] for n in SUM_COLUMNS)).where(
-        *_dimension_filters(scope, r),
-        r.c.level == scope.level.value,
+    return sa.select(*_keys(shape.groups, r, r.c.bucket), *(r.c[n] for n in SUM_COLUMNS)).where(
+        *_dimension_filters(shape, r),
+        r.c.level == shape.level.value,
         r.c.span == span,
-        sa.or_(*(_between(r.c.bucket, bounds) for bounds in ranges)),
+        sa.or_(*(_between(r.c.bucket, name, bounds) for name, bounds in ranges.items())),
     )
 
 
-def _from_snapshots(
-    scope: Scope, groups: Sequence[GroupBy], ranges: list[windows.InstantRange]
-) -> sa.Select[Any]:
+def _from_snapshots(shape: _Shape) -> sa.Select[Any]:
     s = MetricSnapshot.__table__
-    keys = _keys(groups, s, local_day(s.c.period_start, scope.timezone))
+    day = local_day(s.c.period_start, sa.bindparam("tz", type_=sa.Text))
+    keys = _keys(shape.groups, s, day)
     conditions = [
-        *_dimension_filters(scope, s),
+        *_dimension_filters(shape, s),
         s.c.content_item_id.is_not(None)
-        if scope.level == Level.content_item
+        if shape.level == Level.content_item
         else s.c.content_item_id.is_(None),
-        sa.or_(*(_between(s.c.period_start, bounds) for bounds in ranges)),
+        sa.or_(
+            *(_between(s.c.period_start, f"r{i}", bounds) for i, bounds in enumerate(shape.raw))
+        ),
     ]
-    if scope.content_item_ids is not None:
-        conditions.append(s.c.target_id.in_(scope.content_item_ids))
+    if shape.items:
+        conditions.append(s.c.target_id == sa.func.any(sa.bindparam("items")))
     inner = sa.select(*keys, *s.c).where(*conditions).subquery("raw")
     inner_keys = [inner.c[key.name] for key in keys]
     return sa.select(*inner_keys, *contributions(inner)).group_by(*inner_keys)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...]  # parameter names in `$n` order
+    constants: dict[str, Any]
+
+    def arguments(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(params[n] if n in params else self.constants[n] for n in self.order)
+
+
+@functools.lru_cache(maxsize=512)
+def _sums_sql(shape: _Shape) -> _Compiled:
+    """The statement's text and its constant parameters: building and compiling this
+    statement (hundreds of aggregates) costs more than running it on the rollups."""
+    parts = []
+    if shape.months is not None:
+        parts.append(_from_rollups(shape, "month", {"m": shape.months}))
+    if shape.days:
+        parts.append(_from_rollups(shape, "day", {f"d{i}": b for i, b in enumerate(shape.days)}))
+    if shape.raw:
+        parts.append(_from_snapshots(shape))
+    union = sa.union_all(*parts).subquery("parts") if len(parts) > 1 else parts[0].subquery()
+    keys = [union.c[f"k{i}"] for i in range(len(shape.groups))]
+    statement = (
+        sa.select(*keys, *totals(union)).group_by(*keys).having(sa.func.sum(union.c.snapshots) > 0)
+    )
+    compiled = statement.compile(dialect=_DIALECT)
+    return _Compiled(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params))
+
+
+def _bounds(low: Any, high: Any) -> Bounds:
+    return (low is not None, high is not None)
 
 
 async def grouped_sums(
@@ -153,25 +204,45 @@ async def grouped_sums(
     """SUM_COLUMNS per group (one key value per grouping) over the scope. With
     `rollups=False` all is read from the snapshots: the reference the rollup path is
     tested against."""
+    params: dict[str, Any] = {
+        "ws": scope.workspace_id,
+        "granularity": scope.granularity.value,
+        "tz": scope.timezone,
+    }
+    filters = tuple(name for name in _FILTERS if getattr(scope, name) is not None)
+    for name in filters:
+        value = getattr(scope, name)
+        params[name] = value.value if isinstance(value, enum.Enum) else value
+    if scope.content_item_ids is not None:
+        params["items"] = list(scope.content_item_ids)
     raw_only = GroupBy.content_item in groups or scope.content_item_ids is not None or not rollups
     if raw_only:
-        parts = [_from_snapshots(scope, groups, [(scope.start, scope.end)])]
+        months, days, raw = None, [], [(scope.start, scope.end)]
     else:
-        months = not {GroupBy.day, GroupBy.week} & set(groups)
-        plan = windows.plan(scope.start, scope.end, scope.timezone, months=months)
-        parts = []
-        if plan.months is not None:
-            parts.append(_from_rollups(scope, groups, "month", [plan.months]))
-        if plan.days:
-            parts.append(_from_rollups(scope, groups, "day", plan.days))
-        if plan.raw:
-            parts.append(_from_snapshots(scope, groups, plan.raw))
-    union = sa.union_all(*parts).subquery("parts") if len(parts) > 1 else parts[0].subquery()
-    keys = [union.c[f"k{i}"] for i in range(len(groups))]
-    statement = (
-        sa.select(*keys, *totals(union)).group_by(*keys).having(sa.func.sum(union.c.snapshots) > 0)
+        plan = windows.plan(
+            scope.start,
+            scope.end,
+            scope.timezone,
+            months=not {GroupBy.day, GroupBy.week} & set(groups),
+        )
+        months, days, raw = plan.months, plan.days, plan.raw
+    for prefix, ranges in (("m", [months] if months else []), ("d", days), ("r", raw)):
+        for i, (low, high) in enumerate(ranges):
+            name = prefix if prefix == "m" else f"{prefix}{i}"
+            params[f"{name}_lo"], params[f"{name}_hi"] = low, high
+    shape = _Shape(
+        groups=groups,
+        level=scope.level,
+        filters=filters,
+        items=scope.content_item_ids is not None,
+        months=None if months is None else _bounds(*months),
+        days=tuple(_bounds(*d) for d in days),
+        raw=tuple(_bounds(*r) for r in raw),
     )
-    rows = (await session.execute(statement)).mappings()
+    compiled = _sums_sql(shape)
+    connection = await session.connection()
+    result = await connection.exec_driver_sql(compiled.sql, compiled.arguments(params))
+    rows = result.mappings()
     return {tuple(row[f"k{i}"] for i in range(len(groups))): as_sums(row) for row in rows}
 
 
@@ -190,9 +261,12 @@ async def production_costs(
         c.c.workspace_id == scope.workspace_id,
         c.c.published_at.is_not(None),
         c.c.production_cost.is_not(None),
-        _between(c.c.published_at, (scope.start, scope.end)),
     ]
-    for name in ("campaign_id", "platform", "format", "paid"):
+    if scope.start is not None:
+        conditions.append(c.c.published_at >= scope.start)
+    if scope.end is not None:
+        conditions.append(c.c.published_at < scope.end)
+    for name in _FILTERS:
         value = getattr(scope, name)
         if value is not None:
             conditions.append(c.c[name] == value)

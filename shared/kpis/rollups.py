@@ -39,7 +39,9 @@ def level_of(source: sa.FromClause) -> sa.ColumnElement[str]:
     return sa.case((source.c.content_item_id.is_(None), "campaign"), else_="content_item")
 
 
-def local_day(moment: sa.ColumnElement[object], timezone: str) -> sa.ColumnElement[object]:
+def local_day(
+    moment: sa.ColumnElement[object], timezone: str | sa.BindParameter[str]
+) -> sa.ColumnElement[object]:
     """The date of an instant in the workspace's time zone."""
     return sa.cast(sa.func.timezone(timezone, moment), sa.Date)
 

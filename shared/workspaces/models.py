@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.base import Base, TenantOwned, Timestamped, str_enum, tenant_listing_index
+from shared.db.base import (
+    Base,
+    TenantOwned,
+    Timestamped,
+    Versioned,
+    str_enum,
+    tenant_listing_index,
+)
 
 
 class Role(enum.StrEnum):
@@ -22,7 +29,7 @@ class Role(enum.StrEnum):
         return list(Role).index(self)
 
 
-class Workspace(Timestamped, Base):
+class Workspace(Timestamped, Versioned, Base):
     __tablename__ = "workspaces"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)

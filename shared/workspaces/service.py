@@ -14,6 +14,7 @@ from shared.db.base import utcnow
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
+from shared.db.versioning import check_version
 from shared.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from shared.kpis import ranges
 from shared.kpis.rollups import REBUILD_JOB
@@ -91,11 +92,12 @@ async def get_workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
 
 
 async def update_workspace(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: WorkspaceUpdate
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: WorkspaceUpdate, expected_version: int | None
 ) -> Workspace:
     workspace = await uow.session.get(Workspace, workspace_id, with_for_update=True)
     if workspace is None:
         raise NotFound("workspace", workspace_id)
+    check_version(workspace, expected_version)
     changes = body.changes()
     overrides = changes.pop("kpi_ranges", None)
     if overrides is not None:

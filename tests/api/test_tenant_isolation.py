@@ -10,14 +10,19 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from services.api.state import Resources
+from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant, TenantFactory, offline_app
+from tests.metrics.helpers import merged
 
 #: Routes outside tenancy: the operator's and the probes'.
 UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
 
 #: Lists that are not empty for a new workspace: its own first key, the event catalogue.
 GLOBAL_LISTS = {"/v1/api-keys", "/v1/webhook-event-types"}
+#: Reads that are not lists: the caller's own workspace, and reports over no data.
+SINGLE_OBJECTS = {"/v1/workspace", "/v1/kpis/funnel", "/v1/kpis/best-times"}
 
 #: A body that would be valid if the id were A's, so a 404 can only come from scoping.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -56,7 +61,12 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
     account = await factories.social_account(b, platform="instagram", external_id="victim")
     campaign = await factories.campaign(b)
     item = await factories.content_item(
-        b, account, campaign_id=campaign["id"], scheduled_at=factories.in_days(2)
+        b,
+        account,
+        campaign_id=campaign["id"],
+        scheduled_at=factories.in_days(2),
+        ab_test_group="victim-test",
+        variant="A",
     )
     for status in ("in_review", "approved", "scheduled"):
         await b.http.patch(
@@ -91,6 +101,7 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
         "item_id": item["id"],
         "audience_id": audience["id"],
         "key_id": keys[0]["id"],
+        "group": "victim-test",
     }
 
 
@@ -106,12 +117,18 @@ def test_every_scoped_route_has_a_case() -> None:
         "endpoint_id",
         "delivery_id",
         "batch_id",
+        "group",
     }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 
-async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) -> None:
+async def test_workspace_a_never_sees_workspace_b(
+    make_tenant: TenantFactory, resources: Resources, settings: Settings
+) -> None:
     a, b = await make_tenant("Brand A"), await make_tenant("Brand B")
     ids = await victim_objects(b)
+    # B's snapshots merged: its rollups and KPIs have data that A must never read.
+    done = await merged(b, resources, settings, {"id": ids["batch_id"]})
+    assert done["status"] == "succeeded"
     checked = 0
     for method, path in routes():
         url = path.format(**ids)
@@ -123,11 +140,18 @@ async def test_workspace_a_never_sees_workspace_b(make_tenant: TenantFactory) ->
             checked += 1
         elif method == "GET":
             assert response.status_code == 200, (method, path, response.text)
-            assert response.json()["items"] == [] or path in GLOBAL_LISTS, path
+            if path not in SINGLE_OBJECTS:
+                assert response.json()["items"] == [] or path in GLOBAL_LISTS, path
         for ident in ids.values():
             # Only the id the caller sent may come back (in "... does not exist").
             assert ident in url or ident not in response.text, (method, path)
     assert checked >= 23  # the walk found the routes (guards the discovery itself)
+    # B's ids as filters of A's reports: nothing of B's comes back.
+    for path in ("/v1/kpis", "/v1/kpis/budget", "/v1/kpis/content-matrix"):
+        for name in ("campaign_id", "platform"):
+            value = ids["campaign_id"] if name == "campaign_id" else "instagram"
+            response = await a.http.get(path, params={name: value}, headers=a.admin)
+            assert response.json()["items"] == [], (path, name)
     # B's objects are untouched.
     item = await b.http.get(f"/v1/content-items/{ids['item_id']}", headers=b.admin)
     assert (item.json()["status"], item.json()["caption"]) == ("scheduled", "Spring is here")

@@ -84,6 +84,7 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
         "content_item.status_changed",
         "content_item.due",
         "ingest.completed",
+        "kpi.target_missed",
         "webhook.test",
     }
     due = catalogue["content_item.due"]

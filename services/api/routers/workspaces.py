@@ -2,19 +2,21 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import status
+from fastapi import Response, status
 
 from services.api.deps import (
     AdminKey,
     Cursor,
+    IfMatch,
     Limit,
     Operator,
     UoW,
     ViewerKey,
     page_out,
     v1_router,
+    with_etag,
 )
-from services.api.problems import BODY, IDEMPOTENCY, NOT_FOUND
+from services.api.problems import BODY, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.db.pagination import DEFAULT_LIMIT
 from shared.schemas import PageOut
 from shared.workspaces import service
@@ -49,18 +51,24 @@ async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> Work
     response_model=WorkspaceDetail,
     summary="The key's workspace, with the KPI reference ranges in force",
 )
-async def get_workspace(uow: UoW, key: ViewerKey) -> WorkspaceDetail:
-    return service.detail(await service.get_workspace(uow, key.workspace_id))
+async def get_workspace(uow: UoW, key: ViewerKey, response: Response) -> WorkspaceDetail:
+    workspace = await service.get_workspace(uow, key.workspace_id)
+    with_etag(response, workspace)
+    return service.detail(workspace)
 
 
 @router.patch(
     "/workspace",
     response_model=WorkspaceDetail,
     summary="Rename the workspace, change its time zone or currency, or its KPI ranges",
-    responses=BODY,
+    responses={**BODY, **PRECONDITION},
 )
-async def update_workspace(body: WorkspaceUpdate, uow: UoW, key: AdminKey) -> WorkspaceDetail:
-    return service.detail(await service.update_workspace(uow, key.workspace_id, body))
+async def update_workspace(
+    body: WorkspaceUpdate, uow: UoW, key: AdminKey, version: IfMatch, response: Response
+) -> WorkspaceDetail:
+    workspace = await service.update_workspace(uow, key.workspace_id, body, version)
+    with_etag(response, workspace)
+    return service.detail(workspace)
 
 
 @router.get(
