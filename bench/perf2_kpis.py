@@ -57,8 +57,9 @@ INSERT INTO metric_snapshots (workspace_id, target_id, granularity, period_start
     content_item_id, campaign_id, platform, format, paid, impressions, reach, engagements,
     likes, comments, shares, saves, clicks, conversions, spend, conversion_value, source,
     batch_id, batch_seq)
-SELECT :ws, i.id, 'day', CAST(:start AS timestamptz) + d * interval '1 day', i.id, i.campaign_id, i.platform,
-       i.format, i.paid, 1000 + (h % 500), 800 + (h % 300), 40 + (h % 30), 30, 5, 3, 2,
+SELECT :ws, i.id, 'day', CAST(:start AS timestamptz) + d * interval '1 day', i.id,
+       i.campaign_id, i.platform, i.format, i.paid,
+       1000 + (h % 500), 800 + (h % 300), 40 + (h % 30), 30, 5, 3, 2,
        CASE WHEN h % 10 = 0 THEN NULL ELSE 10 + h % 7 END, h % 3,
        CASE WHEN i.paid THEN 4.20 ELSE NULL END, CASE WHEN i.paid THEN 9.90 ELSE NULL END,
        'bench', :batch, 0
