@@ -22,6 +22,8 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
+from shared.kpis.rollups import REBUILD_JOB
+from shared.metrics.models import MetricSnapshot
 from shared.social_accounts.models import Platform, SocialAccount
 
 
@@ -101,6 +103,25 @@ async def list_items(
     return await paginate(uow.session, stmt.where(*filters), ContentItem, limit, cursor)
 
 
+#: Fields copied onto an item's merged snapshots (the KPI rollups group by them).
+KPI_DIMENSIONS = frozenset({"campaign_id", "format", "paid"})
+
+
+async def _rebucket_snapshots(uow: UnitOfWork, item: ContentItem) -> None:
+    """An item with merged snapshots changed campaign, format or paid flag: the worker
+    re-copies them onto its snapshots and rebuilds the workspace's rollups."""
+    has_snapshots = await uow.session.scalar(
+        sa.select(
+            sa.exists().where(
+                MetricSnapshot.workspace_id == item.workspace_id,
+                MetricSnapshot.target_id == item.id,
+            )
+        )
+    )
+    if has_snapshots:
+        uow.enqueue(REBUILD_JOB, workspace_id=item.workspace_id)
+
+
 async def update(
     uow: UnitOfWork,
     workspace_id: uuid.UUID,
@@ -124,6 +145,8 @@ async def update(
     creative_edit = any(
         getattr(item, f) != v for f, v in changes.items() if f in rules.CREATIVE_FIELDS
     )
+    if any(getattr(item, f) != v for f, v in changes.items() if f in KPI_DIMENSIONS):
+        await _rebucket_snapshots(uow, item)
     for field, value in changes.items():
         setattr(item, field, value)
     if item.ab_test_group is None and item.variant is not None:

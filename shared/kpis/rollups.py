@@ -87,15 +87,30 @@ def snapshot_rows() -> sa.Select[tuple[object, ...]]:
     return sa.select(MetricSnapshot.__table__)
 
 
+#: Snapshots take their item's current campaign, platform, format and paid flag.
+_REFRESH_DIMENSIONS = sa.text(
+    """
+    UPDATE metric_snapshots m
+    SET campaign_id = c.campaign_id, platform = c.platform, format = c.format, paid = c.paid
+    FROM content_items c
+    WHERE m.workspace_id = :ws AND c.id = m.content_item_id
+      AND (m.campaign_id, m.platform, m.format, m.paid)
+          IS DISTINCT FROM (c.campaign_id, c.platform, c.format, c.paid)
+    """
+)
+
+
 async def rebuild_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    """Recompute a workspace's rollups from its snapshots, in its current time zone
-    (after a time-zone change, or by an operator)."""
+    """Recompute a workspace's rollups from its snapshots, in its current time zone and
+    with its items' current dimensions (after a time-zone change or an item's move to
+    another campaign, format or paid flag)."""
     await lock_workspace(session, workspace_id)
     timezone = await session.scalar(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
     )
     if timezone is None:
         return  # the workspace is gone
+    await session.execute(_REFRESH_DIMENSIONS, {"ws": workspace_id})
     await session.execute(
         sa.delete(metric_rollups).where(metric_rollups.c.workspace_id == workspace_id)
     )

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from services.api.state import Resources
 from shared.config import Settings
+from shared.db.uow import unit_of_work
+from shared.kpis import rollups
 from tests import factories
 from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
@@ -490,3 +492,31 @@ async def test_a_missed_target_is_sent_once_per_campaign_kpi_and_day(
         "10.00",
         "25.00",
     )
+
+
+async def test_an_item_moved_to_another_campaign_takes_its_numbers_along(
+    tenant: Tenant, campaign_data: dict[str, Any], resources: Resources
+) -> None:
+    other = await factories.campaign(tenant, name="Autumn")
+    moved = await tenant.http.patch(
+        f"/v1/content-items/{campaign_data['b']['id']}",
+        json={"campaign_id": other["id"]},
+        headers=tenant.admin,
+    )
+    assert moved.status_code == 200, moved.text
+    async with resources.engine.connect() as conn:
+        queued = await conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM jobs WHERE workspace_id = :w AND name = 'kpis.rebuild' "
+                "AND status = 'pending'"
+            ),
+            {"w": uuid.UUID(tenant.id)},
+        )
+    assert queued == 1  # the worker re-buckets; run here as it would
+    async with unit_of_work(resources.sessionmaker, None) as uow:
+        await rollups.rebuild_workspace(uow.session, uuid.UUID(tenant.id))
+    rows = (await get(tenant, "", group_by="campaign", **NOVEMBER))["items"]
+    assert {r["group"]["name"]: r["counters"]["impressions"] for r in rows} == {
+        "Spring launch": 2000,
+        "Autumn": 2500,
+    }
