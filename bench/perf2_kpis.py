@@ -17,6 +17,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -209,9 +210,16 @@ def run() -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
         loaded = asyncio.run(_load(database_url, workspace))
 
+        zone = ZoneInfo(timezone)
+        # A year between local midnights, as a frontend in the workspace's time zone asks:
+        # whole local months, all from monthly rollups.
+        year = {
+            "group_by": "campaign",
+            "from": START.replace(tzinfo=zone).isoformat(),
+            "to": END.replace(tzinfo=zone).isoformat(),
+        }
+        # Edges inside days: months, days added or taken back out, raw snapshots.
         iso = "%Y-%m-%dT%H:%M:%SZ"
-        year = {"group_by": "campaign", "from": START.strftime(iso), "to": END.strftime(iso)}
-        # Edges inside days: whole months and days from rollups, the rest from snapshots.
         ragged = {
             "group_by": "campaign",
             "from": (START + timedelta(days=3, hours=7)).strftime(iso),
@@ -241,14 +249,15 @@ def run() -> dict[str, Any]:
             "p50_ms": "ms",
             "p95_ms": "ms",
             "p99_ms": "ms",
-            "p95_partial_days_ms": "ms (from/to inside days)",
+            "p95_partial_days_ms": "ms (from/to inside days: 3 days 7 h in, 2 days 5 h short)",
             "raw_read_ms": "ms (same sums from snapshots, no rollups)",
             "generate_s": "s",
             "rollup_build_s": "s",
         },
         "met": max(p95, p95_ragged) < 100,
         "summary": (
-            f"p95 {p95:.1f} ms over {int(loaded['snapshots']):,} snapshots (whole year), "
+            f"p95 {p95:.1f} ms over {int(loaded['snapshots']):,} snapshots (a year between "
+            "local midnights), "
             f"{p95_ragged:.1f} ms with from/to inside days; the same sums read from the "
             f"snapshots alone take {raw * 1000:,.0f} ms"
         ),

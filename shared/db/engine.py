@@ -20,7 +20,14 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
         # No pre-ping: it costs a round trip per request. A dropped connection raises, the
         # pool invalidates itself, the client gets 503 + Retry-After, the next try reconnects.
         pool_recycle=1800,
-        connect_args={"server_settings": {"timezone": "UTC", "application_name": "smm"}},
+        connect_args={
+            "server_settings": {
+                "timezone": "UTC",
+                "application_name": "smm",
+                # KPI reads aggregate ~60 sums per group: keep their hash tables in memory.
+                "work_mem": "32MB",
+            }
+        },
     )
 
 

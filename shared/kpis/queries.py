@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.content.models import ContentFormat, ContentItem
 from shared.kpis import windows
-from shared.kpis.measures import SUM_COLUMNS, Sums, as_sums, contributions, totals
+from shared.kpis.measures import SUM_COLUMNS, Sums, contributions, totals
 from shared.kpis.models import metric_rollups
 from shared.kpis.rollups import local_day
 from shared.metrics.models import Granularity, MetricSnapshot
@@ -107,6 +107,7 @@ class _Shape:
     items: bool
     months: Bounds | None
     days: tuple[Bounds, ...]
+    minus_days: tuple[Bounds, ...]
     raw: tuple[Bounds, ...]
 
 
@@ -134,14 +135,24 @@ def _keys(
     return [_key(group, source, day).label(f"k{i}") for i, group in enumerate(groups)]
 
 
-def _from_rollups(shape: _Shape, span: str, ranges: dict[str, Bounds]) -> sa.Select[Any]:
+def _from_rollups(
+    shape: _Shape, span: str, ranges: dict[str, Bounds], sign: int = 1
+) -> sa.Select[Any]:
     r = metric_rollups
-    return sa.select(*_keys(shape.groups, r, r.c.bucket), *(r.c[n] for n in SUM_COLUMNS)).where(
-        *_dimension_filters(shape, r),
-        r.c.level == shape.level.value,
-        r.c.span == span,
-        sa.or_(*(_between(r.c.bucket, name, bounds) for name, bounds in ranges.items())),
+    keys = _keys(shape.groups, r, r.c.bucket)
+    rows = (
+        sa.select(*keys, *(r.c[n] for n in SUM_COLUMNS))
+        .where(
+            *_dimension_filters(shape, r),
+            r.c.level == shape.level.value,
+            r.c.span == span,
+            sa.or_(*(_between(r.c.bucket, name, bounds) for name, bounds in ranges.items())),
+        )
+        .subquery(f"{span}{'_minus' if sign < 0 else ''}")
     )
+    grouped = [rows.c[key.name] for key in keys]
+    sums = totals(rows) if sign == 1 else [(-s.element).label(s.name) for s in totals(rows)]
+    return sa.select(*grouped, *sums).group_by(*grouped)
 
 
 def _from_snapshots(shape: _Shape) -> sa.Select[Any]:
@@ -183,6 +194,9 @@ def _sums_sql(shape: _Shape) -> _Compiled:
         parts.append(_from_rollups(shape, "month", {"m": shape.months}))
     if shape.days:
         parts.append(_from_rollups(shape, "day", {f"d{i}": b for i, b in enumerate(shape.days)}))
+    if shape.minus_days:
+        minus = {f"x{i}": b for i, b in enumerate(shape.minus_days)}
+        parts.append(_from_rollups(shape, "day", minus, sign=-1))
     if shape.raw:
         parts.append(_from_snapshots(shape))
     union = sa.union_all(*parts).subquery("parts") if len(parts) > 1 else parts[0].subquery()
@@ -216,6 +230,7 @@ async def grouped_sums(
     if scope.content_item_ids is not None:
         params["items"] = list(scope.content_item_ids)
     raw_only = GroupBy.content_item in groups or scope.content_item_ids is not None or not rollups
+    minus: list[windows.DateRange] = []
     if raw_only:
         months, days, raw = None, [], [(scope.start, scope.end)]
     else:
@@ -225,8 +240,13 @@ async def grouped_sums(
             scope.timezone,
             months=not {GroupBy.day, GroupBy.week} & set(groups),
         )
-        months, days, raw = plan.months, plan.days, plan.raw
-    for prefix, ranges in (("m", [months] if months else []), ("d", days), ("r", raw)):
+        months, days, minus, raw = plan.months, plan.days, plan.minus_days, plan.raw
+    for prefix, ranges in (
+        ("m", [months] if months else []),
+        ("d", days),
+        ("x", minus),
+        ("r", raw),
+    ):
         for i, (low, high) in enumerate(ranges):
             name = prefix if prefix == "m" else f"{prefix}{i}"
             params[f"{name}_lo"], params[f"{name}_hi"] = low, high
@@ -237,13 +257,15 @@ async def grouped_sums(
         items=scope.content_item_ids is not None,
         months=None if months is None else _bounds(*months),
         days=tuple(_bounds(*d) for d in days),
+        minus_days=tuple(_bounds(*d) for d in minus),
         raw=tuple(_bounds(*r) for r in raw),
     )
     compiled = _sums_sql(shape)
     connection = await session.connection()
     result = await connection.exec_driver_sql(compiled.sql, compiled.arguments(params))
     rows = result.mappings()
-    return {tuple(row[f"k{i}"] for i in range(len(groups))): as_sums(row) for row in rows}
+    # Counts come back as ints (cast to bigint in SQL), money as Decimal: used as they are.
+    return {tuple(row[f"k{i}"] for i in range(len(groups))): cast(Sums, row) for row in rows}
 
 
 async def production_costs(

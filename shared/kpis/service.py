@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -44,7 +45,7 @@ from shared.kpis.schemas import (
     TimeSlot,
     Variant,
 )
-from shared.kpis.targets import targets_of
+from shared.kpis.targets import parse_targets
 from shared.workspaces.models import Workspace
 from shared.workspaces.service import get_workspace
 
@@ -89,24 +90,29 @@ def _figures_out(figures: report.Figures) -> tuple[Counters, Coverage, KpiValues
     )
 
 
-def _targets(campaign: Campaign | None) -> dict[str, Decimal | None] | None:
-    return None if campaign is None or not campaign.targets else targets_of(campaign)
+@dataclass(frozen=True)
+class CampaignInfo:
+    name: str
+    objective: Objective
+    targets: dict[str, Decimal | None] | None
 
 
 async def _campaigns(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Iterable[Any]
-) -> dict[uuid.UUID, Campaign]:
+) -> dict[uuid.UUID, CampaignInfo]:
+    """Names and targets only: a report may name a thousand campaigns."""
     wanted = {i for i in ids if isinstance(i, uuid.UUID)}
     if not wanted:
         return {}
-    rows = (
-        await session.scalars(
-            sa.select(Campaign).where(
-                Campaign.workspace_id == workspace_id, Campaign.id.in_(wanted)
-            )
+    rows = await session.execute(
+        sa.select(Campaign.id, Campaign.name, Campaign.objective, Campaign.targets).where(
+            Campaign.workspace_id == workspace_id, Campaign.id.in_(wanted)
         )
-    ).unique()
-    return {row.id: row for row in rows}
+    )
+    return {
+        id_: CampaignInfo(name, objective, parse_targets(targets) if targets else None)
+        for id_, name, objective, targets in rows
+    }
 
 
 async def _items(
@@ -126,7 +132,7 @@ async def _items(
 def _group(
     group_by: GroupBy,
     value: Any,
-    campaigns: Mapping[uuid.UUID, Campaign],
+    campaigns: Mapping[uuid.UUID, CampaignInfo],
     items: Mapping[uuid.UUID, ContentItem],
 ) -> dict[str, str | None]:
     if group_by == GroupBy.none:
@@ -179,7 +185,8 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
         figures = report.figures(group_sums, costs.get((value,)))
         counters, coverage, kpi_values = _figures_out(figures)
         owner = campaigns.get(scope.campaign_id or value)
-        targets = _targets(owner) if scope.campaign_id or group_by == GroupBy.campaign else None
+        in_scope = scope.campaign_id or group_by == GroupBy.campaign
+        targets = owner.targets if owner is not None and in_scope else None
         rows.append(
             KpiRow(
                 group=_group(group_by, value, campaigns, items),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,11 +31,9 @@ _TOUCHED = sa.text(
 )
 
 
-def targets_of(campaign: Campaign) -> dict[str, Decimal | None]:
-    return {
-        name: None if value is None else Decimal(str(value))
-        for name, value in (campaign.targets or {}).items()
-    }
+def parse_targets(targets: dict[str, Any]) -> dict[str, Decimal | None]:
+    """A campaign's stored targets (decimal strings) as exact decimals."""
+    return {name: None if value is None else Decimal(str(value)) for name, value in targets.items()}
 
 
 async def check_batch(
@@ -76,7 +75,7 @@ async def check_batch(
         if sums is None:
             continue
         figures = report.figures(sums)
-        targets = targets_of(campaign)
+        targets = parse_targets(campaign.targets)
         for kpi in report.missed_targets(sums, figures.kpis, targets):
             first = await session.scalar(
                 insert(KpiTargetMiss)

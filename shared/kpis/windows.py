@@ -16,6 +16,8 @@ InstantRange = tuple[datetime | None, datetime | None]
 class Plan:
     months: DateRange | None = None
     days: list[DateRange] = field(default_factory=list)
+    #: Days taken back out of a month that is mostly inside the window.
+    minus_days: list[DateRange] = field(default_factory=list)
     raw: list[InstantRange] = field(default_factory=list)
 
 
@@ -30,10 +32,12 @@ def _first_whole_day(start: datetime, zone: ZoneInfo) -> date:
     return day if midnight(day, zone) >= start else day + timedelta(days=1)
 
 
-def _month_on_or_after(day: date) -> date:
-    if day.day == 1:
-        return day
+def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_on_or_after(day: date) -> date:
+    return day if day.day == 1 else _next_month(day)
 
 
 def plan(
@@ -55,9 +59,22 @@ def plan(
     month_to = None if last is None else last.replace(day=1)
     if months and (month_from is None or month_to is None or month_from < month_to):
         days: list[DateRange] = []
-        if first is not None and first != month_from:
-            days.append((first, month_from))
-        if last is not None and last != month_to:
-            days.append((month_to, last))
-        return Plan(months=(month_from, month_to), days=days, raw=raw)
+        minus: list[DateRange] = []
+        # An edge month mostly inside the window is read whole, minus its days outside:
+        # at most half a month of daily rows per edge instead of up to a whole one.
+        if first is not None and month_from is not None and first != month_from:
+            whole = first.replace(day=1)
+            if (month_from - first).days * 2 > (month_from - whole).days:
+                minus.append((whole, first))
+                month_from = whole
+            else:
+                days.append((first, month_from))
+        if last is not None and month_to is not None and last != month_to:
+            after = _next_month(month_to)
+            if (last - month_to).days * 2 > (after - month_to).days:
+                minus.append((last, after))
+                month_to = after
+            else:
+                days.append((month_to, last))
+        return Plan(months=(month_from, month_to), days=days, minus_days=minus, raw=raw)
     return Plan(days=[(first, last)], raw=raw)

@@ -118,6 +118,8 @@ class MetricSnapshot(Measures, Base):
             "campaign_id",
             "period_start",
         ),
+        # KPI reads of the partial days at a window's edges, and listings by time.
+        sa.Index("ix_metric_snapshots_workspace_id_period_start", "workspace_id", "period_start"),
         {"postgresql_partition_by": "RANGE (period_start)"},
     )
 

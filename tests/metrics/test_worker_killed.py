@@ -23,7 +23,8 @@ from services.api.state import Resources
 from shared.config import ROOT, Settings
 from tests import factories
 from tests.conftest import SECRETS_KEY, Tenant
-from tests.metrics.test_ingestion import roomy, row  # noqa: F401  (fixture)
+from tests.metrics.helpers import row
+from tests.metrics.test_ingestion import roomy  # noqa: F401  (fixture)
 
 BATCHES = 4
 ROWS = 10_000

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
@@ -96,6 +97,16 @@ async def kpi_query(
 Filters = Annotated[KpiQuery, Depends(kpi_query)]
 
 
+def answer(
+    query: KpiQuery, report: BaseModel, rows: Sequence[Any], name: str, model: type[BaseModel]
+) -> Response:
+    """CSV when asked, else the report's JSON as built: validated once, by construction
+    (FastAPI would validate a thousand-row report a second time)."""
+    if query.csv:
+        return csv_response(rows, name, model)
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+
+
 @router.get(
     "",
     response_model=KpiReport,
@@ -106,9 +117,9 @@ async def get_kpis(
     uow: UoW,
     query: Filters,
     group_by: GroupBy = Query(default=GroupBy.none, description="One row per ..."),
-) -> KpiReport | Response:
+) -> Response:
     result = await service.kpis(uow, query.scope, group_by)
-    return csv_response(result.items, "kpis", KpiRow) if query.csv else result
+    return answer(query, result, result.items, "kpis", KpiRow)
 
 
 @router.get(
@@ -117,13 +128,11 @@ async def get_kpis(
     summary="The funnel from impression to conversion, its leak and reference ranges",
     responses=CSV_RESPONSE,
 )
-async def get_funnel(uow: UoW, query: Filters) -> FunnelReport | Response:
+async def get_funnel(uow: UoW, query: Filters) -> Response:
     result = await service.funnel(uow, query.scope)
-    if not query.csv:
-        return result
     rows = [{"kind": "stage", **s.model_dump(mode="json")} for s in result.stages]
     rows += [{"kind": "benchmark", **b.model_dump(mode="json")} for b in result.benchmarks]
-    return csv_response(rows, "funnel", FunnelStage)
+    return answer(query, result, rows, "funnel", FunnelStage)
 
 
 Rate = Annotated[Decimal, NoFloat, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -144,11 +153,11 @@ async def get_content_matrix(
     conversion_threshold: Rate | None = Query(
         default=None, description="High conversion from here; default: the median."
     ),
-) -> ContentMatrix | Response:
+) -> Response:
     result = await service.content_matrix(
         uow, query.scope, engagement_threshold, conversion_threshold
     )
-    return csv_response(result.items, "content-matrix", MatrixItem) if query.csv else result
+    return answer(query, result, result.items, "content-matrix", MatrixItem)
 
 
 @router.get(
@@ -161,9 +170,9 @@ async def get_best_times(
     uow: UoW,
     query: Filters,
     min_items: int = Query(default=3, ge=1, le=1000, description="Items a top slot needs."),
-) -> BestTimes | Response:
+) -> Response:
     result = await service.best_times(uow, query.scope, min_items)
-    return csv_response(result.slots, "best-times", TimeSlot) if query.csv else result
+    return answer(query, result, result.slots, "best-times", TimeSlot)
 
 
 @router.get(
@@ -172,9 +181,9 @@ async def get_best_times(
     summary="Budget pacing per campaign, paid/organic split and a reallocation suggestion",
     responses=CSV_RESPONSE,
 )
-async def get_budget(uow: UoW, query: Filters) -> BudgetReport | Response:
+async def get_budget(uow: UoW, query: Filters) -> Response:
     result = await service.budget(uow, query.scope, utcnow())
-    return csv_response(result.items, "budget", CampaignBudget) if query.csv else result
+    return answer(query, result, result.items, "budget", CampaignBudget)
 
 
 @router.get(
@@ -192,6 +201,6 @@ async def get_ab_test(
         description="Default: from the campaign objective (lead_rate for leads, "
         "conversion_rate for conversions and sales, ctr otherwise).",
     ),
-) -> AbTest | Response:
+) -> Response:
     result = await service.ab_test(uow, query.scope, group, metric)
-    return csv_response(result.variants, "ab-test", Variant) if query.csv else result
+    return answer(query, result, result.variants, "ab-test", Variant)
