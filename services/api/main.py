@@ -10,6 +10,7 @@ from typing import Any
 from arq.connections import RedisSettings, create_pool
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from services.api import errors
 from services.api.middleware import RequestContextMiddleware, TransactionMiddleware
@@ -29,6 +30,7 @@ from services.api.state import Resources
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.logging import configure_logging
+from shared.metrics.schemas import SnapshotBatch
 from shared.webhooks.service import secret_box
 
 DESCRIPTION = """
@@ -112,8 +114,14 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     return app
 
 
+#: Components no route declares by type: the Problem of every error, and the bodies of
+#: bulk routes that validate their raw bytes themselves (`deps.bulk_body`).
+DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (Problem, SnapshotBatch)
+
+
 def _document_problem(app: FastAPI) -> None:
-    """Make the Problem schema a named component every error response points to."""
+    """Make the Problem schema a named component every error response points to, and the
+    bulk bodies components their operations point to."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -121,11 +129,12 @@ def _document_problem(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-        for name, sub in components["Problem"].pop("$defs", {}).items():
-            components.setdefault(name, sub)
+        for model in DOCUMENTED_MODELS:
+            components[model.__name__] = model.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            for name, sub in components[model.__name__].pop("$defs", {}).items():
+                components.setdefault(name, sub)
         app.openapi_schema = schema
         return schema
 

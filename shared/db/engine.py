@@ -26,6 +26,9 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
                 "application_name": "smm",
                 # KPI reads aggregate ~60 sums per group: keep their hash tables in memory.
                 "work_mem": "32MB",
+                # JIT compiles those hundreds of expressions for seconds on queries that
+                # run in milliseconds (its trigger is the planner's cost, not the time).
+                "jit": "off",
             }
         },
     )

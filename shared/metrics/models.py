@@ -118,8 +118,15 @@ class MetricSnapshot(Measures, Base):
             "campaign_id",
             "period_start",
         ),
-        # KPI reads of the partial days at a window's edges, and listings by time.
-        sa.Index("ix_metric_snapshots_workspace_id_period_start", "workspace_id", "period_start"),
+        # KPI reads of the partial days at a window's edges, and listings by time. The
+        # rest of the key is in it, so a merge's lookup by key through it hits one row.
+        sa.Index(
+            "ix_metric_snapshots_workspace_id_period_start",
+            "workspace_id",
+            "period_start",
+            "target_id",
+            "granularity",
+        ),
         {"postgresql_partition_by": "RANGE (period_start)"},
     )
 

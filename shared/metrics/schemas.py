@@ -2,23 +2,39 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
 from shared.metrics.models import Granularity, IngestStatus
-from shared.schemas import InputModel, Money, ReadModel, Timestamp
+from shared.schemas import InputModel, Money, ReadModel
 
 MAX_ROWS = 10_000
 
 #: A counter: a non-negative JSON integer, or null / omitted for "not reported".
 Count = Annotated[StrictInt, Field(ge=0, le=2**62)]
+#: Money as the JSON string it must be ("84.20"): the same rule as `shared.schemas.Money`,
+#: checked by pydantic-core alone (no Python per row); `decimal()` makes it exact.
+MoneyText = Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", examples=["1500.00"])]
+
+
+def decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 class SnapshotIn(InputModel):
+    """Validated in bulk from the raw JSON by pydantic-core (strict: a timestamp is an
+    RFC 3339 string with an offset, a counter a JSON integer, money a decimal string):
+    10,000 rows per request leave no room for Python validators per row."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     content_item_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    period_start: Timestamp
+    period_start: AwareDatetime = Field(
+        description="RFC 3339 with an offset, on a UTC hour or day boundary."
+    )
     granularity: Granularity
     impressions: Count | None = None
     reach: Count | None = None
@@ -34,14 +50,15 @@ class SnapshotIn(InputModel):
     video_views: Count | None = None
     leads: Count | None = None
     conversions: Count | None = None
-    spend: Money | None = None
-    conversion_value: Money | None = None
+    spend: MoneyText | None = None
+    conversion_value: MoneyText | None = None
     source: str | None = Field(default=None, max_length=100, examples=["meta_insights_v23"])
 
 
 class SnapshotBatch(InputModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Query, Response, status
+from fastapi import Query, Request, Response, status
 
-from services.api.deps import Cursor, EditorKey, Limit, UoW, ViewerKey, page_out, v1_router
+from services.api.deps import (
+    Cursor,
+    EditorKey,
+    Limit,
+    UoW,
+    ViewerKey,
+    bulk_body,
+    page_out,
+    v1_router,
+)
 from services.api.problems import IDEMPOTENCY, NOT_FOUND
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
@@ -25,10 +34,19 @@ batches_router = v1_router("/ingest-batches", "metrics")
     response_model=IngestBatchRead,
     summary="Ingest up to 10,000 snapshots (validated all or nothing, merged by the worker)",
     responses=IDEMPOTENCY,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/SnapshotBatch"}}
+            },
+        }
+    },
 )
 async def ingest_metric_snapshots(
-    body: SnapshotBatch, uow: UoW, key: EditorKey, response: Response
+    request: Request, uow: UoW, key: EditorKey, response: Response
 ) -> IngestBatchRead:
+    body = await bulk_body(request, SnapshotBatch)
     batch = await service.ingest(uow, key.workspace_id, body, utcnow())
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return IngestBatchRead.model_validate(batch)
