@@ -64,6 +64,8 @@ class Scope:
     paid: bool | None = None
     #: Only these content items (raw reads only: rollups do not hold items).
     content_item_ids: tuple[uuid.UUID, ...] | None = None
+    #: Only these campaigns (several at once; `campaign_id` is the one of the API).
+    campaign_ids: tuple[uuid.UUID, ...] | None = None
 
 
 #: One value per grouping: a campaign or item id, a platform, a format, a local date, None.
@@ -105,6 +107,7 @@ class _Shape:
     level: Level
     filters: tuple[str, ...]
     items: bool
+    campaigns: bool
     months: Bounds | None
     days: tuple[Bounds, ...]
     minus_days: tuple[Bounds, ...]
@@ -117,6 +120,8 @@ def _dimension_filters(shape: _Shape, source: sa.FromClause) -> list[sa.ColumnEl
         source.c.granularity == sa.bindparam("granularity"),
     ]
     conditions += [source.c[name] == sa.bindparam(name) for name in shape.filters]
+    if shape.campaigns:
+        conditions.append(source.c.campaign_id == sa.func.any(sa.bindparam("campaigns")))
     return conditions
 
 
@@ -229,6 +234,8 @@ async def grouped_sums(
         params[name] = value.value if isinstance(value, enum.Enum) else value
     if scope.content_item_ids is not None:
         params["items"] = list(scope.content_item_ids)
+    if scope.campaign_ids is not None:
+        params["campaigns"] = list(scope.campaign_ids)
     raw_only = GroupBy.content_item in groups or scope.content_item_ids is not None or not rollups
     minus: list[windows.DateRange] = []
     if raw_only:
@@ -255,6 +262,7 @@ async def grouped_sums(
         level=scope.level,
         filters=filters,
         items=scope.content_item_ids is not None,
+        campaigns=scope.campaign_ids is not None,
         months=None if months is None else _bounds(*months),
         days=tuple(_bounds(*d) for d in days),
         minus_days=tuple(_bounds(*d) for d in minus),

@@ -4,7 +4,8 @@ snapshots, against their targets, reported once per campaign, KPI and local day.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +17,9 @@ from shared.campaigns.models import Campaign
 from shared.db.uow import UnitOfWork
 from shared.kpis import report
 from shared.kpis.events import KpiTargetMissed
+from shared.kpis.measures import Sums
 from shared.kpis.models import KpiTargetMiss
-from shared.kpis.queries import GroupBy, Level, Scope, grouped_sums
+from shared.kpis.queries import GroupBy, Key, Level, Scope, grouped_sums
 from shared.metrics.models import Granularity
 
 #: The (campaign, granularity, level) a batch's rows fall in.
@@ -59,27 +61,44 @@ async def check_batch(
     }
     day = now.astimezone(ZoneInfo(timezone)).date()
     emitted = 0
+    # One read per (granularity, level) for all the touched campaigns that have targets.
+    slices: dict[tuple[str, bool], list[uuid.UUID]] = {}
     for campaign_id, granularity, campaign_level in touched:
-        campaign = campaigns.get(campaign_id)
-        if campaign is None:
-            continue
+        if campaign_id in campaigns:
+            slices.setdefault((granularity, campaign_level), []).append(campaign_id)
+    for (granularity, campaign_level), campaign_ids in slices.items():
         level = Level.campaign if campaign_level else Level.content_item
         scope = Scope(
             workspace_id=workspace_id,
             timezone=timezone,
             granularity=Granularity(granularity),
             level=level,
-            campaign_id=campaign_id,
+            campaign_ids=tuple(campaign_ids),
         )
-        sums = (await grouped_sums(session, scope, GroupBy.campaign)).get((campaign_id,))
-        if sums is None:
-            continue
+        emitted += await _judge(
+            uow, scope, await grouped_sums(session, scope, GroupBy.campaign), campaigns, day
+        )
+    return emitted
+
+
+async def _judge(
+    uow: UnitOfWork,
+    scope: Scope,
+    sums_by_campaign: Mapping[Key, Sums],
+    campaigns: Mapping[uuid.UUID, Campaign],
+    day: date,
+) -> int:
+    """Emit `kpi.target_missed` for each KPI a campaign misses and was not yet reported
+    missed today."""
+    emitted = 0
+    for (campaign_id,), sums in sums_by_campaign.items():
+        campaign = campaigns[campaign_id]
         figures = report.figures(sums)
         targets = parse_targets(campaign.targets)
         for kpi in report.missed_targets(sums, figures.kpis, targets):
-            first = await session.scalar(
+            first = await uow.session.scalar(
                 insert(KpiTargetMiss)
-                .values(campaign_id=campaign_id, kpi=kpi, day=day, workspace_id=workspace_id)
+                .values(campaign_id=campaign_id, kpi=kpi, day=day, workspace_id=scope.workspace_id)
                 .on_conflict_do_nothing()
                 .returning(KpiTargetMiss.kpi)
             )
@@ -88,7 +107,7 @@ async def check_batch(
             target = targets[kpi]
             assert target is not None
             uow.emit(
-                workspace_id,
+                scope.workspace_id,
                 KpiTargetMissed(
                     campaign_id=campaign_id,
                     campaign_name=campaign.name,
@@ -96,8 +115,8 @@ async def check_batch(
                     target=target,
                     actual=figures.kpis.get(kpi),
                     day=day,
-                    granularity=Granularity(granularity),
-                    level=level.value,
+                    granularity=scope.granularity,
+                    level=scope.level.value,
                 ),
             )
             emitted += 1
