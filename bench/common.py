@@ -281,3 +281,60 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": versions,
     }
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass(frozen=True)
+class Api:
+    """An API process on the benchmark's services, and what a client needs to use it."""
+
+    base: str
+    env: dict[str, str]
+    process: Process
+
+    def workspace(self, name: str) -> dict[str, Any]:
+        """A new workspace, answered with its first admin key (operator token)."""
+        response = httpx.post(
+            f"{self.base}/v1/workspaces",
+            json={"name": name},
+            headers={"Authorization": f"Bearer {self.env['SMM_ADMIN_TOKEN']}"},
+        )
+        if response.status_code != 201:
+            raise BenchError(f"{response.status_code}: {response.text[:300]}")
+        created: dict[str, Any] = response.json()
+        return created
+
+
+def start_api(stack: contextlib.ExitStack, database_url: str, redis_url: str, name: str) -> Api:
+    """Migrate, then run `smm api` on a free port until the stack closes; its environment
+    (with a fresh operator token and secrets key) also suits a worker."""
+    import secrets
+
+    from shared.crypto import generate_key
+    from shared.db.migrate import upgrade
+    from shared.embedded import free_port
+
+    upgrade(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMM_ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "SECRETS_KEY": generate_key(),
+        "API_HOST": "127.0.0.1",
+        "API_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMIT_PER_MINUTE": "100000000",
+        "WORKER_METRICS_PORT": "0",
+    }
+    log = log_path(f"{name}-api.log")
+    process = spawn(stack, [PYTHON, "-m", "cli.main", "api"], log=log, env=env)
+    base = f"http://127.0.0.1:{port}"
+    wait_ok(f"{base}/readyz", process, log)
+    return Api(base, env, process)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -163,41 +162,15 @@ async def _copy_baseline(database_url: str, rows: int) -> float:
 
 
 def run() -> dict[str, Any]:
-    from shared.crypto import generate_key
-    from shared.db.migrate import upgrade
-    from shared.embedded import free_port
-
     with contextlib.ExitStack() as stack:
         database_url, redis_url = stack.enter_context(common.services())
-        upgrade(database_url)
-        admin_token = secrets.token_urlsafe(24)
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SMM_ADMIN_TOKEN": admin_token,
-            "SECRETS_KEY": generate_key(),
-            "API_HOST": "127.0.0.1",
-            "API_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-            "RATE_LIMIT_PER_MINUTE": "100000000",
-            "WORKER_METRICS_PORT": "0",
-        }
-        api_log = common.log_path("perf1-api.log")
-        api = common.spawn(stack, [common.PYTHON, "-m", "cli.main", "api"], log=api_log, env=env)
-        base = f"http://127.0.0.1:{port}"
-        common.wait_ok(f"{base}/readyz", api, api_log)
+        api = common.start_api(stack, database_url, redis_url, "perf1")
+        base, env = api.base, api.env
         worker_log = common.log_path("perf1-worker.log")
         worker = common.spawn(
             stack, [common.PYTHON, "-m", "cli.main", "worker"], log=worker_log, env=env
         )
-
-        created = httpx.post(
-            f"{base}/v1/workspaces",
-            json={"name": "Bench ingestion"},
-            headers={"Authorization": f"Bearer {admin_token}"},
-        ).json()
+        created = api.workspace("Bench ingestion")
         headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
         account = httpx.post(
             f"{base}/v1/social-accounts",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import statistics
 import time
 import uuid
@@ -154,11 +153,6 @@ async def _raw_read(database_url: str, workspace: uuid.UUID, timezone: str) -> f
         await engine.dispose()
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _latencies(http: httpx.Client, params: dict[str, str]) -> list[float]:
     for _ in range(WARMUP):
         assert http.get("/v1/kpis", params=params).status_code == 200
@@ -176,35 +170,11 @@ def _latencies(http: httpx.Client, params: dict[str, str]) -> list[float]:
 
 
 def run() -> dict[str, Any]:
-    from shared.crypto import generate_key
-    from shared.db.migrate import upgrade
-    from shared.embedded import free_port
-
     with contextlib.ExitStack() as stack:
         database_url, redis_url = stack.enter_context(common.services())
-        upgrade(database_url)
-        admin_token = secrets.token_urlsafe(24)
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SMM_ADMIN_TOKEN": admin_token,
-            "SECRETS_KEY": generate_key(),
-            "API_HOST": "127.0.0.1",
-            "API_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-            "RATE_LIMIT_PER_MINUTE": "100000000",
-        }
-        api_log = common.log_path("perf2-api.log")
-        api = common.spawn(stack, [common.PYTHON, "-m", "cli.main", "api"], log=api_log, env=env)
-        base = f"http://127.0.0.1:{port}"
-        common.wait_ok(f"{base}/readyz", api, api_log)
-        created = httpx.post(
-            f"{base}/v1/workspaces",
-            json={"name": "Bench KPIs"},
-            headers={"Authorization": f"Bearer {admin_token}"},
-        ).json()
+        api = common.start_api(stack, database_url, redis_url, "perf2")
+        base = api.base
+        created = api.workspace("Bench KPIs")
         workspace = uuid.UUID(created["workspace"]["id"])
         timezone = created["workspace"]["timezone"]
         headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
@@ -230,14 +200,14 @@ def run() -> dict[str, Any]:
             partial = _latencies(http, ragged)
         raw = asyncio.run(_raw_read(database_url, workspace, timezone))
 
-    p95, p95_ragged = _percentile(aligned, 0.95), _percentile(partial, 0.95)
+    p95, p95_ragged = common.percentile(aligned, 0.95), common.percentile(partial, 0.95)
     return {
         "figures": {
             "snapshots": int(loaded["snapshots"]),
             "rollup_rows": int(loaded["rollup_rows"]),
             "p50_ms": round(statistics.median(aligned), 1),
             "p95_ms": round(p95, 1),
-            "p99_ms": round(_percentile(aligned, 0.99), 1),
+            "p99_ms": round(common.percentile(aligned, 0.99), 1),
             "p95_partial_days_ms": round(p95_ragged, 1),
             "raw_read_ms": round(raw * 1000),
             "generate_s": round(loaded["generate_s"], 1),

@@ -55,11 +55,6 @@ DATA = {
 }
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 async def _setup(database_url: str, secrets_key: str, port: int) -> uuid.UUID:
     from shared.config import Settings
     from shared.db.engine import make_engine, make_sessionmaker
@@ -198,7 +193,7 @@ def run() -> dict[str, Any]:
         ]
         duplicates = len(arrived) - len({(path, wid) for path, wid, _ in arrived})
 
-    p95 = _percentile(latencies, 0.95)
+    p95 = common.percentile(latencies, 0.95)
     return {
         "figures": {
             "events_per_s": round(throughput, 1),
@@ -206,7 +201,7 @@ def run() -> dict[str, Any]:
             "backlog_events": BACKLOG_EVENTS,
             "latency_p50_ms": round(statistics.median(latencies), 1),
             "latency_p95_ms": round(p95, 1),
-            "latency_p99_ms": round(_percentile(latencies, 0.99), 1),
+            "latency_p99_ms": round(common.percentile(latencies, 0.99), 1),
             "latency_samples": len(latencies),
             "duplicate_deliveries": duplicates,
         },

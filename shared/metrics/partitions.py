@@ -24,6 +24,15 @@ def next_month(start: datetime) -> datetime:
     return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
 
 
+def months_between(first: datetime, last: datetime) -> list[datetime]:
+    """The starts of the months from `first`'s to `last`'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 def partition_name(start: datetime) -> str:
     return f"{PARENT}_y{start.year:04d}m{start.month:02d}"
 

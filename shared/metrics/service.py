@@ -277,20 +277,6 @@ async def merge(
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
     if batch.status != IngestStatus.queued:
         return
-    months = list(
-        await session.scalars(
-            sa.text(
-                "SELECT DISTINCT date_trunc('month', period_start, 'UTC') FROM ingest_rows "
-                "WHERE batch_id = :batch"
-            ),
-            {"batch": batch_id},
-        )
-    )
-    await partitions.ensure(session, months)
-    timezone = await session.scalar(
-        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
-    )
-    assert timezone is not None
     first, last = (
         await session.execute(
             sa.text(
@@ -300,6 +286,11 @@ async def merge(
             {"batch": batch_id},
         )
     ).one()
+    await partitions.ensure(session, partitions.months_between(first, last))
+    timezone = await session.scalar(
+        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
+    )
+    assert timezone is not None
     span = {"first": first, "last": last}
     params = {"batch": batch_id, "workspace": workspace_id, "seq": batch.seq, **span}
     await session.execute(_SUPERSEDED, {"batch": batch_id})
