@@ -418,3 +418,14 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@app.command("sentiment-eval")
+def sentiment_eval(
+    split: Annotated[str, typer.Option(help="test (held out) or dev (tuned on)")] = "test",
+) -> None:
+    """Accuracy and macro-F1 of the built-in analyser per language (LIS-2)."""
+    from shared.listening.evaluation import evaluate, table
+    from shared.listening.sentiment import Language
+
+    typer.echo(table([evaluate(language, split) for language in Language]))

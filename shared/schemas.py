@@ -21,6 +21,10 @@ from pydantic import (
 
 T = TypeVar("T")
 
+#: Text PostgreSQL can store: anything but NUL (a 500 otherwise). A pattern, so bulk
+#: bodies check it in pydantic-core without Python per row.
+NO_NUL = r"^[^\x00]*$"
+
 
 class InputModel(BaseModel):
     """Unknown fields are refused (API-5: no mass assignment); text is kept verbatim."""

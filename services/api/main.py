@@ -19,7 +19,9 @@ from services.api.routers import (
     audiences,
     campaigns,
     content_items,
+    crisis,
     kpis,
+    listening,
     metrics,
     ops,
     social_accounts,
@@ -29,6 +31,7 @@ from services.api.routers import (
 from services.api.state import Resources
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
+from shared.listening.schemas import MentionBatch
 from shared.logging import configure_logging
 from shared.metrics.schemas import SnapshotBatch
 from shared.webhooks.service import secret_box
@@ -104,6 +107,10 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         metrics.router,
         metrics.batches_router,
         kpis.router,
+        listening.terms_router,
+        listening.router,
+        crisis.policies_router,
+        crisis.alerts_router,
         webhooks.router,
         webhooks.deliveries_router,
         webhooks.catalogue_router,
@@ -116,7 +123,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
 
 #: Components no route declares by type: the Problem of every error, and the bodies of
 #: bulk routes that validate their raw bytes themselves (`deps.bulk_body`).
-DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (Problem, SnapshotBatch)
+DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (Problem, SnapshotBatch, MentionBatch)
 
 
 def _document_problem(app: FastAPI) -> None:

@@ -23,6 +23,7 @@ from services.worker.webhooks import WebhookDispatcher
 from shared.campaigns import service as campaigns
 from shared.config import Settings, get_settings
 from shared.content import service as content
+from shared.crisis import evaluate as crisis
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
@@ -95,6 +96,28 @@ async def release_due_content(ctx: dict[str, Any]) -> int:
             return released
 
 
+async def evaluate_crises(ctx: dict[str, Any]) -> int:
+    """CRI-2 every CRISIS_EVAL_INTERVAL_SECONDS: levels fall and cooldowns run out even
+    when no mention arrives. One transaction per workspace."""
+    wc = typed(ctx)
+    async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+        workspaces = await crisis.workspaces_to_evaluate(uow)
+    for workspace_id in workspaces:
+        try:
+            async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+                await crisis.evaluate_workspace(uow, workspace_id, utcnow())
+        except Exception:  # one workspace's failure must not stop the others' alerts
+            log.exception("crisis.evaluation_failed", workspace_id=str(workspace_id))
+    return len(workspaces)
+
+
+def every(seconds: int) -> dict[str, Any]:
+    """arq cron fields for "every N seconds" (N under a minute), or every N // 60 minutes."""
+    if seconds < 60:
+        return {"second": set(range(0, 60, seconds))}
+    return {"minute": set(range(0, 60, max(1, seconds // 60))), "second": 0}
+
+
 #: How often scheduled content is checked for its time: a post is handed over at most
 #: this late.
 DUE_EVERY_SECONDS = 5
@@ -152,6 +175,13 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
                 run_at_startup=True,
                 unique=True,
                 timeout=60,
+            ),
+            cron(
+                evaluate_crises,
+                name="crisis.evaluate",
+                **every(settings.crisis_eval_interval_seconds),
+                unique=True,
+                timeout=120,
             ),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
             cron(purge_webhooks, name="webhooks.purge", minute=47, second=0, unique=True),

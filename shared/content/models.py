@@ -48,6 +48,11 @@ class ContentItem(TenantOwned, Versioned, Base):
             postgresql_where=sa.text("status = 'scheduled'"),
         ),
         sa.CheckConstraint("production_cost >= 0", name="production_cost_non_negative"),
+        sa.Index(
+            "ix_content_items_held_by_alert_id",
+            "held_by_alert_id",
+            postgresql_where=sa.text("held_by_alert_id IS NOT NULL"),
+        ),
     )
 
     social_account_id: Mapped[uuid.UUID] = mapped_column(
@@ -73,3 +78,5 @@ class ContentItem(TenantOwned, Versioned, Base):
     published_at: Mapped[datetime | None]
     external_post_id: Mapped[str | None] = mapped_column(sa.String(200))
     review_note: Mapped[str | None] = mapped_column(sa.Text)
+    #: The crisis alert that put the item `on_hold` (CRI-4); its resolution releases it.
+    held_by_alert_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)

@@ -16,6 +16,7 @@ from shared.content.schemas import (
     ContentItemUpdate,
     Publication,
 )
+from shared.crisis.scope import frozen
 from shared.db.base import utcnow
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
@@ -218,12 +219,17 @@ DUE_BATCH = 500
 async def release_due(uow: UnitOfWork, now: datetime, limit: int = DUE_BATCH) -> int:
     """Scheduled items whose time has come go to `publishing`, each with `content_item.due`
     for the publishing system (WH-3). The row lock and the status test make an item due
-    exactly once, whatever the number of workers; an item on hold (CRI-4) is not
-    `scheduled`, so it is never handed over."""
+    exactly once, whatever the number of workers. An item a crisis freeze reaches is never
+    handed over (CRI-4): on hold, it is not `scheduled`; scheduled during the freeze, it
+    waits for the freeze's next evaluation to put it on hold."""
     due = (
         await uow.session.scalars(
             sa.select(ContentItem)
-            .where(ContentItem.status == ContentStatus.scheduled, ContentItem.scheduled_at <= now)
+            .where(
+                ContentItem.status == ContentStatus.scheduled,
+                ContentItem.scheduled_at <= now,
+                ~frozen(),
+            )
             .order_by(ContentItem.scheduled_at)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -3,10 +3,12 @@
 from shared.audiences.models import Audience
 from shared.campaigns.models import Campaign, CampaignAudience
 from shared.content.models import ContentItem
+from shared.crisis.models import Alert, EscalationPolicy
 from shared.db.base import Base
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
 from shared.kpis.models import KpiTargetMiss, metric_rollups
+from shared.listening.models import Mention, TrackedTerm
 from shared.metrics.models import IngestBatch, IngestRow, MetricSnapshot
 from shared.outbox.models import OutboxEvent
 from shared.social_accounts.models import SocialAccount
@@ -14,20 +16,24 @@ from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpo
 from shared.workspaces.models import ApiKey, Workspace
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "Audience",
     "Base",
     "Campaign",
     "CampaignAudience",
     "ContentItem",
+    "EscalationPolicy",
     "IdempotencyRecord",
     "IngestBatch",
     "IngestRow",
     "Job",
     "KpiTargetMiss",
+    "Mention",
     "MetricSnapshot",
     "OutboxEvent",
     "SocialAccount",
+    "TrackedTerm",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -45,6 +45,11 @@ class IngestStatus(enum.StrEnum):
     failed = "failed"
 
 
+class BatchKind(enum.StrEnum):
+    metric_snapshots = "metric_snapshots"
+    mentions = "mentions"
+
+
 class IngestBatch(TenantOwned, Base):
     """One accepted `POST /v1/metric-snapshots` (ING-3): its rows are in `ingest_rows`
     until the worker merges them."""
@@ -55,6 +60,9 @@ class IngestBatch(TenantOwned, Base):
     #: Acceptance order: a later batch's values win over an earlier one's, whatever order
     #: the merges run in (retries, several workers).
     seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), unique=True)
+    kind: Mapped[BatchKind] = mapped_column(
+        str_enum(BatchKind), server_default=BatchKind.metric_snapshots.value
+    )
     status: Mapped[IngestStatus] = mapped_column(str_enum(IngestStatus))
     row_count: Mapped[int] = mapped_column(sa.Integer)
     inserted: Mapped[int | None] = mapped_column(sa.Integer)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
-from shared.metrics.models import Granularity, IngestStatus
+from shared.metrics.models import BatchKind, Granularity, IngestStatus
 from shared.schemas import InputModel, Money, ReadModel
 
 MAX_ROWS = 10_000
@@ -88,11 +88,15 @@ class SnapshotBatch(InputModel):
 
 class IngestBatchRead(ReadModel):
     id: uuid.UUID
+    kind: BatchKind = Field(description="What the batch carried: metric snapshots or mentions.")
     status: IngestStatus
     row_count: int
-    inserted: int | None = Field(description="Snapshots created by this batch (once merged).")
+    inserted: int | None = Field(
+        description="Snapshots or mentions created by this batch (snapshots: once merged)."
+    )
     updated: int | None = Field(
-        description="Snapshots whose values this batch changed; identical rows count in neither."
+        description="Snapshots or mentions whose values this batch changed; identical rows "
+        "count in neither."
     )
     error: str | None
     created_at: datetime

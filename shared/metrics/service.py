@@ -22,6 +22,7 @@ from shared.metrics import partitions
 from shared.metrics.events import IngestCompleted
 from shared.metrics.models import (
     MEASURES,
+    BatchKind,
     Granularity,
     IngestBatch,
     IngestRow,
@@ -156,6 +157,7 @@ async def ingest(
     batch = IngestBatch(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
+        kind=BatchKind.metric_snapshots,
         status=IngestStatus.queued,
         row_count=len(rows),
     )

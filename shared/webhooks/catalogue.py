@@ -10,6 +10,7 @@ from typing import Any
 
 from shared.campaigns.events import CampaignStatusChanged
 from shared.content.events import ContentItemDue, ContentItemStatusChanged
+from shared.crisis.events import AlertEscalated, AlertOpened, AlertResolved
 from shared.kpis.events import KpiTargetMissed
 from shared.metrics.events import IngestCompleted
 from shared.outbox.events import Event
@@ -18,6 +19,9 @@ from shared.webhooks.events import WebhookTest
 EVENT_TYPES: dict[str, type[Event]] = {
     model.type: model
     for model in (
+        AlertOpened,
+        AlertEscalated,
+        AlertResolved,
         CampaignStatusChanged,
         ContentItemStatusChanged,
         ContentItemDue,

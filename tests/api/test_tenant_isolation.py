@@ -14,6 +14,7 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant, TenantFactory, offline_app
+from tests.listening import helpers as listening
 from tests.metrics.helpers import merged
 
 #: Routes outside tenancy: the operator's and the probes'.
@@ -22,7 +23,13 @@ UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
 #: Lists that are not empty for a new workspace: its own first key, the event catalogue.
 GLOBAL_LISTS = {"/v1/api-keys", "/v1/webhook-event-types"}
 #: Reads that are not lists: the caller's own workspace, and reports over no data.
-SINGLE_OBJECTS = {"/v1/workspace", "/v1/kpis/funnel", "/v1/kpis/best-times"}
+SINGLE_OBJECTS = {
+    "/v1/workspace",
+    "/v1/kpis/funnel",
+    "/v1/kpis/best-times",
+    "/v1/kpis/share-of-voice",
+    "/v1/kpis/responsiveness",
+}
 
 #: A body that would be valid if the id were A's, so a 404 can only come from scoping.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -34,6 +41,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {},
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/test"): {},
     ("POST", "/v1/webhook-deliveries/{delivery_id}/retry"): {},
+    ("PATCH", "/v1/mentions/{mention_id}"): {"assignee": "stolen"},
+    ("PATCH", "/v1/alerts/{alert_id}"): {"status": "acknowledged"},
+    ("PATCH", "/v1/escalation-policies/{policy_id}"): {"name": "stolen"},
     ("POST", "/v1/content-items/{item_id}/publication"): {
         "external_post_id": "stolen",
         "published_at": "2026-11-23T10:00:00Z",
@@ -92,7 +102,29 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
         headers=b.admin,
     )
     assert batch.status_code == 202, batch.text
+    tracked = await b.http.post(
+        "/v1/tracked-terms", json={"term": "Victime", "kind": "brand"}, headers=b.admin
+    )
+    policy = await b.http.post(
+        "/v1/escalation-policies",
+        json={
+            "name": "victim",
+            "min_mentions": 1,
+            "levels": [{"level": "watch", "negative_share": 0}],
+        },
+        headers=b.admin,
+    )
+    assert policy.status_code == 201, policy.text
+    mentions = await b.http.post(
+        "/v1/mentions",
+        json={"mentions": [listening.mention("Victime, service nul 😡")]},
+        headers=b.admin,
+    )
+    assert mentions.status_code == 202, mentions.text
     return {
+        "mention_batch": mentions.json()["id"],
+        "term_id": tracked.json()["id"],
+        "policy_id": policy.json()["id"],
         "batch_id": batch.json()["id"],
         "endpoint_id": endpoint["id"],
         "delivery_id": delivery.json()["id"],
@@ -118,6 +150,10 @@ def test_every_scoped_route_has_a_case() -> None:
         "delivery_id",
         "batch_id",
         "group",
+        "term_id",
+        "mention_id",
+        "policy_id",
+        "alert_id",
     }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 
@@ -129,6 +165,11 @@ async def test_workspace_a_never_sees_workspace_b(
     # B's snapshots merged: its rollups and KPIs have data that A must never read.
     done = await merged(b, resources, settings, {"id": ids["batch_id"]})
     assert done["status"] == "succeeded"
+    # B's mentions analysed and evaluated: B has a mention and an open alert.
+    await listening.analysed(b, resources, settings, {"id": ids.pop("mention_batch")})
+    (mention,) = (await b.http.get("/v1/mentions", headers=b.admin)).json()["items"]
+    (alert,) = (await b.http.get("/v1/alerts", headers=b.admin)).json()["items"]
+    ids |= {"mention_id": mention["id"], "alert_id": alert["id"]}
     checked = 0
     for method, path in routes():
         url = path.format(**ids)
@@ -152,12 +193,20 @@ async def test_workspace_a_never_sees_workspace_b(
             value = ids["campaign_id"] if name == "campaign_id" else "instagram"
             response = await a.http.get(path, params={name: value}, headers=a.admin)
             assert response.json()["items"] == [], (path, name)
+    # A's listening reports count nothing of B's.
+    voice = (await a.http.get("/v1/kpis/share-of-voice", headers=a.admin)).json()
+    assert (voice["terms"], voice["brand"]["mentions"]) == ([], 0)
+    answered = (await a.http.get("/v1/kpis/responsiveness", headers=a.admin)).json()
+    assert answered["needing_response"] == 0
     # B's objects are untouched.
     item = await b.http.get(f"/v1/content-items/{ids['item_id']}", headers=b.admin)
     assert (item.json()["status"], item.json()["caption"]) == ("scheduled", "Spring is here")
     assert (await b.http.get("/v1/api-keys", headers=b.admin)).json()["items"][0][
         "revoked_at"
     ] is None
+    assert (await b.http.get(f"/v1/alerts/{ids['alert_id']}", headers=b.admin)).json()[
+        "status"
+    ] == "open"
 
 
 @pytest.mark.parametrize(

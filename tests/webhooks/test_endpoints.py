@@ -80,6 +80,9 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
     assert response.status_code == 200
     catalogue = {item["type"]: item for item in response.json()["items"]}
     assert set(catalogue) == {
+        "alert.opened",
+        "alert.escalated",
+        "alert.resolved",
         "campaign.status_changed",
         "content_item.status_changed",
         "content_item.due",
@@ -91,6 +94,9 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
     assert due["description"]
     assert due["data_schema"]["required"] == ["content_item"]
     assert "ContentItemRead" in due["data_schema"]["$defs"]
+    escalated = catalogue["alert.escalated"]["data_schema"]
+    assert escalated["required"] == ["alert", "previous_level"]
+    assert "Explanation" in escalated["$defs"]
 
 
 async def test_webhooks_are_for_admins(tenant: Tenant) -> None:

@@ -1,5 +1,5 @@
 """Job handlers by domain; importing this package registers them all."""
 
-from services.worker.jobs import kpis, metrics
+from services.worker.jobs import kpis, listening, metrics
 
-__all__ = ["kpis", "metrics"]
+__all__ = ["kpis", "listening", "metrics"]

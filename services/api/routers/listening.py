@@ -1,0 +1,175 @@
+"""Social listening (SPEC section 8): tracked terms and mentions."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import Query, Request, Response, status
+
+from services.api.deps import (
+    AdminKey,
+    Cursor,
+    EditorKey,
+    IfMatch,
+    Limit,
+    UoW,
+    ViewerKey,
+    bulk_body,
+    page_out,
+    v1_router,
+    with_etag,
+)
+from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from shared.db.base import utcnow
+from shared.db.pagination import DEFAULT_LIMIT
+from shared.listening import service
+from shared.listening.models import MentionStatus, TermKind
+from shared.listening.schemas import (
+    MentionBatch,
+    MentionRead,
+    MentionUpdate,
+    TrackedTermCreate,
+    TrackedTermRead,
+)
+from shared.listening.sentiment import Language, SentimentLabel
+from shared.metrics.schemas import IngestBatchRead
+from shared.schemas import NO_NUL, PageOut, Timestamp
+from shared.social_accounts.models import Platform
+
+terms_router = v1_router("/tracked-terms", "listening")
+router = v1_router("/mentions", "listening")
+
+
+@terms_router.get("", response_model=PageOut[TrackedTermRead], summary="List tracked terms")
+async def list_tracked_terms(
+    uow: UoW,
+    key: ViewerKey,
+    kind: TermKind | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PageOut[TrackedTermRead]:
+    page = await service.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
+    return page_out(TrackedTermRead, page)
+
+
+@terms_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TrackedTermRead,
+    summary="Track a brand or competitor term (matched without case or accents)",
+    responses={**CONFLICT, **IDEMPOTENCY},
+)
+async def create_tracked_term(
+    body: TrackedTermCreate, uow: UoW, key: EditorKey, response: Response
+) -> TrackedTermRead:
+    term = await service.create_term(uow, key.workspace_id, body)
+    response.headers["Location"] = f"/v1/tracked-terms/{term.id}"
+    return TrackedTermRead.model_validate(term)
+
+
+@terms_router.get(
+    "/{term_id}", response_model=TrackedTermRead, summary="Get a tracked term", responses=NOT_FOUND
+)
+async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> TrackedTermRead:
+    return TrackedTermRead.model_validate(await service.terms(uow).get(key.workspace_id, term_id))
+
+
+@terms_router.delete(
+    "/{term_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Stop tracking a term (mentions keep their text, lose the match)",
+    responses=NOT_FOUND,
+)
+async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
+    await service.delete_term(uow, key.workspace_id, term_id)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IngestBatchRead,
+    summary="Ingest up to 5,000 mentions (stored at once, analysed and evaluated by the worker)",
+    responses=IDEMPOTENCY,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MentionBatch"}}
+            },
+        }
+    },
+)
+async def ingest_mentions(
+    request: Request, uow: UoW, key: EditorKey, response: Response
+) -> IngestBatchRead:
+    body = await bulk_body(request, MentionBatch)
+    batch = await service.ingest(uow, key.workspace_id, body, utcnow())
+    response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
+    return IngestBatchRead.model_validate(batch)
+
+
+@router.get("", response_model=PageOut[MentionRead], summary="List mentions")
+async def list_mentions(
+    uow: UoW,
+    key: ViewerKey,
+    term_id: uuid.UUID | None = None,
+    sentiment: SentimentLabel | None = None,
+    status: MentionStatus | None = None,
+    platform: Platform | None = None,
+    language: Language | None = None,
+    start: Timestamp | None = Query(default=None, alias="from", description="posted_at >="),
+    end: Timestamp | None = Query(default=None, alias="to", description="posted_at <"),
+    q: str | None = Query(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
+        description="Text search, without case or accents.",
+    ),
+    needs_response: bool | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PageOut[MentionRead]:
+    filters = service.MentionFilters(
+        term_id=term_id,
+        sentiment=sentiment,
+        status=status,
+        platform=platform,
+        language=language,
+        start=start,
+        end=end,
+        q=q,
+        needs_response=needs_response,
+    )
+    page = await service.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
+    return page_out(MentionRead, page)
+
+
+@router.get(
+    "/{mention_id}", response_model=MentionRead, summary="Get a mention", responses=NOT_FOUND
+)
+async def get_mention(
+    mention_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
+) -> MentionRead:
+    mention = await service.mentions(uow).get(key.workspace_id, mention_id)
+    with_etag(response, mention)
+    return MentionRead.model_validate(mention)
+
+
+@router.patch(
+    "/{mention_id}",
+    response_model=MentionRead,
+    summary="Move a mention along the workflow: assign, respond, ignore, escalate",
+    responses={**NOT_FOUND, **PRECONDITION, **BODY, **CONFLICT},
+)
+async def update_mention(
+    mention_id: uuid.UUID,
+    body: MentionUpdate,
+    uow: UoW,
+    key: EditorKey,
+    version: IfMatch,
+    response: Response,
+) -> MentionRead:
+    mention = await service.update(uow, key.workspace_id, mention_id, body, version, utcnow())
+    with_etag(response, mention)
+    return MentionRead.model_validate(mention)

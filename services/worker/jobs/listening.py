@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import uuid
+
+from services.worker.context import WorkerContext
+from services.worker.registry import job
+from shared.crisis.evaluate import evaluate_workspace
+from shared.db.base import utcnow
+from shared.db.uow import UnitOfWork
+from shared.listening import service
+
+
+@job(service.ANALYSE_JOB)
+async def analyse_mentions(
+    uow: UnitOfWork, wc: WorkerContext, *, workspace_id: str, batch_id: str
+) -> None:
+    """Score, detect, match, then evaluate the workspace's policies at once (CRI-2): the
+    alert a batch tips commits with the batch's analysis."""
+    workspace = uuid.UUID(workspace_id)
+    if await service.analyse_batch(uow, workspace, uuid.UUID(batch_id), utcnow()):
+        await evaluate_workspace(uow, workspace, utcnow())

@@ -1,0 +1,35 @@
+"""Which content items a freezing alert reaches (CRI-4), as SQL: shared by the freeze and
+by the due cron, which must never hand over what a freeze reaches."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shared.content.models import ContentItem
+from shared.crisis.models import Alert, AlertStatus
+
+
+def covered_by(item: type[ContentItem] = ContentItem) -> sa.ColumnElement[bool]:
+    """Whether an alert's freeze reaches an item: the whole workspace, or its campaigns."""
+    return sa.and_(
+        Alert.workspace_id == item.workspace_id,
+        sa.or_(
+            Alert.freeze_campaign_ids.is_(None),
+            item.campaign_id == sa.func.any(Alert.freeze_campaign_ids),
+        ),
+    )
+
+
+def reached_by(alert: Alert) -> sa.ColumnElement[bool]:
+    """The items one alert's freeze reaches."""
+    clause = ContentItem.workspace_id == alert.workspace_id
+    if alert.freeze_campaign_ids is not None:
+        clause = sa.and_(clause, ContentItem.campaign_id.in_(alert.freeze_campaign_ids))
+    return clause
+
+
+def frozen(item: type[ContentItem] = ContentItem) -> sa.Exists:
+    """An unresolved freezing alert reaches the item: the due cron leaves it alone."""
+    return sa.exists().where(
+        Alert.status != AlertStatus.resolved, Alert.freezing.is_(True), covered_by(item)
+    )

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
+
+from shared.listening.models import MentionStatus, SentimentSource, TermKind
+from shared.listening.sentiment import Language, SentimentLabel
+from shared.schemas import NO_NUL, InputModel, ReadModel, UpdateModel
+from shared.social_accounts.models import Platform
+
+MAX_MENTIONS = 5_000
+
+Phrase = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
+
+
+class TrackedTermCreate(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "term": "Maison Lumière",
+                    "kind": "brand",
+                    "synonyms": ["#maisonlumiere", "MLumiere"],
+                }
+            ]
+        },
+    )
+
+    term: Phrase
+    kind: TermKind
+    synonyms: list[Phrase] = Field(default_factory=list, max_length=50)
+
+
+class TrackedTermRead(ReadModel):
+    id: uuid.UUID
+    term: str
+    kind: TermKind
+    synonyms: list[str]
+    created_at: datetime
+
+
+class MentionIn(InputModel):
+    """Validated in bulk from the raw JSON by pydantic-core (strict, like snapshots)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    platform: Platform
+    external_id: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    author_handle: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    author_followers: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
+    text: str = Field(min_length=1, max_length=10_000, pattern=NO_NUL)
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    posted_at: AwareDatetime
+    language: Language | None = Field(default=None, description="Detected when absent.")
+    sentiment: float | None = Field(
+        default=None,
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
+        description="The source's score; when absent the built-in analyser scores the text.",
+    )
+
+
+class MentionBatch(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "mentions": [
+                        {
+                            "platform": "x",
+                            "external_id": "1861234567890123456",
+                            "author_handle": "@claire_b",
+                            "author_followers": 1830,
+                            "text": "Colis perdu depuis 10 jours et le SAV de @MaisonLumiere "
+                            "ne répond pas. Franchement pas terrible 😡",
+                            "url": "https://x.com/claire_b/status/1861234567890123456",
+                            "posted_at": "2026-11-23T21:14:00Z",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    mentions: list[MentionIn] = Field(min_length=1, max_length=MAX_MENTIONS)
+
+
+class MentionRead(ReadModel):
+    id: uuid.UUID
+    platform: Platform
+    external_id: str
+    author_handle: str
+    author_followers: int
+    text: str
+    url: str | None
+    posted_at: datetime
+    language: Language | None = Field(description="Null until the mention is analysed.")
+    sentiment: float | None = Field(description="-1..1; null until the mention is analysed.")
+    sentiment_label: SentimentLabel | None
+    sentiment_source: SentimentSource | None
+    term_ids: list[uuid.UUID]
+    hashtags: list[str]
+    is_question: bool
+    status: MentionStatus
+    assignee: str | None
+    needs_response: bool
+    responded_at: datetime | None
+    analysed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MentionUpdate(UpdateModel):
+    """LIS-3. Assigning a `new` mention moves it to `assigned`."""
+
+    NOT_NULL = frozenset({"status", "needs_response"})
+
+    status: MentionStatus | None = None
+    assignee: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
+    needs_response: bool | None = None

@@ -1,0 +1,170 @@
+"""A VADER-style rule scorer (Hutto & Gilbert 2014) over any language's resources.
+
+Pure and synchronous: `score(text, resources)` -> compound in [-1, 1]. The rules are
+VADER's (boosters and dampeners within three words, negation within three words scaled
+by -0.74, emphasis from capitals and "!", "but" weighting the clause after it, the sum
+normalised by x / sqrt(x^2 + 15)), with what brand mentions add: idioms read before
+their words, elongated words ("nuuuul") looked up squeezed and counted as emphasis,
+social spellings rewritten, emoji rated, handles and links ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.listening.text import fold
+
+B_INCR = 0.293  # VADER's booster step
+C_INCR = 0.733  # VADER's emphasis of a word in capitals
+N_SCALAR = -0.74  # VADER's negation factor
+ELONGATION = 0.45  # "nuuuul": less than capitals, more than nothing
+EXCLAMATION = 0.292  # per "!", at most 4
+ALPHA = 15  # VADER's normalisation constant
+WINDOW = 3
+
+_LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_TOKEN = re.compile(r"\d+/\d+|[^\W\d_](?:[^\W_]|-(?=[^\W\d_]))*|\d+|[^\w\s]", re.UNICODE)
+_RUN3 = re.compile(r"(.)\1{2,}")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_NT = re.compile(r"(\w)n't\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """One language: every key folded (lower case, no accents)."""
+
+    lexicon: Mapping[str, float]
+    negators: frozenset[str]
+    boosters: Mapping[str, float]
+    idioms: Mapping[tuple[str, ...], float]
+    contrast: frozenset[str]
+    slang: Mapping[str, tuple[str, ...]]
+    emoji: Mapping[str, float]
+    split_apostrophes: bool
+    longest_idiom: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "longest_idiom", max((len(key) for key in self.idioms), default=1))
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str  # folded
+    caps: bool
+    elongated: bool
+
+
+def tokens(text: str, resources: Resources) -> list[_Token]:
+    text = _LINK.sub(" ", text.translate(_APOSTROPHES))
+    if not resources.split_apostrophes:
+        text = _NT.sub(r"\1 not", text)
+    mixed_case = any(ch.islower() for ch in text) and any(ch.isupper() for ch in text)
+    found: list[_Token] = []
+    for raw in _TOKEN.findall(text):
+        if raw in ("'", "#"):
+            continue
+        caps = mixed_case and len(raw) > 1 and raw.isupper()
+        word = fold(raw)
+        elongated = False
+        if word not in resources.lexicon and _RUN3.search(word):
+            word, elongated = _squeeze(word, resources.lexicon), True
+        rewrite = resources.slang.get(word)
+        if rewrite is not None:
+            found.extend(_Token(part, caps, elongated) for part in rewrite)
+        else:
+            found.append(_Token(word, caps, elongated))
+    return found
+
+
+def _squeeze(word: str, lexicon: Mapping[str, float]) -> str:
+    """ "coooool" -> "cool", "nuuuul" -> "nul": runs squeezed to two, then to one."""
+    double = _RUN3.sub(r"\1\1", word)
+    if double in lexicon:
+        return double
+    single = _RUN3.sub(r"\1", word)
+    return single if single in lexicon else double
+
+
+def score(text: str, resources: Resources) -> float:
+    """The compound score of a text, in [-1, 1]."""
+    words = tokens(text, resources)
+    lexicon, idioms, emoji = resources.lexicon, resources.idioms, resources.emoji
+    valences: list[float] = []
+    positions: list[int] = []
+    consumed_until = -1
+    for i, token in enumerate(words):
+        if i <= consumed_until:
+            continue
+        valence: float | None = None
+        span = 1
+        for length in range(min(resources.longest_idiom, len(words) - i), 1, -1):
+            key = tuple(t.text for t in words[i : i + length])
+            if key in idioms:
+                valence, span = idioms[key], length
+                break
+        if valence is None:
+            valence = lexicon.get(token.text)
+            if valence is None:
+                valence = emoji.get(token.text)
+                if valence is not None:
+                    valences.append(valence)
+                    positions.append(i)
+                continue
+            if token.text in resources.boosters and _next_is_rated(words, i, resources):
+                continue  # "super nul": "super" boosts "nul", it is not praise itself
+        consumed_until = i + span - 1
+        if valence == 0:
+            continue
+        valence = _modified(valence, words, i, span, resources)
+        valences.append(valence)
+        positions.append(i)
+    if not valences:
+        return 0.0
+    valences = _contrast(valences, positions, words, resources.contrast)
+    total = sum(valences)
+    bangs = min(text.count("!"), 4)
+    if total and bangs:
+        total += math.copysign(bangs * EXCLAMATION, total)
+    return max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
+
+
+def _next_is_rated(words: list[_Token], i: int, resources: Resources) -> bool:
+    following = words[i + 1 : i + 1 + WINDOW]
+    return any(t.text in resources.lexicon or t.text in resources.emoji for t in following)
+
+
+def _modified(
+    valence: float, words: list[_Token], i: int, span: int, resources: Resources
+) -> float:
+    sign = 1.0 if valence > 0 else -1.0
+    head = words[i]
+    if head.caps:
+        valence += sign * C_INCR
+    if head.elongated:
+        valence += sign * ELONGATION
+    negated = False
+    for distance in range(1, WINDOW + 1):
+        if i - distance < 0:
+            break
+        before = words[i - distance].text
+        boost = resources.boosters.get(before)
+        if boost is not None:
+            valence += sign * boost * (1.0 - 0.05 * (distance - 1))
+        if before in resources.negators:
+            negated = True
+    if negated and span == 1:
+        valence *= N_SCALAR
+    return valence
+
+
+def _contrast(
+    valences: list[float], positions: list[int], words: list[_Token], contrast: frozenset[str]
+) -> list[float]:
+    """VADER's "but": what comes before it counts half, what comes after counts 1.5."""
+    pivot = next((i for i in range(len(words) - 1, -1, -1) if words[i].text in contrast), None)
+    if pivot is None:
+        return valences
+    return [v * (0.5 if p < pivot else 1.5) for v, p in zip(valences, positions, strict=True)]
