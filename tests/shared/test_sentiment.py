@@ -98,7 +98,7 @@ def test_language_detection(text: str, language: Language) -> None:
 
 #: The held-out set's figures when the floor was set (README): a change that loses more
 #: than about one post in a hundred fails here.
-FLOORS = {Language.fr: 0.72, Language.en: 0.71}
+FLOORS = {Language.fr: 0.75, Language.en: 0.71}
 
 
 @pytest.mark.parametrize("language", list(Language))

@@ -86,27 +86,30 @@ def resources(language: Language) -> Resources:
     if language == Language.en:
         boosters = {fold(k): (0.293 if v > 0 else -0.293) for k, v in BOOSTER_DICT.items()}
         return Resources(
+            exact={},
             lexicon=lexicons.vader_lexicon()
             | _single_words(lexicons.ENGLISH)
             | _single_words(lexicons.ENGLISH_IDIOMS),
-            negators=frozenset(fold(n) for n in NEGATE if "'" not in n) | {"not", "no"},
+            negators=frozenset(fold(n) for n in NEGATE if "'" not in n) | {"not", "no", "zero"},
             boosters=_single_words(boosters),
             idioms=_idioms(lexicons.ENGLISH_IDIOMS),
             contrast=lexicons.ENGLISH_CONTRAST,
             slang={fold(k): _phrase(v) for k, v in lexicons.ENGLISH_SLANG.items()},
             emoji=emoji,
+            affixes=lexicons.AFFIXES,
             split_apostrophes=False,
         )
+    adjectives, exact = lexicons.pattern_french_adjectives()
     return Resources(
-        lexicon=lexicons.pattern_french_adjectives()
-        | _single_words(lexicons.FRENCH)
-        | _single_words(lexicons.FRENCH_IDIOMS),
+        exact=exact,
+        lexicon=adjectives | _single_words(lexicons.FRENCH) | _single_words(lexicons.FRENCH_IDIOMS),
         negators=lexicons.FRENCH_NEGATORS,
         boosters=_single_words(lexicons.FRENCH_BOOSTERS),
         idioms=_idioms(lexicons.FRENCH_IDIOMS) | _idioms(lexicons.FRENCH),
         contrast=lexicons.FRENCH_CONTRAST,
         slang={fold(k): _phrase(v) for k, v in lexicons.FRENCH_SLANG.items()},
         emoji=emoji,
+        affixes=lexicons.AFFIXES,
         split_apostrophes=True,
     )
 

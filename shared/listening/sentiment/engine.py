@@ -24,6 +24,9 @@ ELONGATION = 0.45  # "nuuuul": less than capitals, more than nothing
 EXCLAMATION = 0.292  # per "!", at most 4
 ALPHA = 15  # VADER's normalisation constant
 WINDOW = 3
+#: Emoji that turn praise into its opposite.
+SARCASM = frozenset({"🙄", "🙃", "🤡", "😒"})
+SENTENCE_END = frozenset({".", "!", "?", ";", "\n"})
 
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
 _TOKEN = re.compile(r"\d+/\d+|[^\W\d_](?:[^\W_]|-(?=[^\W\d_]))*|\d+|[^\w\s]", re.UNICODE)
@@ -37,12 +40,16 @@ class Resources:
     """One language: every key folded (lower case, no accents)."""
 
     lexicon: Mapping[str, float]
+    #: Forms matched only as written, accents included.
+    exact: Mapping[str, float]
     negators: frozenset[str]
     boosters: Mapping[str, float]
     idioms: Mapping[tuple[str, ...], float]
     contrast: frozenset[str]
     slang: Mapping[str, tuple[str, ...]]
     emoji: Mapping[str, float]
+    #: Prefixes and suffixes rated on their own, for hashtags ("#boycotteclat").
+    affixes: Mapping[str, float]
     split_apostrophes: bool
     longest_idiom: int = field(init=False)
 
@@ -55,6 +62,7 @@ class _Token:
     text: str  # folded
     caps: bool
     elongated: bool
+    lower: str = ""  # as written, lower case
 
 
 def tokens(text: str, resources: Resources) -> list[_Token]:
@@ -73,9 +81,9 @@ def tokens(text: str, resources: Resources) -> list[_Token]:
             word, elongated = _squeeze(word, resources.lexicon), True
         rewrite = resources.slang.get(word)
         if rewrite is not None:
-            found.extend(_Token(part, caps, elongated) for part in rewrite)
+            found.extend(_Token(part, caps, elongated, part) for part in rewrite)
         else:
-            found.append(_Token(word, caps, elongated))
+            found.append(_Token(word, caps, elongated, raw.lower()))
     return found
 
 
@@ -106,7 +114,11 @@ def score(text: str, resources: Resources) -> float:
                 valence, span = idioms[key], length
                 break
         if valence is None:
-            valence = lexicon.get(token.text)
+            valence = resources.exact.get(token.lower)
+            if valence is None:
+                valence = lexicon.get(token.text)
+            if valence is None and len(token.text) > 6:
+                valence = _affix(token.text, resources.affixes)
             if valence is None:
                 valence = emoji.get(token.text)
                 if valence is not None:
@@ -115,6 +127,8 @@ def score(text: str, resources: Resources) -> float:
                 continue
             if token.text in resources.boosters and _next_is_rated(words, i, resources):
                 continue  # "super nul": "super" boosts "nul", it is not praise itself
+            if token.text in resources.negators:
+                continue  # "no" negates what follows ("no regrets"); it is not a complaint
         consumed_until = i + span - 1
         if valence == 0:
             continue
@@ -125,10 +139,19 @@ def score(text: str, resources: Resources) -> float:
         return 0.0
     valences = _contrast(valences, positions, words, resources.contrast)
     total = sum(valences)
+    if total > 0 and any(token.text in SARCASM for token in words):
+        total = -total  # "Great timing right before rent 🙃": praise with an eye-roll
     bangs = min(text.count("!"), 4)
     if total and bangs:
         total += math.copysign(bangs * EXCLAMATION, total)
     return max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
+
+
+def _affix(word: str, affixes: Mapping[str, float]) -> float | None:
+    for affix, valence in affixes.items():
+        if word.startswith(affix) or word.endswith(affix):
+            return valence
+    return None
 
 
 def _next_is_rated(words: list[_Token], i: int, resources: Resources) -> bool:
@@ -150,6 +173,8 @@ def _modified(
         if i - distance < 0:
             break
         before = words[i - distance].text
+        if before in SENTENCE_END:
+            break  # "Didn't expect that. Impressed.": a negation ends with its sentence
         boost = resources.boosters.get(before)
         if boost is not None:
             valence += sign * boost * (1.0 - 0.05 * (distance - 1))

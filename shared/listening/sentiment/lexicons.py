@@ -54,23 +54,59 @@ def vader_emoji_descriptions() -> dict[str, str]:
 
 
 @cache
-def pattern_french_adjectives() -> dict[str, float]:
-    """Folded form -> valence on VADER's scale (x4); forms that fold together average."""
+def pattern_french_adjectives() -> tuple[dict[str, float], dict[str, float]]:
+    """(folded form -> valence, exact form -> valence), on VADER's scale (x4).
+
+    A form whose only accent is a final "é" ("pressé", "organisé") is kept exact: folded,
+    it would be another word ("presse", "organise"), so it matches only as written."""
     path = _package_dir("textblob_fr") / "fr-sentiment.xml"
-    sums: dict[str, list[float]] = {}
+    folded: dict[str, list[float]] = {}
+    exact: dict[str, float] = {}
     for word in ElementTree.parse(path).getroot().iter("word"):
         form, polarity = word.get("form"), word.get("polarity")
         # Descriptive adjectives ("grand", "nouvelle", "ouvert") carry a book critic's
         # shade of opinion that a factual post does not: only subjective ones are kept.
-        if form and polarity and float(word.get("subjectivity") or 0) >= SUBJECTIVE:
-            sums.setdefault(fold(form), []).append(float(polarity) * 4)
-    rated = {form: sum(values) / len(values) for form, values in sums.items()}
-    return {form: value for form, value in rated.items() if form not in FRENCH_FUNCTION_WORDS}
+        if not form or not polarity or float(word.get("subjectivity") or 0) < SUBJECTIVE:
+            continue
+        value = float(polarity) * 4
+        key = fold(form)
+        if _final_e_only(form.lower(), key):
+            exact[form.lower()] = value
+        else:
+            folded.setdefault(key, []).append(value)
+    rated = {form: sum(values) / len(values) for form, values in folded.items()}
+    return (
+        {form: value for form, value in rated.items() if form not in FRENCH_FUNCTION_WORDS},
+        exact,
+    )
+
+
+def _final_e_only(form: str, key: str) -> bool:
+    stem = form.rstrip("s").rstrip("e")
+    return stem.endswith("é") and fold(stem[:-1]) == stem[:-1] and form != key
 
 
 SUBJECTIVE = 0.4
 #: Folded forms that are, far more often, a function word: "sûr" folds to "sur" (on).
-FRENCH_FUNCTION_WORDS = frozenset({"sur", "du", "ou", "a", "la", "des", "mur", "ca", "pres"})
+FRENCH_FUNCTION_WORDS = frozenset(
+    {
+        "sur",
+        "du",
+        "ou",
+        "a",
+        "la",
+        "des",
+        "mur",
+        "ca",
+        "pres",
+        "si",
+        "nouvel",
+        "nouveau",
+        "nouvelle",
+        "nouveaux",
+        "nouvelles",
+    }
+)
 
 
 def _bare_emoji(emoji: str) -> str:
@@ -82,6 +118,9 @@ def _is_modifier(ch: str) -> bool:
     code = ord(ch)
     return code in (0xFE0E, 0xFE0F, 0x200D) or 0x1F3FB <= code <= 0x1F3FF
 
+
+#: Hashtag parts that say it all: #BoycottEclat, #EclatFail, #Dieselgate.
+AFFIXES = {"boycott": -2.5, "fail": -2.5, "gate": -1.5, "scandal": -2.5, "scandale": -2.5}
 
 #: Emoji as brand mentions use them; the rest are scored from their descriptions.
 EMOJI = {
@@ -171,14 +210,12 @@ ENGLISH = {
     "scammed": -3.0,
     "ripoff": -2.8,
     "overpriced": -2.0,
-    "refund": -0.8,
     "unsubscribe": -1.2,
     "cancelled": -1.2,
     "canceled": -1.2,
     "delayed": -1.5,
     "delay": -1.2,
-    "outage": -2.0,
-    "down": -0.6,
+    "outage": -1.0,
     "broken": -2.0,
     "broke": -1.5,
     "crashed": -2.0,
@@ -252,6 +289,11 @@ ENGLISH = {
     "luv": 3.0,
     "gr8": 3.0,
     "cringe": -2.0,
+    "hideous": -2.8,
+    "greenwashing": -2.5,
+    "scammy": -2.5,
+    "comfy": 2.0,
+    "legends": 2.2,
     "cringey": -2.0,
     "unfollowed": -2.0,
     "unfollow": -1.8,
@@ -306,6 +348,23 @@ ENGLISH_SLANG = {
 
 ENGLISH_IDIOMS = {
     "never again": -2.5,
+    "no brainer": 2.2,
+    "not a fan": -2.0,
+    "oh great": -2.0,
+    "love that for me": -2.0,
+    "cool cool cool": -2.0,
+    "sure buddy": -2.0,
+    "yeah right": -2.0,
+    "thanks for nothing": -2.5,
+    "no regrets": 2.2,
+    "game changer": 2.5,
+    "hard pass": -2.2,
+    "make it make sense": -2.0,
+    "the audacity": -2.2,
+    "taking my business elsewhere": -2.5,
+    "won't be renewing": -2.2,
+    "not spending another cent": -2.5,
+    "glow up": 2.0,
     "not worth it": -2.0,
     "waste of money": -2.8,
     "waste of time": -2.5,
@@ -454,6 +513,21 @@ FRENCH = {
     "terrible": -2.0,
     "gratuit": 0.5,
     "gratuite": 0.5,
+    "genant": -2.0,
+    "genante": -2.0,
+    "degoute": -2.8,
+    "degoutee": -2.8,
+    "degoutes": -2.8,
+    "injouable": -2.8,
+    "inutilisable": -2.8,
+    "impoli": -2.2,
+    "impolie": -2.2,
+    "impolitesse": -2.2,
+    "greenwashing": -2.5,
+    "respect": 1.5,
+    "confort": 1.2,
+    "fidele": 0.5,
+    "honte": -2.8,
     # verbs
     "adore": 3.0,
     "adorer": 3.0,
@@ -672,6 +746,17 @@ FRENCH_IDIOMS = {
     "a fuir": -3.0,
     "c'est nul": -2.8,
     "mouais": -1.0,
+    "merci pour rien": -2.5,
+    "c'est du vol": -2.8,
+    "du vol pur": -2.8,
+    "bien foutu": 2.5,
+    "bien foutue": 2.5,
+    "rien a redire": 2.2,
+    "pas fan": -1.8,
+    "que demander de plus": 2.5,
+    "non merci": -1.5,
+    "a chute": -1.8,
+    "je n'acheterai plus": -2.5,
     "merci de": 0.0,
     "bien sur": 0.0,
     "urgent": -1.2,
