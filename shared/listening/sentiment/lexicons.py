@@ -598,7 +598,6 @@ FRENCH = {
     "arnaqueurs": -3.2,
     "escroquerie": -3.2,
     "escrocs": -3.2,
-    "honte": -2.8,
     "scandale": -3.0,
     "catastrophe": -3.0,
     "cauchemar": -3.0,
