@@ -32,6 +32,7 @@ from bench import common
 BENCHMARKS: dict[str, str] = {
     "PERF-1": "bench.perf1_ingest",
     "PERF-2": "bench.perf2_kpis",
+    "PERF-4": "bench.perf4_mentions",
     "PERF-5": "bench.perf5_api",
     "PERF-WH": "bench.perf_webhooks",
 }

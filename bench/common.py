@@ -310,9 +310,16 @@ class Api:
         return created
 
 
-def start_api(stack: contextlib.ExitStack, database_url: str, redis_url: str, name: str) -> Api:
+def start_api(
+    stack: contextlib.ExitStack,
+    database_url: str,
+    redis_url: str,
+    name: str,
+    **settings: str,
+) -> Api:
     """Migrate, then run `smm api` on a free port until the stack closes; its environment
-    (with a fresh operator token and secrets key) also suits a worker."""
+    (with a fresh operator token and secrets key, and `settings` as variables) also suits
+    a worker."""
     import secrets
 
     from shared.crypto import generate_key
@@ -332,6 +339,7 @@ def start_api(stack: contextlib.ExitStack, database_url: str, redis_url: str, na
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_PER_MINUTE": "100000000",
         "WORKER_METRICS_PORT": "0",
+        **settings,
     }
     log = log_path(f"{name}-api.log")
     process = spawn(stack, [PYTHON, "-m", "cli.main", "api"], log=log, env=env)

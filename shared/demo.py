@@ -25,6 +25,7 @@ from shared.content.models import ContentFormat, ContentStatus
 from shared.content.schemas import ContentItemCreate, Publication
 from shared.db.uow import UnitOfWork
 from shared.errors import DomainError
+from shared.listening import demo as listening_demo
 from shared.social_accounts import service as accounts
 from shared.social_accounts.models import Platform
 from shared.social_accounts.schemas import SocialAccountCreate
@@ -314,4 +315,5 @@ async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:
                 item.id,
                 Publication(external_post_id=f"demo-{platform}-{i}", published_at=when),
             )
+    await listening_demo.seed(uow, ws, now)
     return ws, key.key

@@ -39,3 +39,8 @@ async def test_demo_is_seeded_once_and_its_key_works(
     assert all(i["published_at"] for i in items if i["status"] == "published")
     audiences = (await client.get("/v1/audiences", headers=headers)).json()["items"]
     assert {a["kind"] for a in audiences} == {"saved", "retargeting", "lookalike"}
+    mentions = (await client.get("/v1/mentions", headers=headers)).json()["items"]
+    assert len(mentions) == 50  # a full first page
+    assert all(m["sentiment_label"] for m in mentions)
+    voice = (await client.get("/v1/kpis/share-of-voice", headers=headers)).json()
+    assert voice["brand"]["mentions"] > voice["competitors"]["mentions"] > 0

@@ -41,3 +41,12 @@ WEBHOOKS_OVERDUE = Gauge(
     "How far past its attempt time the most overdue delivery is (dispatcher lag)",
     registry=REGISTRY,
 )
+MENTIONS_INGESTED = Counter(
+    "smm_mentions_ingested_total",
+    "Mentions accepted by POST /v1/mentions: inserted, updated or unchanged",
+    ["outcome"],
+    registry=REGISTRY,
+)
+ALERTS_OPEN = Gauge(
+    "smm_alerts_open", "Unresolved crisis alerts by level", ["level"], registry=REGISTRY
+)

@@ -36,9 +36,6 @@ ANALYSE_JOB = "listening.analyse"
 FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
-MENTIONS_INGESTED = Counter(
-    "smm_mentions_ingested_total", "Mentions accepted by POST /v1/mentions", ["outcome"]
-)
 MENTIONS_SCORED = Counter(
     "smm_mentions_analysed_total", "Mentions analysed by the worker", ["sentiment_source"]
 )
@@ -272,9 +269,6 @@ async def ingest(
     else:  # every mention was already stored as is: nothing to analyse
         batch.status = IngestStatus.succeeded
         batch.finished_at = now
-    MENTIONS_INGESTED.labels("inserted").inc(batch.inserted)
-    MENTIONS_INGESTED.labels("updated").inc(batch.updated)
-    MENTIONS_INGESTED.labels("unchanged").inc(len(rows) - len(outcome))
     await uow.session.flush()
     return batch
 

@@ -19,6 +19,7 @@ from services.api.deps import (
     v1_router,
     with_etag,
 )
+from services.api.metrics import MENTIONS_INGESTED
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
@@ -104,6 +105,10 @@ async def ingest_mentions(
 ) -> IngestBatchRead:
     body = await bulk_body(request, MentionBatch)
     batch = await service.ingest(uow, key.workspace_id, body, utcnow())
+    inserted, updated = batch.inserted or 0, batch.updated or 0
+    MENTIONS_INGESTED.labels("inserted").inc(inserted)
+    MENTIONS_INGESTED.labels("updated").inc(updated)
+    MENTIONS_INGESTED.labels("unchanged").inc(len(body.mentions) - inserted - updated)
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return IngestBatchRead.model_validate(batch)
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from services.api.deps import get_resources
 from services.api.metrics import (
+    ALERTS_OPEN,
     JOBS,
     OUTBOX_LAG,
     OUTBOX_PENDING,
@@ -107,6 +108,12 @@ async def _refresh_gauges(resources: Resources) -> None:
         # Undispatched events wait too: the lag is the older of the two.
         WEBHOOKS_OLDEST.set(max(float(oldest), float(lag)))
         WEBHOOKS_OVERDUE.set(max(0.0, float(overdue)))
+        ALERTS_OPEN.clear()
+        alerts = await conn.execute(
+            sa.text("SELECT level, count(*) FROM alerts WHERE status <> 'resolved' GROUP BY 1")
+        )
+        for level, count in alerts:
+            ALERTS_OPEN.labels(level).set(count)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
