@@ -105,7 +105,7 @@ async def evaluate_crises(ctx: dict[str, Any]) -> int:
     for workspace_id in workspaces:
         try:
             async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
-                await crisis.evaluate_workspace(uow, workspace_id, utcnow())
+                await crisis.evaluate_workspace(uow, workspace_id)
         except Exception:  # one workspace's failure must not stop the others' alerts
             log.exception("crisis.evaluation_failed", workspace_id=str(workspace_id))
     return len(workspaces)

@@ -26,7 +26,7 @@ SYSTEM_ONLY = frozenset({S.on_hold, S.publishing, S.published})
 FROZEN = frozenset({S.publishing, S.published, S.archived})
 
 #: Approved work that is edited goes back to review: approval covers what was approved.
-NEEDS_REAPPROVAL = frozenset({S.approved, S.scheduled})
+NEEDS_REAPPROVAL = frozenset({S.approved, S.scheduled, S.on_hold})
 CREATIVE_FIELDS = frozenset({"title", "caption", "media_urls", "link_url", "cta", "format"})
 
 NOT_DELETABLE = frozenset({S.publishing, S.published})

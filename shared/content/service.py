@@ -157,6 +157,11 @@ async def update(
         # schedule past the approval it invalidates (a reviewer may edit and approve).
         change_status(uow, item, ContentStatus.in_review, now, force=True)
     if target is not None and target != item.status:
+        if item.status == ContentStatus.on_hold:
+            raise Conflict(
+                "held by an open crisis alert (CRI-4): it is released when the alert is resolved",
+                "crisis-freeze",
+            )
         if target in rules.SYSTEM_ONLY:
             raise Conflict(
                 f"'{target}' is set by the platform (publishing, crisis freeze), not by clients",
@@ -178,6 +183,8 @@ def change_status(
     uow: UnitOfWork, item: ContentItem, target: ContentStatus, now: datetime, *, force: bool = False
 ) -> None:
     current = item.status
+    if current == ContentStatus.on_hold:
+        item.held_by_alert_id = None
     if not force and not rules.allowed(current, target):
         raise InvalidTransition("content item", current, target, sorted(rules.TRANSITIONS[current]))
     if target == ContentStatus.scheduled:

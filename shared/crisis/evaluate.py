@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
 
+from shared.content.models import ContentItem, ContentStatus
 from shared.crisis import freeze
 from shared.crisis.events import AlertEscalated, AlertOpened, AlertResolved
 from shared.crisis.explain import explain, samples
@@ -32,6 +33,7 @@ from shared.crisis.levels import (
 from shared.crisis.models import Alert, AlertStatus, EscalationPolicy
 from shared.crisis.schemas import AlertRead
 from shared.crisis.watch import WATCHED, Scope
+from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.listening.models import TermKind, TrackedTerm
 
@@ -139,9 +141,8 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
             sample_mention_ids=await samples(uow, scope),
             explanation=await explain(uow, scope, policy.window_minutes, metrics),
             playbook=[{**step, "done": False, "done_at": None} for step in policy.playbook],
-            freezing=_freezes(policy, rules_, current),
-            freeze_campaign_ids=policy.freeze_campaign_ids,
         )
+        _freeze_as_policy_says(alert, policy, rules_)
         session.add(alert)
         await session.flush()
         uow.emit(alert.workspace_id, AlertOpened(alert=AlertRead.model_validate(alert)))
@@ -155,9 +156,7 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
         alert.escalations = [*alert.escalations, _step(current, now, metrics)]
         alert.sample_mention_ids = await samples(uow, scope)
         alert.explanation = await explain(uow, scope, policy.window_minutes, metrics)
-        if not alert.freezing and _freezes(policy, rules_, current):
-            alert.freezing = True
-            alert.freeze_campaign_ids = policy.freeze_campaign_ids
+        _freeze_as_policy_says(alert, policy, rules_)
         await session.flush()
         uow.emit(
             alert.workspace_id,
@@ -176,11 +175,20 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
         assert alert is not None
         await resolve(uow, alert, now, by="cooldown")
         return action
-    if alert is not None and alert.freezing:
-        await freeze.hold(uow, alert, now)
-    if action != Action.none and action != Action.hold:
+    if alert is not None and action in (Action.hold, Action.none):
+        # The policy's freeze may have changed since the alert opened (CRI-4 holds
+        # "while an alert at or above it is open", by the policy as it is now).
+        _freeze_as_policy_says(alert, policy, rules_)
+    if action in (Action.open, Action.escalate):
         ALERT_ACTIONS.labels(action.value).inc()
     return action
+
+
+def _freeze_as_policy_says(alert: Alert, policy: EscalationPolicy, rules_: list[LevelRule]) -> None:
+    freezing = _freezes(policy, rules_, alert.level)
+    scope = policy.freeze_campaign_ids if freezing else None
+    if (alert.freezing, alert.freeze_campaign_ids) != (freezing, scope):
+        alert.freezing, alert.freeze_campaign_ids = freezing, scope
 
 
 async def resolve(uow: UnitOfWork, alert: Alert, now: datetime, *, by: str) -> None:
@@ -188,17 +196,18 @@ async def resolve(uow: UnitOfWork, alert: Alert, now: datetime, *, by: str) -> N
     alert.resolved_at = now
     alert.resolved_by = by
     await uow.session.flush()
-    if alert.freezing:
-        await freeze.release(uow, alert, now)
+    await freeze.enforce(uow, alert.workspace_id, now)
     uow.emit(alert.workspace_id, AlertResolved(alert=AlertRead.model_validate(alert)))
     ALERT_ACTIONS.labels(Action.resolve.value).inc()
 
 
 async def evaluate_workspace(
-    uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime
+    uow: UnitOfWork, workspace_id: uuid.UUID, clock: Callable[[], datetime] = utcnow
 ) -> list[Action]:
     """Every enabled policy of the workspace, locked in id order (no deadlock between a
-    cron round and a batch's job)."""
+    cron round and a batch's job), then the freeze enforced. The time is read once the
+    locks are held: a round that waited for another never writes an earlier time after
+    it."""
     started = time.perf_counter()
     policies = (
         await uow.session.scalars(
@@ -211,17 +220,27 @@ async def evaluate_workspace(
             .with_for_update()
         )
     ).all()
+    now = clock()
     actions = [await evaluate_policy(uow, policy, now) for policy in policies]
+    await freeze.enforce(uow, workspace_id, now)
     EVALUATION_SECONDS.observe(time.perf_counter() - started)
     return actions
 
 
 async def workspaces_to_evaluate(uow: UnitOfWork) -> list[uuid.UUID]:
-    """Workspaces with an enabled policy (a disabled policy's alert waits for a person)."""
+    """Workspaces with an enabled policy, or a freeze to enforce: an unresolved freezing
+    alert (a disabled policy's alert waits for a person, its freeze still holds), or
+    content on hold."""
     return list(
         await uow.session.scalars(
-            sa.select(EscalationPolicy.workspace_id)
-            .where(EscalationPolicy.enabled.is_(True))
-            .distinct()
+            sa.union(
+                sa.select(EscalationPolicy.workspace_id).where(EscalationPolicy.enabled.is_(True)),
+                sa.select(Alert.workspace_id).where(
+                    Alert.status != AlertStatus.resolved, Alert.freezing.is_(True)
+                ),
+                sa.select(ContentItem.workspace_id).where(
+                    ContentItem.status == ContentStatus.on_hold
+                ),
+            )
         )
     )

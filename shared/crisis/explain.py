@@ -67,7 +67,10 @@ async def explain(
     names = {
         str(ident): term
         for ident, term in await session.execute(
-            sa.select(TrackedTerm.id, TrackedTerm.term).where(TrackedTerm.id.in_(scope.term_ids))
+            sa.select(TrackedTerm.id, TrackedTerm.term).where(
+                TrackedTerm.workspace_id == scope.workspace_id,
+                TrackedTerm.id.in_(scope.term_ids),
+            )
         )
     }
     terms = _trends(

@@ -1,7 +1,15 @@
-"""CRI-4: publishing frozen while an alert at the policy's freeze level is open."""
+"""CRI-4: publishing frozen while an alert at the policy's freeze level is open.
+
+What is frozen is computed, not remembered: after every evaluation and every resolution
+`enforce` puts on hold the scheduled items an unresolved freezing alert reaches, and
+releases the held items none reaches any more. Two alerts resolving at once, a policy
+whose freeze changes while its alert is open, an item scheduled mid-crisis: the next
+`enforce` converges, whatever happened in between.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,62 +17,53 @@ import sqlalchemy as sa
 from shared.content import service as content
 from shared.content.models import ContentItem, ContentStatus
 from shared.crisis.models import Alert, AlertStatus
-from shared.crisis.scope import reached_by
+from shared.crisis.scope import covered_by, frozen
 from shared.db.uow import UnitOfWork
 
 
-async def hold(uow: UnitOfWork, alert: Alert, now: datetime) -> int:
-    """Scheduled items in the alert's scope go `on_hold`, each with its status event."""
-    items = (
-        await uow.session.scalars(
+async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tuple[int, int]:
+    """(items put on hold, items released), each with its status event."""
+    session = uow.session
+    await session.flush()  # the alerts' freeze as this round left it (no autoflush)
+    holding = (
+        sa.select(Alert.id)
+        .where(
+            Alert.status != AlertStatus.resolved,
+            Alert.freezing.is_(True),
+            covered_by(ContentItem),
+        )
+        .order_by(Alert.opened_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    to_hold = (
+        await session.execute(
+            sa.select(ContentItem, holding)
+            .where(
+                ContentItem.workspace_id == workspace_id,
+                ContentItem.status == ContentStatus.scheduled,
+                frozen(),
+            )
+            .with_for_update(of=ContentItem, skip_locked=True)
+        )
+    ).all()
+    for item, alert_id in to_hold:
+        content.change_status(uow, item, ContentStatus.on_hold, now, force=True)
+        item.held_by_alert_id = alert_id
+    to_release = (
+        await session.scalars(
             sa.select(ContentItem)
-            .where(ContentItem.status == ContentStatus.scheduled, reached_by(alert))
+            .where(
+                ContentItem.workspace_id == workspace_id,
+                ContentItem.status == ContentStatus.on_hold,
+                ~frozen(),
+            )
             .with_for_update(skip_locked=True)
         )
     ).all()
-    for item in items:
-        content.change_status(uow, item, ContentStatus.on_hold, now, force=True)
-        item.held_by_alert_id = alert.id
-    return len(items)
-
-
-async def release(uow: UnitOfWork, alert: Alert, now: datetime) -> int:
-    """What the alert held goes back to `scheduled`, or `approved` if its time has passed;
-    an item another open freeze still covers moves to that alert instead."""
-    session = uow.session
-    items = (
-        await session.scalars(
-            sa.select(ContentItem).where(ContentItem.held_by_alert_id == alert.id).with_for_update()
-        )
-    ).all()
-    others = (
-        await session.scalars(
-            sa.select(Alert).where(
-                Alert.workspace_id == alert.workspace_id,
-                Alert.id != alert.id,
-                Alert.status != AlertStatus.resolved,
-                Alert.freezing.is_(True),
-            )
-        )
-    ).all()
-    released = 0
-    for item in items:
-        keeper = next(
-            (
-                other
-                for other in others
-                if other.freeze_campaign_ids is None
-                or item.campaign_id in other.freeze_campaign_ids
-            ),
-            None,
-        )
-        if keeper is not None:
-            item.held_by_alert_id = keeper.id
-            continue
-        item.held_by_alert_id = None
+    for item in to_release:
         future = item.scheduled_at is not None and item.scheduled_at > now
         target = ContentStatus.scheduled if future else ContentStatus.approved
         content.change_status(uow, item, target, now, force=True)
-        released += 1
     await session.flush()
-    return released
+    return len(to_hold), len(to_release)

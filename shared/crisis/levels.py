@@ -20,9 +20,9 @@ class LevelRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     level: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
-    negative_share: float | None = Field(default=None, ge=0, le=1)
-    volume_ratio: float | None = Field(default=None, ge=0)
-    weighted_negative_share: float | None = Field(default=None, ge=0, le=1)
+    negative_share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    volume_ratio: float | None = Field(default=None, ge=0, le=1_000_000, allow_inf_nan=False)
+    weighted_negative_share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
 
 
 #: CRI-1's defaults, lowest first.

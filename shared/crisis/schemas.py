@@ -57,6 +57,7 @@ class PolicyCreate(InputModel):
     name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     term_ids: list[uuid.UUID] | None = Field(
         default=None,
+        min_length=1,
         max_length=200,
         description="The terms watched; omitted or null: the workspace's brand terms.",
     )
@@ -77,7 +78,10 @@ class PolicyCreate(InputModel):
         "scheduled content is put on hold (CRI-4).",
     )
     freeze_campaign_ids: list[uuid.UUID] | None = Field(
-        default=None, max_length=200, description="The freeze's scope; null: every campaign."
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The freeze's scope; null: every campaign.",
     )
     enabled: bool = True
 
@@ -102,7 +106,7 @@ class PolicyUpdate(UpdateModel):
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
-    term_ids: list[uuid.UUID] | None = Field(default=None, max_length=200)
+    term_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=200)
     window_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     baseline_days: int | None = Field(default=None, ge=1, le=90)
     min_mentions: int | None = Field(default=None, ge=1, le=1_000_000)
@@ -110,7 +114,7 @@ class PolicyUpdate(UpdateModel):
     cooldown_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
     playbook: list[PlaybookStep] | None = Field(default=None, max_length=50)
     freeze_publishing_at: str | None = None
-    freeze_campaign_ids: list[uuid.UUID] | None = Field(default=None, max_length=200)
+    freeze_campaign_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=200)
     enabled: bool | None = None
 
 

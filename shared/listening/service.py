@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
 
+from shared.crisis.models import EscalationPolicy
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -39,6 +41,8 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MENTIONS_SCORED = Counter(
     "smm_mentions_analysed_total", "Mentions analysed by the worker", ["sentiment_source"]
 )
+_LINKS = re.compile(r"https?://\S+|www\.\S+")
+
 ANALYSIS_SECONDS = Histogram(
     "smm_mention_analysis_seconds", "Scoring, detection and matching time per batch"
 )
@@ -110,8 +114,19 @@ async def list_terms(
 
 
 async def delete_term(uow: UnitOfWork, workspace_id: uuid.UUID, term_id: uuid.UUID) -> None:
-    """Mentions keep their text; the term leaves their matches, set-based."""
+    """Mentions keep their text; the term leaves their matches, set-based. Refused while
+    an escalation policy watches it: the policy would silently watch less."""
     term = await terms(uow).get(workspace_id, term_id, lock=True)
+    watching = await uow.session.scalar(
+        sa.select(EscalationPolicy.name).where(
+            EscalationPolicy.workspace_id == workspace_id,
+            EscalationPolicy.term_ids.contains([term.id]),
+        )
+    )
+    if watching is not None:
+        raise Conflict(
+            f"the escalation policy '{watching}' watches this term: edit it first", "in-use"
+        )
     await uow.session.execute(
         sa.update(Mention)
         .where(Mention.workspace_id == workspace_id, Mention.term_ids.contains([term.id]))
@@ -257,7 +272,9 @@ async def ingest(
                 "workspace": workspace_id,
                 "batch": batch.id,
                 "now": now,
-                "rows": json.dumps([_record(row) for row in latest.values()]),
+                # Key order: concurrent batches naming the same mentions lock them in the
+                # same order (no deadlock).
+                "rows": json.dumps([_record(latest[key]) for key in sorted(latest)]),
             },
         )
     ).all()
@@ -311,13 +328,21 @@ def analyse_rows(
                 source=source,
                 term_ids=terms.match(text),
                 hashtags=list(dict.fromkeys(hashtags(text))),
-                is_question="?" in text,
+                is_question="?" in _LINKS.sub(" ", text),
                 search_text=fold(text),
             )
         )
     return done
 
 
+#: The batch's rows locked in key order first, as the ingestion's upsert locks them.
+_LOCK = sa.text(
+    """
+    SELECT 1 FROM mentions
+    WHERE workspace_id = :workspace AND batch_id = :batch AND analysed_at IS NULL
+    ORDER BY platform, external_id FOR UPDATE
+    """
+)
 _STORE = sa.text(
     """
     UPDATE mentions m SET language = u.language, sentiment = u.sentiment,
@@ -345,7 +370,13 @@ async def analyse_batch(
         return 0
     rows = (
         await session.execute(
-            sa.select(Mention.id, Mention.text, Mention.language, Mention.sentiment).where(
+            sa.select(
+                Mention.id,
+                Mention.text,
+                Mention.language,
+                Mention.sentiment,
+                Mention.sentiment_source,
+            ).where(
                 Mention.workspace_id == workspace_id,
                 Mention.batch_id == batch_id,
                 Mention.analysed_at.is_(None),
@@ -353,8 +384,13 @@ async def analyse_batch(
         )
     ).all()
     started = time.perf_counter()
+    # Only the source's own score is kept; a score the analyser gave before is redone.
     done = analyse_rows(
-        [(r.id, r.text, r.language, r.sentiment) for r in rows], await matcher(uow, workspace_id)
+        [
+            (r.id, r.text, r.language, r.sentiment if r.sentiment_source == "source" else None)
+            for r in rows
+        ],
+        await matcher(uow, workspace_id),
     )
     ANALYSIS_SECONDS.observe(time.perf_counter() - started)
     if done:
@@ -374,6 +410,7 @@ async def analyse_batch(
                 for a in done
             ]
         )
+        await session.execute(_LOCK, {"workspace": workspace_id, "batch": batch_id})
         await session.execute(
             _STORE, {"rows": payload, "now": now, "workspace": workspace_id, "batch": batch_id}
         )

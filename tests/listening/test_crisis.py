@@ -4,10 +4,12 @@ evaluation cron, and a real local receiver verifying every webhook's signature."
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from standardwebhooks import Webhook
 
@@ -159,6 +161,12 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert opened["alert"]["level"] == "alert"
     assert opened["alert"]["metrics"]["mention_count"] == 20
     assert opened["alert"]["metrics"]["negative_share"] == 0.5
+    # Weights log10(10 + followers): one negative author with 50,000 followers, the 19
+    # others with 100 each.
+    assert opened["alert"]["metrics"]["weighted_negative_share"] == pytest.approx(
+        (math.log10(50_010) + 9 * math.log10(110)) / (math.log10(50_010) + 19 * math.log10(110)),
+        abs=1e-6,
+    )
     assert opened["alert"]["metrics"]["expected_count"] == 1.0
     explanation = opened["alert"]["explanation"]
     assert explanation["hashtags"][0]["key"] == "boycotteclat"

@@ -75,6 +75,19 @@ async def test_the_workflow_survives_a_repeat_and_a_source_score_is_kept(
     )
 
 
+async def test_a_repeat_of_the_source_fields_alone_keeps_the_analysers_score(
+    tenant: Tenant, resources: Resources, settings: Settings
+) -> None:
+    row = mention("Le SAV est nul")
+    await ingest(tenant, resources, settings, [row])
+    followed = await ingest(tenant, resources, settings, [row | {"author_followers": 9000}])
+    assert (followed["inserted"], followed["updated"]) == (0, 1)
+    (stored,) = await mentions(tenant)
+    assert (stored["sentiment_source"], stored["sentiment_label"]) == ("analyser", "negative")
+    again = await post(tenant, [row | {"author_followers": 9000}])
+    assert (again.json()["inserted"], again.json()["updated"]) == (0, 0)
+
+
 async def test_idempotency_key_replays_the_first_batch(tenant: Tenant) -> None:
     rows = [mention("hello @brand")]
     first = await post(tenant, rows, **{"Idempotency-Key": "mentions-1"})
@@ -108,6 +121,15 @@ async def test_terms_are_matched_with_and_without_accents_and_case(
     }
     only = await mentions(tenant, term_id=rival["id"])
     assert [m["external_id"] for m in only] == ["e"]
+    # A term a policy watches cannot be deleted from under it.
+    policy = await tenant.http.post(
+        "/v1/escalation-policies",
+        json={"name": "rival watch", "term_ids": [rival["id"]]},
+        headers=tenant.admin,
+    )
+    assert policy.status_code == 201, policy.text
+    refused = await tenant.http.delete(f"/v1/tracked-terms/{rival['id']}", headers=tenant.admin)
+    assert refused.status_code == 409
     # Deleting a term removes it from the matches.
     deleted = await tenant.http.delete(f"/v1/tracked-terms/{eclat['id']}", headers=tenant.admin)
     assert deleted.status_code == 204
@@ -151,9 +173,17 @@ async def test_filters(tenant: Tenant, resources: Resources, settings: Settings)
 async def test_responded_at_is_stamped_once(
     tenant: Tenant, resources: Resources, settings: Settings
 ) -> None:
-    await ingest(tenant, resources, settings, [mention("Pourquoi ma commande n'arrive pas ?")])
-    (row,) = await mentions(tenant)
-    assert row["is_question"] is True
+    await ingest(
+        tenant,
+        resources,
+        settings,
+        [
+            mention("Pourquoi ma commande n'arrive pas ?"),
+            mention("Nouvelle vidéo https://yt.example/watch?v=abc", external_id="link"),
+        ],
+    )
+    link, row = sorted(await mentions(tenant), key=lambda m: m["external_id"] != "link")
+    assert (row["is_question"], link["is_question"]) == (True, False)
     url = f"/v1/mentions/{row['id']}"
     answered = await tenant.http.patch(url, json={"status": "responded"}, headers=tenant.admin)
     assert answered.status_code == 200, answered.text
@@ -300,7 +330,9 @@ async def _respond_at(resources: Resources, ident: str, posted_at: str, hours: i
         )
 
 
-async def test_a_batch_reads_as_failed_when_its_analysis_never_ran(tenant: Tenant) -> None:
+async def test_a_batch_reads_queued_and_its_mentions_unscored_until_analysed(
+    tenant: Tenant,
+) -> None:
     response = await post(tenant, [mention("pending")])
     batch = await tenant.http.get(response.headers["Location"], headers=tenant.admin)
     assert batch.json()["status"] == "queued"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,11 +90,6 @@ def test_the_highest_holding_level_wins_even_if_a_lower_one_does_not_hold() -> N
         LevelRule(level="high", volume_ratio=5),
     ]
     assert level(measure(counts(300, 0)), rules, 1) == "high"
-
-
-def test_weights_are_log10_of_ten_plus_followers() -> None:
-    assert math.log10(10 + 0) == 1
-    assert math.log10(10 + 990) == 3
 
 
 COOL = timedelta(minutes=120)

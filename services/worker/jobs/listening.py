@@ -18,4 +18,4 @@ async def analyse_mentions(
     alert a batch tips commits with the batch's analysis."""
     workspace = uuid.UUID(workspace_id)
     if await service.analyse_batch(uow, workspace, uuid.UUID(batch_id), utcnow()):
-        await evaluate_workspace(uow, workspace, utcnow())
+        await evaluate_workspace(uow, workspace)
