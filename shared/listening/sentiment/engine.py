@@ -51,10 +51,19 @@ class Resources:
     #: Prefixes and suffixes rated on their own, for hashtags ("#boycotteclat").
     affixes: Mapping[str, float]
     split_apostrophes: bool
-    longest_idiom: int = field(init=False)
+    #: First word of an idiom -> the lengths of the idioms it starts, longest first: most
+    #: words start none, and are looked up once.
+    idiom_lengths: Mapping[str, tuple[int, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "longest_idiom", max((len(key) for key in self.idioms), default=1))
+        lengths: dict[str, set[int]] = {}
+        for key in self.idioms:
+            lengths.setdefault(key[0], set()).add(len(key))
+        object.__setattr__(
+            self,
+            "idiom_lengths",
+            {word: tuple(sorted(found, reverse=True)) for word, found in lengths.items()},
+        )
 
 
 @dataclass(slots=True)
@@ -108,11 +117,12 @@ def score(text: str, resources: Resources) -> float:
             continue
         valence: float | None = None
         span = 1
-        for length in range(min(resources.longest_idiom, len(words) - i), 1, -1):
-            key = tuple(t.text for t in words[i : i + length])
-            if key in idioms:
-                valence, span = idioms[key], length
-                break
+        for length in resources.idiom_lengths.get(token.text, ()):
+            if i + length <= len(words):
+                key = tuple(t.text for t in words[i : i + length])
+                if key in idioms:
+                    valence, span = idioms[key], length
+                    break
         if valence is None:
             valence = resources.exact.get(token.lower)
             if valence is None:
