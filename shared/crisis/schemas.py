@@ -22,7 +22,7 @@ class PlaybookStep(InputModel):
     )
 
 
-def _check_levels(levels: list[LevelRule], freeze: str | None) -> None:
+def check_levels(levels: list[LevelRule], freeze: str | None) -> None:
     names = [rule.level for rule in levels]
     if len(set(names)) != len(names):
         raise ValueError("level names must be unique")
@@ -87,7 +87,7 @@ class PolicyCreate(InputModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _check_levels(self.levels, self.freeze_publishing_at)
+        check_levels(self.levels, self.freeze_publishing_at)
         return self
 
 

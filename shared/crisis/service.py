@@ -12,7 +12,7 @@ from shared.campaigns.models import Campaign
 from shared.crisis.evaluate import resolve
 from shared.crisis.levels import LevelRule
 from shared.crisis.models import Alert, AlertStatus, EscalationPolicy
-from shared.crisis.schemas import AlertUpdate, PolicyCreate, PolicyUpdate, _check_levels
+from shared.crisis.schemas import AlertUpdate, PolicyCreate, PolicyUpdate, check_levels
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -98,7 +98,7 @@ async def update_policy(
     levels = [LevelRule.model_validate(rule) for rule in changes.get("levels", policy.levels)]
     freeze = changes.get("freeze_publishing_at", policy.freeze_publishing_at)
     try:
-        _check_levels(levels, freeze)
+        check_levels(levels, freeze)
     except ValueError as exc:
         raise ValidationFailed([FieldError(("body",), str(exc), "value_error")]) from None
     open_alert = await _unresolved(uow, policy.id)

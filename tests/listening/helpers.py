@@ -13,6 +13,7 @@ from services.worker.context import WorkerContext
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
 from shared.db.uow import unit_of_work
+from tests import factories
 from tests.conftest import Tenant
 
 _ids = itertools.count(1)
@@ -75,3 +76,24 @@ async def term(tenant: Tenant, term: str, kind: str = "brand", **fields: Any) ->
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def item_status(tenant: Tenant, item: dict[str, Any]) -> str:
+    got = await tenant.http.get(f"/v1/content-items/{item['id']}", headers=tenant.admin)
+    status: str = got.json()["status"]
+    return status
+
+
+async def scheduled_item(
+    tenant: Tenant, account: dict[str, Any], days: float, **fields: Any
+) -> dict[str, Any]:
+    """A content item taken through review to `scheduled`, `days` from now."""
+    item = await factories.content_item(
+        tenant, account, scheduled_at=factories.in_days(days), **fields
+    )
+    for status in ("in_review", "approved", "scheduled"):
+        response = await tenant.http.patch(
+            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
+        )
+        assert response.status_code == 200, response.text
+    return item

@@ -20,7 +20,7 @@ from shared.jobs.queue import ArqJobQueue
 from shared.listening.service import ANALYSE_JOB
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, mention, post, term
+from tests.listening.helpers import ingest, item_status, mention, post, scheduled_item, term
 from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
 
 NEGATIVE = "Éclat arnaque totale, remboursement refusé 😡 #BoycottEclat"
@@ -82,22 +82,6 @@ async def alerts(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
-
-
-async def item_status(tenant: Tenant, item: dict[str, Any]) -> str:
-    got = await tenant.http.get(f"/v1/content-items/{item['id']}", headers=tenant.admin)
-    status: str = got.json()["status"]
-    return status
-
-
-async def scheduled_item(tenant: Tenant, account: dict[str, Any], days: float) -> dict[str, Any]:
-    item = await factories.content_item(tenant, account, scheduled_at=factories.in_days(days))
-    for status in ("in_review", "approved", "scheduled"):
-        response = await tenant.http.patch(
-            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
-        )
-        assert response.status_code == 200, response.text
-    return item
 
 
 async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(

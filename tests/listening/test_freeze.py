@@ -16,8 +16,7 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, mention, term
-from tests.listening.test_crisis import item_status, scheduled_item
+from tests.listening.helpers import ingest, item_status, mention, scheduled_item, term
 
 #: One negative mention is a crisis: the freeze is one batch away.
 TOUCHY = {"min_mentions": 1, "levels": [{"level": "crisis", "negative_share": 0.5}]}
@@ -53,16 +52,7 @@ async def test_the_due_cron_never_hands_over_what_a_freeze_reaches(
     )
     assert policy.status_code == 201, policy.text
     account = await factories.social_account(tenant)
-    inside = await scheduled_item(tenant, account, 1)
-    await tenant.http.patch(
-        f"/v1/content-items/{inside['id']}",
-        json={"campaign_id": campaign["id"]},
-        headers=tenant.admin,
-    )
-    for status in ("in_review", "approved", "scheduled"):
-        await tenant.http.patch(
-            f"/v1/content-items/{inside['id']}", json={"status": status}, headers=tenant.admin
-        )
+    inside = await scheduled_item(tenant, account, 1, campaign_id=campaign["id"])
     outside = await scheduled_item(tenant, account, 1)
     await ingest(tenant, resources, settings, [mention("Éclat c'est nul 😡")])
     assert await item_status(tenant, inside) == "on_hold"
