@@ -119,15 +119,19 @@ async def _orm_baseline(database_url: str) -> float:
     """The naive way: one ORM object, one INSERT round trip per row."""
     from shared.config import Settings
     from shared.db.engine import make_engine, make_sessionmaker
+    from shared.db.partitions import ensure
     from shared.metrics.models import MetricSnapshot
-    from shared.metrics.partitions import ensure
 
     settings = Settings(database_url=database_url, redis_url="redis://127.0.0.1:1/0")
     engine = make_engine(settings, pool_size=1)
     workspace, item = uuid.uuid4(), uuid.uuid4()
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            await ensure(session, [START + timedelta(hours=h) for h in range(0, ORM_ROWS, 24)])
+            await ensure(
+                session,
+                "metric_snapshots",
+                [START + timedelta(hours=h) for h in range(0, ORM_ROWS, 24)],
+            )
         started = time.perf_counter()
         async with make_sessionmaker(engine)() as session, session.begin():
             for hour in range(ORM_ROWS):

@@ -75,8 +75,8 @@ async def _load(database_url: str, workspace: uuid.UUID) -> dict[str, float]:
 
     from shared.config import Settings
     from shared.db.engine import make_engine, make_sessionmaker
+    from shared.db.partitions import ensure
     from shared.kpis import rollups
-    from shared.metrics.partitions import ensure
 
     settings = Settings(database_url=database_url, redis_url="redis://127.0.0.1:1/0")
     engine = make_engine(settings, pool_size=1)
@@ -92,7 +92,11 @@ async def _load(database_url: str, workspace: uuid.UUID) -> dict[str, float]:
     }
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            await ensure(session, [START + timedelta(days=d) for d in range(0, DAYS + 31, 28)])
+            await ensure(
+                session,
+                "metric_snapshots",
+                [START + timedelta(days=d) for d in range(0, DAYS + 31, 28)],
+            )
             account = uuid.uuid4()
             await session.execute(
                 sa.text(

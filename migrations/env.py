@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.config import asyncpg_url, get_settings
 from shared.db.models import Base
-from shared.metrics.partitions import include_object
+from shared.db.partitions import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.config import asyncpg_url
 from shared.db.migrate import downgrade, head_revision, upgrade
 from shared.db.models import Base
-from shared.metrics.partitions import include_object
+from shared.db.partitions import include_object
 from tests.harness import Services
 
 

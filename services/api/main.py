@@ -20,6 +20,7 @@ from services.api.routers import (
     campaigns,
     content_items,
     crisis,
+    events,
     kpis,
     listening,
     metrics,
@@ -31,6 +32,7 @@ from services.api.routers import (
 from services.api.state import Resources
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
+from shared.events.schemas import EventBatch
 from shared.listening.schemas import MentionBatch
 from shared.logging import configure_logging
 from shared.metrics.schemas import SnapshotBatch
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         metrics.router,
         metrics.batches_router,
         kpis.router,
+        events.router,
         listening.terms_router,
         listening.router,
         crisis.policies_router,
@@ -123,7 +126,12 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
 
 #: Components no route declares by type: the Problem of every error, and the bodies of
 #: bulk routes that validate their raw bytes themselves (`deps.bulk_body`).
-DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (Problem, SnapshotBatch, MentionBatch)
+DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (
+    Problem,
+    SnapshotBatch,
+    MentionBatch,
+    EventBatch,
+)
 
 
 def _document_problem(app: FastAPI) -> None:

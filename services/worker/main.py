@@ -24,13 +24,13 @@ from shared.campaigns import service as campaigns
 from shared.config import Settings, get_settings
 from shared.content import service as content
 from shared.crisis import evaluate as crisis
+from shared.db import partitions
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
-from shared.metrics import partitions
 from shared.webhooks import dispatch as webhook_dispatch
 
 log = structlog.get_logger(__name__)
@@ -74,14 +74,18 @@ async def purge_webhooks(ctx: dict[str, Any]) -> int:
 
 
 async def prepare_partitions(ctx: dict[str, Any]) -> list[str]:
-    """This month's and the next two months' snapshot partitions, before rows arrive."""
+    """This month's and the next two months' partitions of every partitioned table,
+    before rows arrive."""
     wc = typed(ctx)
     month = partitions.month_start(utcnow())
     months = [month]
     for _ in range(2):
         months.append(partitions.next_month(months[-1]))
+    made = []
     async with wc.sessionmaker() as session, session.begin():
-        return await partitions.ensure(session, months)
+        for parent in partitions.PARENTS:
+            made += await partitions.ensure(session, parent, months)
+    return made
 
 
 async def release_due_content(ctx: dict[str, Any]) -> int:

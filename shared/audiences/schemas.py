@@ -11,18 +11,9 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
+from shared.events.models import EventType
 from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
-
-
-class EventType(enum.StrEnum):
-    impression = "impression"
-    engagement = "engagement"
-    click = "click"
-    visit = "visit"
-    add_to_cart = "add_to_cart"
-    lead = "lead"
-    purchase = "purchase"
 
 
 class GeoCircle(InputModel):

@@ -5,6 +5,7 @@ from shared.campaigns.models import Campaign, CampaignAudience
 from shared.content.models import ContentItem
 from shared.crisis.models import Alert, EscalationPolicy
 from shared.db.base import Base
+from shared.events.models import TrackedEvent, Visitor
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
 from shared.kpis.models import KpiTargetMiss, metric_rollups
@@ -33,7 +34,9 @@ __all__ = [
     "MetricSnapshot",
     "OutboxEvent",
     "SocialAccount",
+    "TrackedEvent",
     "TrackedTerm",
+    "Visitor",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

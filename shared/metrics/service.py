@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from shared.campaigns.models import Campaign
 from shared.content.models import ContentItem
+from shared.db import partitions
 from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -18,7 +19,6 @@ from shared.errors import FieldError, ValidationFailed
 from shared.jobs.models import Job, JobStatus
 from shared.kpis import rollups, targets
 from shared.kpis.models import DIMENSIONS
-from shared.metrics import partitions
 from shared.metrics.events import IngestCompleted
 from shared.metrics.models import (
     MEASURES,
@@ -288,7 +288,9 @@ async def merge(
             {"batch": batch_id},
         )
     ).one()
-    await partitions.ensure(session, partitions.months_between(first, last))
+    await partitions.ensure(
+        session, MetricSnapshot.__tablename__, partitions.months_between(first, last)
+    )
     timezone = await session.scalar(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
     )

@@ -221,6 +221,21 @@ async def test_workspace_a_never_sees_workspace_b(
                 "campaign_id": "{campaign_id}",
             },
         ),
+        (
+            "/v1/events",
+            {
+                "events": [
+                    {
+                        "event_id": "e1",
+                        "visitor_id": "v1",
+                        "type": "click",
+                        "occurred_at": "2026-11-01T10:00:00Z",
+                        "channel": "instagram",
+                        "campaign_id": "{campaign_id}",
+                    }
+                ]
+            },
+        ),
         ("/v1/campaigns", {"name": "x", "objective": "sales", "audience_ids": ["{audience_id}"]}),
         (
             "/v1/audiences",

@@ -294,7 +294,7 @@ async def test_partitions_are_prepared_ahead_and_made_on_demand(
     tenant: Tenant, item: dict[str, Any], resources: Resources, settings: Settings
 ) -> None:
     from services.worker.main import prepare_partitions
-    from shared.metrics.partitions import month_start, next_month, partition_name
+    from shared.db.partitions import month_start, next_month, partition_name
 
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     await prepare_partitions({"app": wc})
@@ -312,7 +312,8 @@ async def test_partitions_are_prepared_ahead_and_made_on_demand(
                 )
             )
         )
-    assert {partition_name(m) for m in ahead} | {"metric_snapshots_y2019m03"} <= names
+    expected = {partition_name("metric_snapshots", m) for m in ahead}
+    assert expected | {"metric_snapshots_y2019m03"} <= names
     assert len(await snapshots(tenant, to="2020-01-01T00:00:00Z")) == 1
 
 

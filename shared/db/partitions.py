@@ -1,4 +1,5 @@
-"""Monthly partitions of `metric_snapshots`, made before any row needs them."""
+"""Monthly partitions of the big tables (`metric_snapshots`, `events`), made before any
+row needs them: by the writer for the months it writes, and ahead by a daily cron."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-PARENT = "metric_snapshots"
+#: The tables partitioned by month, each on its own time column.
+PARENTS = ("metric_snapshots", "events")
 #: Monthly partitions are `<table>_yYYYYmMM`: made by code, not named by the models.
 MONTHLY = re.compile(r"^\w+_y\d{4}m\d{2}$")
 #: Serialises partition DDL between concurrent merges (any constant, ours).
@@ -33,17 +35,18 @@ def months_between(first: datetime, last: datetime) -> list[datetime]:
     return months
 
 
-def partition_name(start: datetime) -> str:
-    return f"{PARENT}_y{start.year:04d}m{start.month:02d}"
+def partition_name(parent: str, start: datetime) -> str:
+    return f"{parent}_y{start.year:04d}m{start.month:02d}"
 
 
-async def ensure(session: AsyncSession, months: Iterable[datetime]) -> list[str]:
+async def ensure(session: AsyncSession, parent: str, months: Iterable[datetime]) -> list[str]:
     """Create the partitions of these months that do not exist yet; the names made.
 
     Existing ones are found with one catalogue query, so the common case takes no lock;
     creation is serialised by a transaction-level advisory lock.
     """
-    wanted = {partition_name(month_start(m)): month_start(m) for m in months}
+    assert parent in PARENTS, parent
+    wanted = {partition_name(parent, month_start(m)): month_start(m) for m in months}
     if not wanted:
         return []
     existing = set(
@@ -59,7 +62,7 @@ async def ensure(session: AsyncSession, months: Iterable[datetime]) -> list[str]
     for name, start in sorted(missing.items()):
         await session.execute(
             sa.text(
-                f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF {PARENT} '
+                f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF {parent} '
                 f"FOR VALUES FROM ('{start.isoformat()}') TO ('{next_month(start).isoformat()}')"
             )
         )

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
+
+from shared.events.models import EventType
+from shared.metrics.schemas import MoneyText
+from shared.schemas import NO_NUL, InputModel, ReadModel
+
+MAX_EVENTS = 10_000
+
+Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+class EventIn(InputModel):
+    """Validated in bulk from the raw JSON by pydantic-core (strict, like snapshots)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    event_id: Ident = Field(description="Client-chosen; a repeat (same id and time) is ignored.")
+    visitor_id: Ident
+    type: EventType
+    occurred_at: AwareDatetime
+    channel: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_.\-]{0,49}$",
+        examples=["instagram", "email", "search", "direct"],
+        description="A platform name, or email, search, direct, referral...",
+    )
+    campaign_id: uuid.UUID | None = None
+    content_item_id: uuid.UUID | None = None
+    value: MoneyText | None = Field(default=None, description="purchase, lead, add_to_cart")
+    email: str | None = Field(
+        default=None, max_length=320, pattern=NO_NUL, description="Stored as SHA-256 only."
+    )
+    phone: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=NO_NUL,
+        description="With its country code (+33 ..., 0033 ...); stored as SHA-256 only.",
+    )
+    consent: StrictBool | None = Field(
+        default=None, description="The visitor's consent to ad matching, as of this event."
+    )
+
+
+class EventBatch(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "events": [
+                        {
+                            "event_id": "evt_01HV7",
+                            "visitor_id": "v_8f3a",
+                            "type": "purchase",
+                            "occurred_at": "2026-11-23T18:42:10Z",
+                            "channel": "instagram",
+                            "value": "89.90",
+                            "email": " Claire.B@Example.com ",
+                            "consent": True,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+class EventsAccepted(ReadModel):
+    received: int
+    inserted: int = Field(description="New events stored.")
+    duplicates: int = Field(description="Events already stored (same id and time): ignored.")
+    visitors: int = Field(description="Visitors created or updated.")

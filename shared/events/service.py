@@ -1,0 +1,203 @@
+"""Tracked event ingestion (EVT-1): validated all or nothing, stored set-based."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.campaigns.models import Campaign
+from shared.content.models import ContentItem
+from shared.db import partitions
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.errors import FieldError, ValidationFailed
+from shared.events import pii
+from shared.events.models import VALUED, TrackedEvent
+from shared.events.schemas import EventBatch, EventIn, EventsAccepted
+
+#: Trackers report what happened: an event from the future is a client's clock bug.
+FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def row_problems(rows: Sequence[EventIn], now: datetime) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for index, row in enumerate(rows):
+        loc = ("body", "events", index)
+        if not EARLIEST <= row.occurred_at <= now + FUTURE_SLACK:
+            errors.append(
+                FieldError(
+                    (*loc, "occurred_at"),
+                    "outside 2000-01-01 .. now: trackers report what happened",
+                    "occurred_out_of_range",
+                )
+            )
+        if row.value is not None and row.type not in VALUED:
+            errors.append(
+                FieldError(
+                    (*loc, "value"),
+                    f"a {row.type} carries no value (only {', '.join(sorted(VALUED))})",
+                    "value_not_allowed",
+                )
+            )
+        if row.email is not None and pii.normal_email(row.email) is None:
+            errors.append(FieldError((*loc, "email"), "not an email address", "email"))
+        if row.phone is not None and pii.normal_phone(row.phone) is None:
+            errors.append(
+                FieldError(
+                    (*loc, "phone"),
+                    "a phone number with its country code (+33 6 12 34 56 78, 0033...)",
+                    "phone",
+                )
+            )
+    return errors
+
+
+async def reference_problems(
+    uow: UnitOfWork, workspace_id: uuid.UUID, rows: Sequence[EventIn]
+) -> list[FieldError]:
+    items = TenantRepository(uow.session, ContentItem, "content item")
+    campaigns = TenantRepository(uow.session, Campaign, "campaign")
+    return await campaigns.missing_references(
+        workspace_id,
+        [
+            (("body", "events", i, "campaign_id"), r.campaign_id)
+            for i, r in enumerate(rows)
+            if r.campaign_id is not None
+        ],
+    ) + await items.missing_references(
+        workspace_id,
+        [
+            (("body", "events", i, "content_item_id"), r.content_item_id)
+            for i, r in enumerate(rows)
+            if r.content_item_id is not None
+        ],
+    )
+
+
+_INSERT = sa.text(
+    """
+    WITH written AS (
+        INSERT INTO events (workspace_id, event_id, occurred_at, visitor_id, type, channel,
+                            campaign_id, content_item_id, value)
+        SELECT :workspace, u.event_id, u.occurred_at, u.visitor_id, u.type, u.channel,
+               u.campaign_id, u.content_item_id, u.value
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+            event_id varchar, occurred_at timestamptz, visitor_id varchar, type varchar,
+            channel varchar, campaign_id uuid, content_item_id uuid, value numeric)
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+    )
+    SELECT count(*) FROM written
+    """
+)
+#: Each visitor's row: first and last seen widen; contact points and consent follow the
+#: latest event that stated them (a late-arriving old event does not overwrite them).
+_VISITORS = sa.text(
+    """
+    INSERT INTO visitors AS v (workspace_id, visitor_id, email_sha256, phone_sha256,
+                               contact_at, consent, consent_at, first_seen_at, last_seen_at)
+    SELECT :workspace, u.visitor_id, u.email_sha256, u.phone_sha256, u.contact_at,
+           u.consent, u.consent_at, u.first_seen_at, u.last_seen_at
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+        visitor_id varchar, email_sha256 varchar, phone_sha256 varchar,
+        contact_at timestamptz, consent boolean, consent_at timestamptz,
+        first_seen_at timestamptz, last_seen_at timestamptz)
+    ON CONFLICT (workspace_id, visitor_id) DO UPDATE SET
+        first_seen_at = least(v.first_seen_at, EXCLUDED.first_seen_at),
+        last_seen_at = greatest(v.last_seen_at, EXCLUDED.last_seen_at),
+        email_sha256 = CASE WHEN EXCLUDED.email_sha256 IS NOT NULL
+            AND (v.contact_at IS NULL OR EXCLUDED.contact_at >= v.contact_at)
+            THEN EXCLUDED.email_sha256 ELSE v.email_sha256 END,
+        phone_sha256 = CASE WHEN EXCLUDED.phone_sha256 IS NOT NULL
+            AND (v.contact_at IS NULL OR EXCLUDED.contact_at >= v.contact_at)
+            THEN EXCLUDED.phone_sha256 ELSE v.phone_sha256 END,
+        contact_at = greatest(v.contact_at, EXCLUDED.contact_at),
+        consent = CASE WHEN EXCLUDED.consent IS NOT NULL
+            AND (v.consent_at IS NULL OR EXCLUDED.consent_at >= v.consent_at)
+            THEN EXCLUDED.consent ELSE v.consent END,
+        consent_at = greatest(v.consent_at, EXCLUDED.consent_at)
+    """
+)
+
+
+def visitor_rows(rows: Sequence[EventIn]) -> list[dict[str, Any]]:
+    """One row per visitor of the batch, in visitor order (rows locked in one order)."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        at = row.occurred_at.astimezone(UTC)
+        seen = found.setdefault(
+            row.visitor_id,
+            {
+                "visitor_id": row.visitor_id,
+                "email_sha256": None,
+                "phone_sha256": None,
+                "contact_at": None,
+                "consent": None,
+                "consent_at": None,
+                "first_seen_at": at,
+                "last_seen_at": at,
+            },
+        )
+        seen["first_seen_at"] = min(seen["first_seen_at"], at)
+        seen["last_seen_at"] = max(seen["last_seen_at"], at)
+        email = pii.normal_email(row.email) if row.email is not None else None
+        phone = pii.normal_phone(row.phone) if row.phone is not None else None
+        if (email or phone) and (seen["contact_at"] is None or at >= seen["contact_at"]):
+            seen["contact_at"] = at
+            seen["email_sha256"] = pii.sha256(email) if email else seen["email_sha256"]
+            seen["phone_sha256"] = pii.sha256(phone) if phone else seen["phone_sha256"]
+        if row.consent is not None and (seen["consent_at"] is None or at >= seen["consent_at"]):
+            seen["consent"], seen["consent_at"] = row.consent, at
+    return [
+        {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in v.items()
+        }
+        for _, v in sorted(found.items())
+    ]
+
+
+async def ingest(
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: EventBatch, now: datetime
+) -> EventsAccepted:
+    rows = body.events
+    errors = row_problems(rows, now) + await reference_problems(uow, workspace_id, rows)
+    if errors:
+        raise ValidationFailed(errors)
+    session = uow.session
+    times = [row.occurred_at for row in rows]
+    await partitions.ensure(
+        session, TrackedEvent.__tablename__, partitions.months_between(min(times), max(times))
+    )
+    records = [
+        {
+            "event_id": row.event_id,
+            "occurred_at": row.occurred_at.astimezone(UTC).isoformat(),
+            "visitor_id": row.visitor_id,
+            "type": row.type.value,
+            "channel": row.channel,
+            "campaign_id": None if row.campaign_id is None else str(row.campaign_id),
+            "content_item_id": None if row.content_item_id is None else str(row.content_item_id),
+            "value": row.value,
+        }
+        for row in rows
+    ]
+    # Key order: concurrent batches lock shared rows in one order.
+    records.sort(key=lambda r: (r["event_id"], r["occurred_at"]))
+    inserted = int(
+        await session.scalar(_INSERT, {"workspace": workspace_id, "rows": json.dumps(records)}) or 0
+    )
+    visitors = visitor_rows(rows)
+    await session.execute(_VISITORS, {"workspace": workspace_id, "rows": json.dumps(visitors)})
+    return EventsAccepted(
+        received=len(rows),
+        inserted=inserted,
+        duplicates=len(rows) - inserted,
+        visitors=len(visitors),
+    )
