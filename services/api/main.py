@@ -16,6 +16,7 @@ from services.api import errors
 from services.api.middleware import RequestContextMiddleware, TransactionMiddleware
 from services.api.problems import Problem
 from services.api.routers import (
+    attribution,
     audiences,
     campaigns,
     content_items,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         metrics.batches_router,
         kpis.router,
         events.router,
+        attribution.router,
         listening.terms_router,
         listening.router,
         crisis.policies_router,

@@ -1,5 +1,6 @@
 """Every mapped table, imported once so metadata is complete (Alembic, tests)."""
 
+from shared.attribution.models import AttributionRun
 from shared.audiences.models import Audience
 from shared.campaigns.models import Campaign, CampaignAudience
 from shared.content.models import ContentItem
@@ -19,6 +20,7 @@ from shared.workspaces.models import ApiKey, Workspace
 __all__ = [
     "Alert",
     "ApiKey",
+    "AttributionRun",
     "Audience",
     "Base",
     "Campaign",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.attribution.events import AttributionCompleted
 from shared.campaigns.events import CampaignStatusChanged
 from shared.content.events import ContentItemDue, ContentItemStatusChanged
 from shared.crisis.events import AlertEscalated, AlertOpened, AlertResolved
@@ -22,6 +23,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AlertOpened,
         AlertEscalated,
         AlertResolved,
+        AttributionCompleted,
         CampaignStatusChanged,
         ContentItemStatusChanged,
         ContentItemDue,

@@ -121,7 +121,14 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
         headers=b.admin,
     )
     assert mentions.status_code == 202, mentions.text
+    run = await b.http.post(
+        "/v1/attribution-runs",
+        json={"from": "2026-10-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"},
+        headers=b.admin,
+    )
+    assert run.status_code == 202, run.text
     return {
+        "run_id": run.json()["id"],
         "mention_batch": mentions.json()["id"],
         "term_id": tracked.json()["id"],
         "policy_id": policy.json()["id"],
@@ -154,6 +161,7 @@ def test_every_scoped_route_has_a_case() -> None:
         "mention_id",
         "policy_id",
         "alert_id",
+        "run_id",
     }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 

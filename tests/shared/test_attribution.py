@@ -11,7 +11,7 @@ from math import factorial
 import numpy as np
 import pytest
 
-from shared.attribution.models import Model, allocate, attribute, markov, shapley
+from shared.attribution.algorithms import Model, allocate, attribute, markov, shapley
 from shared.attribution.paths import from_lists
 
 
@@ -195,3 +195,10 @@ def test_shapley_on_a_known_example() -> None:
 
 def test_ties_split_evenly() -> None:
     assert credit([["A", "B"], ["B", "A"]], [True, True], Model.markov) == {"A": 1.0, "B": 1.0}
+
+
+def test_shapley_falls_back_to_linear_when_no_value_is_positive() -> None:
+    """{A,B} rate 1, {C} rate 1, {A} rate 0: every Shapley value is 0 (worked out by
+    hand), so the conversions are split as linear credit would."""
+    paths = [["A", "B"], ["C"], ["A"]]
+    assert credit(paths, [True, True, False], Model.shapley) == {"A": 0.5, "B": 0.5, "C": 1.0}

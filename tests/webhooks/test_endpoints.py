@@ -83,6 +83,7 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
         "alert.opened",
         "alert.escalated",
         "alert.resolved",
+        "attribution.completed",
         "campaign.status_changed",
         "content_item.status_changed",
         "content_item.due",

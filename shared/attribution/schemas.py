@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from shared.attribution.algorithms import Model
+from shared.events.models import EventType
+from shared.metrics.models import IngestStatus as RunStatus
+from shared.schemas import InputModel, Money, ReadModel, Timestamp
+
+DIMENSIONS = ("channel", "campaign", "content_item")
+
+
+class RunCreate(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-10-01T00:00:00Z",
+                    "to": "2026-11-01T00:00:00Z",
+                    "conversion_types": ["purchase"],
+                    "lookback_days": 30,
+                    "models": ["last_touch", "position_based", "markov"],
+                }
+            ]
+        },
+    )
+
+    start: Timestamp = Field(alias="from", description="Conversions from (inclusive).")
+    end: Timestamp = Field(alias="to", description="Conversions to (exclusive).")
+    conversion_types: list[EventType] = Field(
+        default_factory=lambda: [EventType.purchase], min_length=1, max_length=3
+    )
+    lookback_days: int = Field(default=30, ge=1, le=365)
+    models: list[Model] = Field(
+        default_factory=lambda: list(Model), min_length=1, description="All when omitted."
+    )
+    half_life_days: float = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
+    markov_order: int = Field(default=1, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("`to` must be after `from`")
+        if self.end - self.start > timedelta(days=731):
+            raise ValueError("a run covers at most two years")
+        touch = {EventType.impression, EventType.engagement, EventType.click, EventType.visit}
+        if set(self.conversion_types) & touch:
+            raise ValueError("conversion_types are add_to_cart, lead or purchase")
+        self.models = list(dict.fromkeys(self.models))
+        return self
+
+
+class Row(ReadModel):
+    key: str = Field(
+        description="The channel, campaign id or content item id; `direct` or "
+        "`(none)` for conversions without a touchpoint or a campaign."
+    )
+    conversions: float
+    value: Money
+    share: float | None = Field(description="Of the run's conversions.")
+
+
+class RunRead(ReadModel):
+    id: uuid.UUID
+    status: RunStatus
+    params: dict[str, object]
+    path_count: int | None = Field(description="Paths, converting or not.")
+    conversion_count: int | None
+    results: dict[str, dict[str, list[Row]]] | None = Field(
+        description="results[model][dimension]: channel, campaign, content_item."
+    )
+    removal_effects: dict[str, float] | None = Field(description="Markov, per channel.")
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RunSummary(ReadModel):
+    """A run as `attribution.completed` carries it (results are read from the API)."""
+
+    id: uuid.UUID
+    status: RunStatus
+    path_count: int | None
+    conversion_count: int | None
+    finished_at: datetime | None

@@ -1,0 +1,98 @@
+"""Attribution runs: recorded by the API (202), computed by the worker (ATT-1..ATT-3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from shared.attribution import report
+from shared.attribution.algorithms import Model
+from shared.attribution.build import build
+from shared.attribution.events import AttributionCompleted
+from shared.attribution.models import AttributionRun
+from shared.attribution.schemas import RunCreate, RunRead, RunSummary
+from shared.db.pagination import Page, paginate
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork
+from shared.events.models import EventType
+from shared.jobs.models import Job, JobStatus
+from shared.metrics.models import IngestStatus as RunStatus
+
+RUN_JOB = "attribution.run"
+
+
+def runs(uow: UnitOfWork) -> TenantRepository[AttributionRun]:
+    return TenantRepository(uow.session, AttributionRun, "attribution run")
+
+
+async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: RunCreate) -> AttributionRun:
+    run = AttributionRun(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        status=RunStatus.queued,
+        params=body.model_dump(mode="json", by_alias=True),
+    )
+    uow.session.add(run)
+    job = uow.enqueue(RUN_JOB, workspace_id=workspace_id, run_id=str(run.id))
+    run.job_id = job.id
+    await uow.session.flush()
+    return run
+
+
+async def list_runs(
+    uow: UnitOfWork, workspace_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> Page[AttributionRun]:
+    return await paginate(
+        uow.session, runs(uow).select(workspace_id), AttributionRun, limit, cursor
+    )
+
+
+async def get(uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID) -> RunRead:
+    """A run whose job failed for good reads as `failed`, with the job's error."""
+    run = await runs(uow).get(workspace_id, run_id)
+    read = RunRead.model_validate(run)
+    if run.status in (RunStatus.queued, RunStatus.running) and run.job_id is not None:
+        job = await uow.session.get(Job, run.job_id)
+        if job is not None and job.status == JobStatus.failed:
+            read = read.model_copy(
+                update={
+                    "status": RunStatus.failed,
+                    "error": job.last_error,
+                    "finished_at": job.finished_at,
+                }
+            )
+    return read
+
+
+async def compute(
+    uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID, now: datetime
+) -> None:
+    """The worker's part: paths in SQL, the models in numpy, results stored with the
+    run and `attribution.completed` emitted, in the job's transaction (a run killed
+    midway left nothing behind; its retry starts over)."""
+    run = await runs(uow).get(workspace_id, run_id, lock=True)
+    if run.status not in (RunStatus.queued, RunStatus.running):
+        return
+    params = RunCreate.model_validate(run.params)
+    built = await build(
+        uow.session,
+        workspace_id,
+        params.start,
+        params.end,
+        [EventType(t) for t in params.conversion_types],
+        params.lookback_days,
+    )
+    results, effects = report.results(
+        built,
+        [Model(m) for m in params.models],
+        half_life_days=params.half_life_days,
+        markov_order=params.markov_order,
+    )
+    run.results = results
+    run.removal_effects = effects
+    run.path_count = built.path_count
+    run.conversion_count = built.conversion_count
+    run.status = RunStatus.succeeded
+    run.finished_at = now
+    await uow.session.flush()
+    uow.emit(workspace_id, AttributionCompleted(run=RunSummary.model_validate(run)))
