@@ -31,6 +31,7 @@ from shared.db.uow import unit_of_work
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
+from shared.segments import service as segments
 from shared.webhooks import dispatch as webhook_dispatch
 
 log = structlog.get_logger(__name__)
@@ -115,6 +116,13 @@ async def evaluate_crises(ctx: dict[str, Any]) -> int:
     return len(workspaces)
 
 
+async def schedule_segments(ctx: dict[str, Any]) -> int:
+    """SEG-3: a refresh for each retargeting audience whose period has passed."""
+    wc = typed(ctx)
+    async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+        return await segments.schedule_due(uow, utcnow())
+
+
 def every(seconds: int) -> dict[str, Any]:
     """arq cron fields for "every N seconds" (N under a minute), or every N // 60 minutes."""
     if seconds < 60:
@@ -187,6 +195,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
                 unique=True,
                 timeout=120,
             ),
+            cron(schedule_segments, name="segments.schedule", second=20, unique=True, timeout=60),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
             cron(purge_webhooks, name="webhooks.purge", minute=47, second=0, unique=True),
             cron(

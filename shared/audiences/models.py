@@ -36,3 +36,5 @@ class Audience(TenantOwned, Versioned, Base):
     refresh_every_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     size: Mapped[int | None] = mapped_column(sa.BigInteger)
     computed_at: Mapped[datetime | None]
+    #: Members per engagement tier at the last refresh (SEG-2), when the rule tiers.
+    tier_counts: Mapped[dict[str, int] | None] = mapped_column(JSONB)

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 from shared.audiences.models import AudienceKind
 from shared.events.models import EventType
 from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel, UpdateModel
+from shared.segments import platforms as checks
 from shared.social_accounts.models import Platform
 
 
@@ -203,6 +204,14 @@ class AudienceRead(ReadModel):
     ratio: Decimal | None = None
     size: int | None = Field(description="Members at the last refresh (retargeting).")
     computed_at: datetime | None
+    tier_counts: dict[str, int] | None = Field(
+        default=None, description="Members per engagement tier at the last refresh."
+    )
+    platform_warnings: list[str] = Field(
+        default_factory=list,
+        description="What the targeted ad platforms will refuse (retention, minimum size, "
+        "lookalike ratio), said before the upload (SEG-5).",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -224,8 +233,19 @@ class AudienceRead(ReadModel):
                 "source_audience_id",
                 "size",
                 "computed_at",
+                "tier_counts",
                 "created_at",
                 "updated_at",
             )
         }
-        return {**fields, **definition}
+        return {**fields, **definition, "platform_warnings": _warnings(value, definition)}
+
+
+def _warnings(audience: Any, definition: dict[str, Any]) -> list[str]:
+    chosen = [Platform(p) for p in audience.platforms]
+    if "rule" in definition:
+        rule = SegmentRule.model_validate(definition["rule"])
+        return checks.retargeting_warnings(rule, chosen, audience.size)
+    if "ratio" in definition:
+        return checks.lookalike_warnings(Decimal(str(definition["ratio"])), chosen)
+    return []

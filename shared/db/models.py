@@ -13,6 +13,7 @@ from shared.kpis.models import KpiTargetMiss, metric_rollups
 from shared.listening.models import Mention, TrackedTerm
 from shared.metrics.models import IngestBatch, IngestRow, MetricSnapshot
 from shared.outbox.models import OutboxEvent
+from shared.segments.models import AudienceMember, AudienceRefresh
 from shared.social_accounts.models import SocialAccount
 from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from shared.workspaces.models import ApiKey, Workspace
@@ -22,6 +23,8 @@ __all__ = [
     "ApiKey",
     "AttributionRun",
     "Audience",
+    "AudienceMember",
+    "AudienceRefresh",
     "Base",
     "Campaign",
     "CampaignAudience",

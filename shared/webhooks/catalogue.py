@@ -15,6 +15,7 @@ from shared.crisis.events import AlertEscalated, AlertOpened, AlertResolved
 from shared.kpis.events import KpiTargetMissed
 from shared.metrics.events import IngestCompleted
 from shared.outbox.events import Event
+from shared.segments.schemas import SegmentComputed
 from shared.webhooks.events import WebhookTest
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -29,6 +30,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ContentItemDue,
         IngestCompleted,
         KpiTargetMissed,
+        SegmentComputed,
         WebhookTest,
     )
 }

@@ -44,6 +44,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/mentions/{mention_id}"): {"assignee": "stolen"},
     ("PATCH", "/v1/alerts/{alert_id}"): {"status": "acknowledged"},
     ("PATCH", "/v1/escalation-policies/{policy_id}"): {"name": "stolen"},
+    ("POST", "/v1/audiences/{audience_id}/refresh"): {},
     ("POST", "/v1/content-items/{item_id}/publication"): {
         "external_post_id": "stolen",
         "published_at": "2026-11-23T10:00:00Z",
@@ -127,7 +128,20 @@ async def victim_objects(b: Tenant) -> dict[str, str]:
         headers=b.admin,
     )
     assert run.status_code == 202, run.text
+    segment = await b.http.post(
+        "/v1/audiences",
+        json={
+            "kind": "retargeting",
+            "name": "victim segment",
+            "rule": {"include": [{"event": "add_to_cart", "within_days": 7}]},
+        },
+        headers=b.admin,
+    )
+    assert segment.status_code == 201, segment.text
+    refresh = await b.http.post(f"/v1/audiences/{segment.json()['id']}/refresh", headers=b.admin)
+    assert refresh.status_code == 202, refresh.text
     return {
+        "refresh_id": refresh.json()["id"],
         "run_id": run.json()["id"],
         "mention_batch": mentions.json()["id"],
         "term_id": tracked.json()["id"],
@@ -162,6 +176,7 @@ def test_every_scoped_route_has_a_case() -> None:
         "policy_id",
         "alert_id",
         "run_id",
+        "refresh_id",
     }, "a new path parameter: teach victim_objects() to create one in workspace B"
 
 

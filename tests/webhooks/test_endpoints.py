@@ -89,6 +89,7 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
         "content_item.due",
         "ingest.completed",
         "kpi.target_missed",
+        "segment.computed",
         "webhook.test",
     }
     due = catalogue["content_item.due"]
