@@ -32,8 +32,10 @@ from bench import common
 BENCHMARKS: dict[str, str] = {
     "PERF-1": "bench.perf1_ingest",
     "PERF-2": "bench.perf2_kpis",
+    "PERF-3": "bench.perf3_attribution",
     "PERF-4": "bench.perf4_mentions",
     "PERF-5": "bench.perf5_api",
+    "PERF-6": "bench.perf6_segments",
     "PERF-WH": "bench.perf_webhooks",
 }
 RESULTS_JSON = common.BENCH_DIR / "results.json"

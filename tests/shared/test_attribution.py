@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from fractions import Fraction
-from itertools import combinations, pairwise
+from itertools import combinations
 from math import factorial
 
 import numpy as np
@@ -13,6 +13,7 @@ import pytest
 
 from shared.attribution.algorithms import Model, allocate, attribute, markov, shapley
 from shared.attribution.paths import from_lists
+from shared.attribution.reference import markov_removal_effects
 
 
 def credit(
@@ -100,50 +101,12 @@ def test_every_model_conserves_the_totals(model: Model) -> None:
     assert (result.conversions >= 0).all()
 
 
-def reference_markov(paths: list[list[str]], converted: list[bool], order: int) -> dict[str, float]:
-    """Straightforward: dictionaries of counts and the conversion probability by value
-    iteration, one removal at a time."""
-    counts: dict[tuple[str, ...], dict[tuple[str, ...], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    for path, won in zip(paths, converted, strict=True):
-        states = [("<start>",)] + [
-            tuple(path[max(0, i - order + 1) : i + 1]) for i in range(len(path))
-        ]
-        states.append(("<conversion>",) if won else ("<null>",))
-        for a, b in pairwise(states):
-            counts[a][b] += 1
-
-    def probability(removed: str | None) -> float:
-        p: dict[tuple[str, ...], float] = defaultdict(float)
-        p[("<conversion>",)] = 1.0
-        for _ in range(10_000):
-            change = 0.0
-            for state, nexts in counts.items():
-                if removed is not None and removed in state:
-                    continue
-                total = sum(nexts.values())
-                value = sum(
-                    n / total * (0.0 if removed is not None and removed in nxt else p[nxt])
-                    for nxt, n in nexts.items()
-                )
-                change = max(change, abs(value - p[state]))
-                p[state] = value
-            if change < 1e-15:
-                break
-        return p[("<start>",)]
-
-    base = probability(None)
-    channels = sorted({c for path in paths for c in path})
-    return {c: 1 - probability(c) / base for c in channels}
-
-
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_markov_equals_the_reference(order: int) -> None:
     paths, converted = random_paths(order, 300, 5)
     built = from_lists(paths, converted)
     result = markov(built, order)
-    expected = reference_markov(paths, converted, order)
+    expected = markov_removal_effects(zip(paths, converted, strict=True), order)
     assert result.removal_effects is not None
     got = dict(zip(built.labels, result.removal_effects.tolist(), strict=True))
     assert got == pytest.approx(expected, abs=1e-9)
