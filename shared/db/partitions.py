@@ -60,9 +60,20 @@ async def ensure(session: AsyncSession, parent: str, months: Iterable[datetime])
         return []
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
     for name, start in sorted(missing.items()):
+        # CREATE TABLE ... PARTITION OF would take an ACCESS EXCLUSIVE lock on the parent:
+        # it would wait for every long read of the table (an attribution run, a KPI
+        # report), and every new read would queue behind it. A table made alone, then
+        # attached, takes only SHARE UPDATE EXCLUSIVE on the parent, which reads do not
+        # block; attaching creates the partitioned indexes on it.
+        exists = await session.scalar(
+            sa.text("SELECT 1 FROM pg_class WHERE relname = :name"), {"name": name}
+        )
+        if exists:
+            continue
+        await session.execute(sa.text(f'CREATE TABLE "{name}" (LIKE {parent} INCLUDING DEFAULTS)'))
         await session.execute(
             sa.text(
-                f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF {parent} '
+                f'ALTER TABLE {parent} ATTACH PARTITION "{name}" '
                 f"FOR VALUES FROM ('{start.isoformat()}') TO ('{next_month(start).isoformat()}')"
             )
         )
