@@ -15,7 +15,7 @@ from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.events.models import EventType
-from shared.jobs.models import Job, JobStatus
+from shared.jobs.service import failed_for_good
 from shared.metrics.models import IngestStatus as RunStatus
 
 RUN_JOB = "attribution.run"
@@ -51,9 +51,9 @@ async def get(uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID) -> Ru
     """A run whose job failed for good reads as `failed`, with the job's error."""
     run = await runs(uow).get(workspace_id, run_id)
     read = RunRead.model_validate(run)
-    if run.status in (RunStatus.queued, RunStatus.running) and run.job_id is not None:
-        job = await uow.session.get(Job, run.job_id)
-        if job is not None and job.status == JobStatus.failed:
+    if run.status in (RunStatus.queued, RunStatus.running):
+        job = await failed_for_good(uow.session, run.job_id)
+        if job is not None:
             read = read.model_copy(
                 update={
                     "status": RunStatus.failed,

@@ -32,3 +32,12 @@ async def pending_jobs(
 async def sweep(session: AsyncSession, queue: JobQueue, now: datetime) -> int:
     """Re-send every pending job; the queue drops the ones it already holds (same job id)."""
     return await send_jobs(queue, await pending_jobs(session, now))
+
+
+async def failed_for_good(session: AsyncSession, job_id: uuid.UUID | None) -> Job | None:
+    """The recorded job behind a long-work resource (an ingest batch, an attribution run,
+    a refresh), if it failed for good: the resource then reads `failed` with its error."""
+    if job_id is None:
+        return None
+    job = await session.get(Job, job_id)
+    return job if job is not None and job.status == JobStatus.failed else None

@@ -16,7 +16,7 @@ from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
-from shared.jobs.models import Job, JobStatus
+from shared.jobs.service import failed_for_good
 from shared.kpis import rollups, targets
 from shared.kpis.models import DIMENSIONS
 from shared.metrics.events import IngestCompleted
@@ -324,9 +324,9 @@ async def get_batch(
     """A batch whose merge job failed for good reads as `failed`, with the job's error."""
     batch = await batches(uow).get(workspace_id, batch_id)
     read = IngestBatchRead.model_validate(batch)
-    if batch.status == IngestStatus.queued and batch.job_id is not None:
-        job = await uow.session.get(Job, batch.job_id)
-        if job is not None and job.status == JobStatus.failed:
+    if batch.status == IngestStatus.queued:
+        job = await failed_for_good(uow.session, batch.job_id)
+        if job is not None:
             read = read.model_copy(
                 update={
                     "status": IngestStatus.failed,

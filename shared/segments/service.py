@@ -15,7 +15,7 @@ from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
-from shared.jobs.models import Job, JobStatus
+from shared.jobs.service import failed_for_good
 from shared.metrics.models import IngestStatus as RefreshStatus
 from shared.segments import rules
 from shared.segments.models import AudienceMember, AudienceRefresh
@@ -71,9 +71,9 @@ async def get_refresh(
     if refresh.audience_id != audience_id:
         raise NotFound("audience refresh", refresh_id)
     read = RefreshRead.model_validate(refresh)
-    if refresh.status == RefreshStatus.queued and refresh.job_id is not None:
-        job = await uow.session.get(Job, refresh.job_id)
-        if job is not None and job.status == JobStatus.failed:
+    if refresh.status == RefreshStatus.queued:
+        job = await failed_for_good(uow.session, refresh.job_id)
+        if job is not None:
             read = read.model_copy(
                 update={
                     "status": RefreshStatus.failed,

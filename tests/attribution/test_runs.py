@@ -181,3 +181,24 @@ async def test_bad_requests_record_nothing(
     assert response.status_code == 422, response.text
     listed = await tenant.http.get("/v1/attribution-runs", headers=tenant.admin)
     assert listed.json()["items"] == []
+
+
+async def test_a_run_whose_job_failed_for_good_reads_failed(
+    tenant: Tenant, resources: Resources
+) -> None:
+    response = await tenant.http.post(
+        "/v1/attribution-runs",
+        json={"from": "2026-10-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"},
+        headers=tenant.admin,
+    )
+    async with resources.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE jobs SET status = 'failed', last_error = 'out of memory', "
+                "finished_at = now() WHERE id = (SELECT job_id FROM attribution_runs "
+                "WHERE id = :id)"
+            ),
+            {"id": uuid.UUID(response.json()["id"])},
+        )
+    got = (await tenant.http.get(response.headers["Location"], headers=tenant.admin)).json()
+    assert (got["status"], got["error"]) == ("failed", "out of memory")
