@@ -346,3 +346,28 @@ def start_api(
     base = f"http://127.0.0.1:{port}"
     wait_ok(f"{base}/readyz", process, log)
     return Api(base, env, process)
+
+
+def finished(
+    http: httpx.Client,
+    response: httpx.Response,
+    worker: Process,
+    log: Path,
+    timeout: float = 1800,
+    every: float = 0.1,
+) -> dict[str, Any]:
+    """A `202` answer's resource (API-7), polled at its Location until it succeeded;
+    the worker's death, a failure or the timeout is a BenchError."""
+    if response.status_code != 202:
+        raise BenchError(f"{response.status_code}: {response.text[:300]}")
+    location = response.headers["Location"]
+    deadline = time.monotonic() + timeout
+    while True:
+        resource: dict[str, Any] = http.get(location).json()
+        if resource["status"] == "succeeded":
+            return resource
+        if resource["status"] == "failed":
+            raise BenchError(f"{location} failed: {resource['error']}")
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise BenchError(f"{location} did not finish\n{tail(log)}")
+        time.sleep(every)

@@ -167,20 +167,8 @@ def run() -> dict[str, Any]:
                     "lookback_days": 30,
                 },
             )
-            if response.status_code != 202:
-                raise common.BenchError(f"{response.status_code}: {response.text[:300]}")
-            location = response.headers["Location"]
-            deadline = time.monotonic() + 1800
-            while True:
-                run = http.get(location).json()
-                if run["status"] in ("succeeded", "failed"):
-                    break
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    raise common.BenchError(f"the run did not finish\n{common.tail(worker_log)}")
-                time.sleep(0.2)
+            run = common.finished(http, response, worker, worker_log, every=0.2)
             end_to_end = time.perf_counter() - started
-        if run["status"] != "succeeded":
-            raise common.BenchError(f"the run failed: {run['error']}")
 
     met = models["total"] < 60 and end_to_end < 60 and models["gap"] <= 1e-6
     return {

@@ -108,21 +108,9 @@ def run() -> dict[str, Any]:
             ).json()
             started = time.perf_counter()
             response = http.post(f"/v1/audiences/{audience['id']}/refresh")
-            if response.status_code != 202:
-                raise common.BenchError(f"{response.status_code}: {response.text[:300]}")
-            location = response.headers["Location"]
-            deadline = time.monotonic() + 1800
-            while True:
-                refresh = http.get(location).json()
-                if refresh["status"] in ("succeeded", "failed"):
-                    break
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    raise common.BenchError(f"no refresh\n{common.tail(worker_log)}")
-                time.sleep(0.1)
+            common.finished(http, response, worker, worker_log)
             elapsed = time.perf_counter() - started
             read = http.get(f"/v1/audiences/{audience['id']}").json()
-        if refresh["status"] != "succeeded":
-            raise common.BenchError(f"the refresh failed: {refresh['error']}")
     return {
         "figures": {
             "refresh_s": round(elapsed, 2),

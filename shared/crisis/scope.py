@@ -20,14 +20,6 @@ def covered_by(item: type[ContentItem] = ContentItem) -> sa.ColumnElement[bool]:
     )
 
 
-def reached_by(alert: Alert) -> sa.ColumnElement[bool]:
-    """The items one alert's freeze reaches."""
-    clause = ContentItem.workspace_id == alert.workspace_id
-    if alert.freeze_campaign_ids is not None:
-        clause = sa.and_(clause, ContentItem.campaign_id.in_(alert.freeze_campaign_ids))
-    return clause
-
-
 def frozen(item: type[ContentItem] = ContentItem) -> sa.Exists:
     """An unresolved freezing alert reaches the item: the due cron leaves it alone."""
     return sa.exists().where(

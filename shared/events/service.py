@@ -10,10 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.campaigns.models import Campaign
-from shared.content.models import ContentItem
+from shared.content.references import missing_targets
 from shared.db import partitions
-from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
 from shared.events import pii
@@ -56,28 +54,6 @@ def row_problems(rows: Sequence[EventIn], now: datetime) -> list[FieldError]:
                 )
             )
     return errors
-
-
-async def reference_problems(
-    uow: UnitOfWork, workspace_id: uuid.UUID, rows: Sequence[EventIn]
-) -> list[FieldError]:
-    items = TenantRepository(uow.session, ContentItem, "content item")
-    campaigns = TenantRepository(uow.session, Campaign, "campaign")
-    return await campaigns.missing_references(
-        workspace_id,
-        [
-            (("body", "events", i, "campaign_id"), r.campaign_id)
-            for i, r in enumerate(rows)
-            if r.campaign_id is not None
-        ],
-    ) + await items.missing_references(
-        workspace_id,
-        [
-            (("body", "events", i, "content_item_id"), r.content_item_id)
-            for i, r in enumerate(rows)
-            if r.content_item_id is not None
-        ],
-    )
 
 
 _INSERT = sa.text(
@@ -167,7 +143,7 @@ async def ingest(
     uow: UnitOfWork, workspace_id: uuid.UUID, body: EventBatch, now: datetime
 ) -> EventsAccepted:
     rows = body.events
-    errors = row_problems(rows, now) + await reference_problems(uow, workspace_id, rows)
+    errors = row_problems(rows, now) + await missing_targets(uow, workspace_id, rows, "events")
     if errors:
         raise ValidationFailed(errors)
     session = uow.session

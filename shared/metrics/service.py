@@ -9,8 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.campaigns.models import Campaign
-from shared.content.models import ContentItem
+from shared.content.references import missing_targets
 from shared.db import partitions
 from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
@@ -100,29 +99,6 @@ def row_problems(rows: list[SnapshotIn], now: datetime) -> list[FieldError]:
     return errors
 
 
-async def reference_problems(
-    uow: UnitOfWork, workspace_id: uuid.UUID, rows: list[SnapshotIn]
-) -> list[FieldError]:
-    """Unknown and foreign ids alike: one query per kind of id, whatever the row count."""
-    items = TenantRepository(uow.session, ContentItem, "content item")
-    campaigns = TenantRepository(uow.session, Campaign, "campaign")
-    return await items.missing_references(
-        workspace_id,
-        [
-            (("body", "snapshots", i, "content_item_id"), r.content_item_id)
-            for i, r in enumerate(rows)
-            if r.content_item_id is not None
-        ],
-    ) + await campaigns.missing_references(
-        workspace_id,
-        [
-            (("body", "snapshots", i, "campaign_id"), r.campaign_id)
-            for i, r in enumerate(rows)
-            if r.campaign_id is not None
-        ],
-    )
-
-
 _MEASURES_OF = operator.attrgetter(*MEASURES)
 _ENGAGEMENTS = MEASURES.index("engagements")
 _SPEND, _VALUE = MEASURES.index("spend"), MEASURES.index("conversion_value")
@@ -151,7 +127,7 @@ async def ingest(
     """All or nothing (ING-2); accepted rows are COPYed in this transaction with the batch
     and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
     rows = body.snapshots
-    errors = row_problems(rows, now) + await reference_problems(uow, workspace_id, rows)
+    errors = row_problems(rows, now) + await missing_targets(uow, workspace_id, rows, "snapshots")
     if errors:
         raise ValidationFailed(sorted(errors, key=lambda e: (int(e.loc[2]), str(e.loc[-1]))))
     batch = IngestBatch(

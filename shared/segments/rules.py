@@ -26,10 +26,6 @@ class Tier(enum.StrEnum):
 TIERS = ((7, Tier.hot), (3, Tier.warm), (1, Tier.cold))
 
 
-def tier(touches: int) -> Tier | None:
-    return next((name for least, name in TIERS if touches >= least), None)
-
-
 @dataclass(frozen=True)
 class Compiled:
     sql: str
@@ -75,8 +71,9 @@ def members(rule: SegmentRule, workspace_id: uuid.UUID, now: datetime) -> Compil
             test = f"{name} >= :{name}_min"
             tests.append(test if part == "inc" else f"NOT ({test})")
     tiering = (
-        "CASE WHEN touches >= 7 THEN 'hot' WHEN touches >= 3 THEN 'warm' "
-        "WHEN touches >= 1 THEN 'cold' END"
+        "CASE "
+        + " ".join(f"WHEN touches >= {least} THEN '{name}'" for least, name in TIERS)
+        + " END"
         if rule.tiers
         else "NULL"
     )
