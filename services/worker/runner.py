@@ -2,7 +2,9 @@
 
 arq may deliver a job twice (a sweeper re-send, a worker killed mid-job). The job row is
 locked, the handler's writes and the row's `done` commit together, and a job found done
-is skipped: replays change nothing.
+is skipped: replays change nothing. A job found pending but locked is busy elsewhere,
+often the transaction of a killed worker that Postgres has not yet rolled back: it is
+retried shortly rather than dropped, so it never waits for the sweeper.
 """
 
 from __future__ import annotations
@@ -59,6 +61,14 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: 
                 sa.select(Job).where(Job.id == ident).with_for_update(skip_locked=True)
             )
         ).one_or_none()
+        if row is None:
+            busy = await session.scalar(sa.select(Job.status).where(Job.id == ident))
+            await session.rollback()
+            if busy == JobStatus.pending:
+                attempt = int(ctx.get("job_try", 1))
+                log.info("job.busy", job=name, job_id=job_id, attempt=attempt)
+                JOB_OUTCOMES.labels(name, "busy").inc()
+                raise Retry(defer=backoff(attempt))
         if row is None or row.status != JobStatus.pending:
             await session.rollback()
             JOB_OUTCOMES.labels(name, "skipped").inc()

@@ -29,6 +29,10 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
                 # JIT compiles those hundreds of expressions for seconds on queries that
                 # run in milliseconds (its trigger is the planner's cost, not the time).
                 "jit": "off",
+                # A client killed mid-query (a worker's SIGKILL, a dropped request) leaves
+                # its backend running the query and holding its locks until it next writes
+                # to the socket; this makes Postgres notice within a second and roll back.
+                "client_connection_check_interval": "1s",
             }
         },
     )

@@ -135,6 +135,26 @@ async def test_a_replayed_job_changes_nothing(
     assert await event_count(resources, tenant.id, "test.touched") == 1
 
 
+async def test_a_job_locked_elsewhere_is_retried_not_dropped(
+    tenant: Tenant, resources: Resources, wc: WorkerContext
+) -> None:
+    """A killed worker's transaction may hold the job's row for a while: the next delivery
+    must come back later, not report the job as done."""
+    async with unit_of_work(resources.sessionmaker, None) as uow:
+        job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=3)
+    handler = HANDLERS[TOUCH]
+    async with resources.engine.connect() as holder:
+        await holder.execute(
+            sa.text("SELECT 1 FROM jobs WHERE id = :id FOR UPDATE"), {"id": job.id}
+        )
+        with pytest.raises(Retry):
+            await run_recorded(ctx_for(wc, 1), str(job.id), name=TOUCH, handler=handler)
+        await holder.rollback()
+    assert (await job_row(resources, job.id))["status"] == "pending"  # type: ignore[index]
+    assert await run_recorded(ctx_for(wc, 2), str(job.id), name=TOUCH, handler=handler) == "done"
+    assert await event_count(resources, tenant.id, "test.touched") == 1
+
+
 async def test_transient_failure_is_retried_and_its_writes_rolled_back(
     tenant: Tenant, resources: Resources, wc: WorkerContext
 ) -> None:
