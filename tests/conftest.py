@@ -15,6 +15,7 @@ from shared.config import Settings
 from shared.crypto import generate_key
 from shared.logging import configure_logging
 from tests.harness import Services, running_services
+from tests.worker_process import worker_processes  # noqa: F401  (fixture)
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
 SECRETS_KEY = generate_key()

@@ -4,64 +4,26 @@ again: every row is merged exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from services.api.state import Resources
-from shared.config import ROOT, Settings
+from shared.config import Settings
 from tests import factories
-from tests.conftest import SECRETS_KEY, Tenant
+from tests.conftest import Tenant
 from tests.metrics.helpers import row
 from tests.metrics.test_ingestion import roomy  # noqa: F401  (fixture)
+from tests.worker_process import kill, spawn_worker
 
 BATCHES = 4
 ROWS = 10_000
-
-
-def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": str(settings.database_url),
-        "REDIS_URL": str(settings.redis_url),
-        "SECRETS_KEY": SECRETS_KEY,
-        "WORKER_METRICS_PORT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-@pytest.fixture
-def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
 
 
 async def merge_in_progress(resources: Resources) -> bool:
@@ -89,7 +51,7 @@ async def test_a_worker_killed_mid_merge_merges_every_row_once(
     resources: Resources,
     settings: Settings,
     roomy: httpx.AsyncClient,  # noqa: F811
-    workers: list[subprocess.Popen[bytes]],
+    worker_processes: list[subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
     item = await factories.content_item(tenant)
@@ -115,17 +77,16 @@ async def test_a_worker_killed_mid_merge_merges_every_row_once(
     keys = (BATCHES + 1) * ROWS // 2
 
     log = tmp_path / "worker.log"
-    workers.append(start_worker(settings, log))
+    worker_processes.append(spawn_worker(settings, log))
     deadline = time.monotonic() + 60
     while not await merge_in_progress(resources):
         assert time.monotonic() < deadline, log.read_text()[-2000:]
         await asyncio.sleep(0.005)
-    os.killpg(workers[0].pid, signal.SIGKILL)
-    workers[0].wait(10)
+    kill(worker_processes[0])
     killed_during = [state["status"] for state in await batch_states(tenant, ids)]
     assert "queued" in killed_during  # the kill really interrupted the work
 
-    workers.append(start_worker(settings, log))
+    worker_processes.append(spawn_worker(settings, log))
     deadline = time.monotonic() + 90
     while True:
         states = await batch_states(tenant, ids)
