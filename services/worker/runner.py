@@ -61,16 +61,18 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: 
                 sa.select(Job).where(Job.id == ident).with_for_update(skip_locked=True)
             )
         ).one_or_none()
-        if row is None:
-            busy = await session.scalar(sa.select(Job.status).where(Job.id == ident))
+        if row is None or row.status != JobStatus.pending:
+            busy = (
+                row is None
+                and await session.scalar(sa.select(Job.status).where(Job.id == ident))
+                == JobStatus.pending
+            )
             await session.rollback()
-            if busy == JobStatus.pending:
+            if busy:
                 attempt = int(ctx.get("job_try", 1))
                 log.info("job.busy", job=name, job_id=job_id, attempt=attempt)
                 JOB_OUTCOMES.labels(name, "busy").inc()
                 raise Retry(defer=backoff(attempt))
-        if row is None or row.status != JobStatus.pending:
-            await session.rollback()
             JOB_OUTCOMES.labels(name, "skipped").inc()
             return "skipped"
         try:
