@@ -19,7 +19,10 @@ _LOCK = 0x5D_0001
 
 
 def month_start(moment: datetime) -> datetime:
-    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+    """The UTC month holding `moment`: partitions are bounded in UTC, whatever offset
+    the client wrote (`2026-03-01T00:30:00+02:00` belongs to February)."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
 
 
 def next_month(start: datetime) -> datetime:

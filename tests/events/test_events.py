@@ -86,6 +86,19 @@ async def test_a_repeated_event_is_ignored(tenant: Tenant, resources: Resources)
     assert len(await stored(resources, tenant, "events")) == 3
 
 
+async def test_an_offset_across_a_month_boundary_lands_in_the_utc_month(
+    tenant: Tenant, resources: Resources
+) -> None:
+    """00:30 on 1 March at +02:00 is 22:30 on 28 February in UTC: its partition is
+    February's, made for it even when no other row has needed it yet."""
+    response = await track(tenant, [event(occurred_at="2011-03-01T00:30:00+02:00")])
+    assert response.status_code == 200, response.text
+    [row] = await stored(resources, tenant, "events")
+    assert row["occurred_at"] == datetime(2011, 2, 28, 22, 30, tzinfo=UTC)
+    async with resources.engine.connect() as conn:
+        assert await conn.scalar(sa.text("SELECT to_regclass('events_y2011m02') IS NOT NULL"))
+
+
 async def test_consent_and_contact_follow_the_latest_event_that_states_them(
     tenant: Tenant, resources: Resources
 ) -> None:
