@@ -69,8 +69,14 @@ def touch_weights(paths: Paths, model: Model, half_life_days: float = 7.0) -> Fl
     if model == Model.linear:
         return floats(1.0 / n)
     if model == Model.time_decay:
-        raw = np.exp2(-paths.days_before / half_life_days)
-        sums = np.add.reduceat(raw, paths.starts[:-1]) if len(paths) else raw
+        if not len(paths):
+            return floats(paths.days_before)
+        # Days counted from the path's latest touch, whose weight is then 1: the same
+        # shares, and no path whose every weight underflows to 0 (a 0/0 NaN) when its
+        # touches are many half-lives old.
+        latest = np.minimum.reduceat(paths.days_before, paths.starts[:-1])
+        raw = np.exp2(-(paths.days_before - np.repeat(latest, paths.lengths)) / half_life_days)
+        sums = np.add.reduceat(raw, paths.starts[:-1])
         return floats(raw / np.repeat(sums, paths.lengths))
     if model == Model.position_based:
         middle = np.where(n > 2, 0.2 / np.maximum(n - 2, 1), 0.0)

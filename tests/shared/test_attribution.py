@@ -62,6 +62,17 @@ def test_time_decay_halves_the_weight_every_half_life() -> None:
     assert result.value_cents.tolist() == [1250, 500]
 
 
+def test_time_decay_of_touches_many_half_lives_old_keeps_the_totals() -> None:
+    """Weights of 2^-3650 underflow to 0: the shares must still come out of the path."""
+    built = from_lists(
+        [["A", "B"], ["B"]], [True, True], [1000, 500], days_before=[[365.0, 364.9], [300.0]]
+    )
+    result = attribute(built, Model.time_decay, half_life_days=0.1)
+    # 0.1 day apart at a half-life of 0.1 day: A weighs 1/2 of B.
+    assert result.conversions.tolist() == pytest.approx([1 / 3, 1 + 2 / 3])
+    assert result.value_cents.tolist() == [333, 1167]
+
+
 def test_markov_textbook_example() -> None:
     """C1 > C2 > C3 converts, C1 does not, C2 > C3 does not: P(conversion) = 1/3;
     without C1 it is 1/6 (removal effect 0.5), without C2 or C3 it is 0 (effect 1)."""
