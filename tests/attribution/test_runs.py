@@ -132,6 +132,35 @@ async def test_every_model_on_hand_built_journeys(
     assert markov["search"][0] == pytest.approx(2 / 3, abs=1e-6)
 
 
+async def test_paths_that_did_not_convert_span_the_whole_period(
+    tenant: Tenant, resources: Resources, settings: Settings
+) -> None:
+    """Over 60 days with a 7-day lookback, a visitor who clicked 40 days ago and never
+    bought is a path (Markov needs it); one whose click is older than the period's
+    start minus the lookback is not."""
+    events = [
+        ev("buyer", "click", 3, "email"),
+        ev("buyer", "purchase", 2, "web", value="10.00"),
+        ev("march", "click", 40, "instagram"),
+        ev("ancient", "click", 70, "instagram"),
+    ]
+    response = await tenant.http.post("/v1/events", json={"events": events}, headers=tenant.admin)
+    assert response.status_code == 200, response.text
+    run = await computed(
+        tenant,
+        resources,
+        settings,
+        {
+            "from": (NOW - timedelta(days=60)).isoformat(),
+            "to": NOW.isoformat(),
+            "lookback_days": 7,
+            "models": ["markov"],
+        },
+    )
+    assert (run["conversion_count"], run["path_count"]) == (1, 2)
+    assert run["removal_effects"] == {"email": 1.0, "instagram": 0.0}
+
+
 async def test_attribution_completed_is_emitted_once(
     tenant: Tenant, resources: Resources, settings: Settings, journeys: dict[str, Any]
 ) -> None:
