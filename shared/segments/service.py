@@ -90,10 +90,19 @@ async def compute(
     """Members replaced set-based from the compiled rule, the audience's size and tiers
     updated and `segment.computed` emitted, in the job's transaction."""
     session = uow.session
+    # The audience's row first, then the refresh's: the order a deletion of the audience
+    # takes them in (its cascade reaches the refreshes), so the two never deadlock.
+    audience_id = await session.scalar(
+        sa.select(AudienceRefresh.audience_id).where(
+            AudienceRefresh.workspace_id == workspace_id, AudienceRefresh.id == refresh_id
+        )
+    )
+    if audience_id is None:
+        raise NotFound("audience refresh", refresh_id)
+    audience = await session.get(Audience, audience_id, with_for_update=True)
     refresh = await refreshes(uow).get(workspace_id, refresh_id, lock=True)
     if refresh.status != RefreshStatus.queued:
         return
-    audience = await session.get(Audience, refresh.audience_id, with_for_update=True)
     if audience is None or audience.kind != AudienceKind.retargeting:
         refresh.status, refresh.error, refresh.finished_at = (
             RefreshStatus.failed,

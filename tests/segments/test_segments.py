@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -223,3 +224,49 @@ async def test_schedule_and_refusals(tenant: Tenant, resources: Resources) -> No
         f"/v1/audiences/{saved.json()['id']}/refresh", headers=tenant.admin
     )
     assert refused.status_code == 409
+
+
+async def test_a_refresh_locks_the_audience_before_its_own_row(
+    tenant: Tenant, resources: Resources, settings: Settings
+) -> None:
+    """Deleting an audience locks it, then (by cascade) its refreshes: a refresh taking
+    them the other way round would deadlock with it."""
+    created = await audience(tenant, CART_ABANDONERS)
+    response = await tenant.http.post(
+        f"/v1/audiences/{created['id']}/refresh", headers=tenant.admin
+    )
+    refresh_id = uuid.UUID(response.json()["id"])
+    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
+
+    async def run() -> None:
+        async with unit_of_work(resources.sessionmaker, None) as uow:
+            await refresh_segment(uow, wc, workspace_id=tenant.id, refresh_id=str(refresh_id))
+
+    async with resources.engine.connect() as deleting:
+        await deleting.execute(
+            sa.text("SELECT 1 FROM audiences WHERE id = :a FOR UPDATE"),
+            {"a": uuid.UUID(created["id"])},
+        )
+        holder = await deleting.scalar(sa.text("SELECT pg_backend_pid()"))
+        job = asyncio.create_task(run())
+        for _ in range(200):  # until the job waits on the audience
+            async with resources.engine.connect() as conn:
+                if await conn.scalar(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE :p = ANY(pg_blocking_pids(pid))"
+                    ),
+                    {"p": holder},
+                ):
+                    break
+            await asyncio.sleep(0.02)
+        assert not job.done()
+        # The refresh row is still free: the deletion's cascade could take it.
+        await deleting.execute(
+            sa.text("SELECT 1 FROM audience_refreshes WHERE id = :r FOR UPDATE NOWAIT"),
+            {"r": refresh_id},
+        )
+        await deleting.rollback()
+    await job
+    got = await tenant.http.get(response.headers["Location"], headers=tenant.admin)
+    assert got.json()["status"] == "succeeded"
