@@ -22,8 +22,10 @@ def normal_email(raw: str) -> str | None:
 
 def normal_phone(raw: str) -> str | None:
     """E.164 digits: "+33 6 12 34 56 78" and "0033612345678" -> "33612345678". A
-    number without its country code cannot be told from one with it: it must have one."""
-    phone = _PHONE_NOISE.sub("", raw.strip())
+    number without its country code cannot be told from one with it: it must have one.
+    The national trunk 0 written in brackets ("+33 (0)6 ...", "+44 (0)20 ...") is not
+    part of the international number."""
+    phone = _PHONE_NOISE.sub("", raw.strip().replace("(0)", ""))
     if phone.startswith("+"):
         phone = phone[1:]
     elif phone.startswith("00"):
