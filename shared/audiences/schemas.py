@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
-from shared.events.models import EventType
+from shared.events.models import CHANNEL, EventType
 from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel, UpdateModel
 from shared.segments import platforms as checks
 from shared.social_accounts.models import Platform
@@ -52,7 +52,7 @@ class Condition(InputModel):
     event: EventType
     within_days: int = Field(ge=1, le=540, examples=[7])
     min_count: int = Field(default=1, ge=1, le=10_000)
-    channel: str | None = Field(default=None, min_length=1, max_length=50)
+    channel: str | None = Field(default=None, pattern=CHANNEL, examples=["instagram"])
     campaign_id: uuid.UUID | None = None
 
 

@@ -24,6 +24,9 @@ class EventType(enum.StrEnum):
 
 
 #: ATT-1: what a path is made of; the rest are what a path leads to.
+#: A channel as events name it and rules match it: lower case, so "Instagram" in a rule
+#: cannot silently match nothing.
+CHANNEL = r"^[a-z0-9][a-z0-9_.\-]{0,49}$"
 TOUCHPOINTS = frozenset(
     {EventType.impression, EventType.engagement, EventType.click, EventType.visit}
 )

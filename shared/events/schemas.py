@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
-from shared.events.models import EventType
+from shared.events.models import CHANNEL, EventType
 from shared.metrics.schemas import MoneyText
 from shared.schemas import NO_NUL, InputModel, ReadModel
 
@@ -24,7 +24,7 @@ class EventIn(InputModel):
     type: EventType
     occurred_at: AwareDatetime
     channel: str = Field(
-        pattern=r"^[a-z0-9][a-z0-9_.\-]{0,49}$",
+        pattern=CHANNEL,
         examples=["instagram", "email", "search", "direct"],
         description="A platform name, or email, search, direct, referral...",
     )

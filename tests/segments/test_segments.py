@@ -270,3 +270,13 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
     await job
     got = await tenant.http.get(response.headers["Location"], headers=tenant.admin)
     assert got.json()["status"] == "succeeded"
+
+
+async def test_a_rule_names_channels_as_events_do(tenant: Tenant) -> None:
+    for channel in ("Instagram", "insta\u0000gram", ""):
+        rule = {"include": [{"event": "click", "within_days": 7, "channel": channel}]}
+        body = {"kind": "retargeting", "name": "Bad", "rule": rule}
+        refused = await tenant.http.post("/v1/audiences", json=body, headers=tenant.admin)
+        assert refused.status_code == 422, (channel, refused.text)
+    listed = await tenant.http.get("/v1/audiences", headers=tenant.admin)
+    assert listed.json()["items"] == []
