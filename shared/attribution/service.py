@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from shared.attribution import report
@@ -15,7 +16,8 @@ from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.events.models import EventType
-from shared.jobs.service import failed_for_good
+from shared.jobs.models import Job
+from shared.jobs.service import failed_jobs
 from shared.metrics.models import IngestStatus as RunStatus
 
 RUN_JOB = "attribution.run"
@@ -41,26 +43,31 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: RunCreate) -> A
 
 async def list_runs(
     uow: UnitOfWork, workspace_id: uuid.UUID, *, limit: int, cursor: str | None
-) -> Page[AttributionRun]:
-    return await paginate(
+) -> Page[RunRead]:
+    page = await paginate(
         uow.session, runs(uow).select(workspace_id), AttributionRun, limit, cursor
     )
+    failed = await failed_jobs(uow.session, (run.job_id for run in page.items))
+    return Page([_read(run, failed) for run in page.items], page.next_cursor)
 
 
 async def get(uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID) -> RunRead:
-    """A run whose job failed for good reads as `failed`, with the job's error."""
     run = await runs(uow).get(workspace_id, run_id)
+    return _read(run, await failed_jobs(uow.session, [run.job_id]))
+
+
+def _read(run: AttributionRun, failed: Mapping[uuid.UUID, Job]) -> RunRead:
+    """A run whose job failed for good reads as `failed`, with the job's error."""
     read = RunRead.model_validate(run)
-    if run.status in (RunStatus.queued, RunStatus.running):
-        job = await failed_for_good(uow.session, run.job_id)
-        if job is not None:
-            read = read.model_copy(
-                update={
-                    "status": RunStatus.failed,
-                    "error": job.last_error,
-                    "finished_at": job.finished_at,
-                }
-            )
+    job = failed.get(run.job_id) if run.job_id is not None else None
+    if job is not None and run.status in (RunStatus.queued, RunStatus.running):
+        read = read.model_copy(
+            update={
+                "status": RunStatus.failed,
+                "error": job.last_error,
+                "finished_at": job.finished_at,
+            }
+        )
     return read
 
 

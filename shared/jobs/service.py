@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -37,7 +38,17 @@ async def sweep(session: AsyncSession, queue: JobQueue, now: datetime) -> int:
 async def failed_for_good(session: AsyncSession, job_id: uuid.UUID | None) -> Job | None:
     """The recorded job behind a long-work resource (an ingest batch, an attribution run,
     a refresh), if it failed for good: the resource then reads `failed` with its error."""
-    if job_id is None:
-        return None
-    job = await session.get(Job, job_id)
-    return job if job is not None and job.status == JobStatus.failed else None
+    return (await failed_jobs(session, [job_id])).get(job_id) if job_id is not None else None
+
+
+async def failed_jobs(
+    session: AsyncSession, job_ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Job]:
+    """`failed_for_good` for a page of resources, in one query."""
+    wanted = {ident for ident in job_ids if ident is not None}
+    if not wanted:
+        return {}
+    found = await session.scalars(
+        sa.select(Job).where(Job.id.in_(wanted), Job.status == JobStatus.failed)
+    )
+    return {job.id: job for job in found}

@@ -231,3 +231,7 @@ async def test_a_run_whose_job_failed_for_good_reads_failed(
         )
     got = (await tenant.http.get(response.headers["Location"], headers=tenant.admin)).json()
     assert (got["status"], got["error"]) == ("failed", "out of memory")
+    listed = (await tenant.http.get("/v1/attribution-runs", headers=tenant.admin)).json()
+    assert [(run["status"], run["error"]) for run in listed["items"]] == [
+        ("failed", "out of memory")
+    ]
