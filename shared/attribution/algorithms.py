@@ -123,6 +123,12 @@ def _states(paths: Paths, order: int) -> tuple[Ints, list[tuple[int, ...]]]:
     return ids.astype(np.int64), states
 
 
+def state_count(paths: Paths, order: int) -> int:
+    """The Markov chain's transient states over these paths (its solves grow as their
+    cube)."""
+    return len(_states(paths, order)[1])
+
+
 def _conversion_probability(counts: Floats, start: int, conversion: int, removed: Bools) -> float:
     """P(reaching `conversion` from `start`) in the absorbing chain whose transition
     counts are `counts`; `removed` states send everything to the null state."""

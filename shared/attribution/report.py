@@ -16,6 +16,11 @@ from shared.attribution.build import DIRECT, NONE, Built
 from shared.attribution.paths import Paths, ints
 
 OTHER = "(other)"
+#: Markov solves a dense chain once per channel: past these sizes a run would take
+#: minutes (a free-text channel may take thousands of values), so the rarest channels
+#: are pooled as `(other)`, as Shapley's are past 12.
+MARKOV_MAX_KEYS = 30
+MARKOV_MAX_STATES = 2000
 
 
 def _rows(labels: Sequence[str], credit: Credit, extra: str, built: Built) -> list[dict[str, Any]]:
@@ -58,6 +63,19 @@ def _at_most(paths: Paths, size: int) -> Paths:
     )
 
 
+def _for_markov(paths: Paths, order: int) -> Paths:
+    """The most frequent channels whose chain stays within MARKOV_MAX_STATES states."""
+    size = min(len(paths.labels), MARKOV_MAX_KEYS)
+    while True:
+        capped = _at_most(paths, size)
+        bound = sum(size**i for i in range(1, order + 1))  # states the chain could have
+        if size <= 2 or bound <= MARKOV_MAX_STATES:
+            return capped
+        if algorithms.state_count(capped, order) <= MARKOV_MAX_STATES:
+            return capped
+        size -= 1
+
+
 def results(
     built: Built, models: Sequence[Model], *, half_life_days: float, markov_order: int
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, float] | None]:
@@ -67,7 +85,9 @@ def results(
     for model in models:
         if model in (Model.markov, Model.shapley):
             channel = (
-                built.channel if model == Model.markov else _at_most(built.channel, SHAPLEY_MAX)
+                _for_markov(built.channel, markov_order)
+                if model == Model.markov
+                else _at_most(built.channel, SHAPLEY_MAX)
             )
             credit = algorithms.attribute(channel, model, markov_order=markov_order)
             if model == Model.markov and credit.removal_effects is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
 from math import factorial
@@ -11,7 +12,16 @@ from math import factorial
 import numpy as np
 import pytest
 
-from shared.attribution.algorithms import Model, allocate, attribute, markov, shapley
+from shared.attribution import report
+from shared.attribution.algorithms import (
+    Model,
+    allocate,
+    attribute,
+    markov,
+    shapley,
+    state_count,
+)
+from shared.attribution.build import Built
 from shared.attribution.paths import from_lists
 from shared.attribution.reference import markov_removal_effects
 
@@ -176,3 +186,26 @@ def test_shapley_falls_back_to_linear_when_no_value_is_positive() -> None:
     hand), so the conversions are split as linear credit would."""
     paths = [["A", "B"], ["C"], ["A"]]
     assert credit(paths, [True, True, False], Model.shapley) == {"A": 0.5, "B": 0.5, "C": 1.0}
+
+
+def test_markov_pools_the_rarest_channels_past_its_sizes() -> None:
+    """Channels are free text: thousands of them must not make a dense chain of
+    thousands of states, solved once per channel."""
+    rng = np.random.default_rng(5)
+    names = [f"c{i:02d}" for i in range(40)]
+    journeys = [[names[int(k)] for k in rng.integers(0, 40, size=6)] for _ in range(3000)]
+    converted = [bool(c) for c in rng.random(3000) < 0.3]
+    paths = from_lists(journeys, converted, [100 * c for c in converted])
+    built = Built(paths, paths, paths, direct_conversions=0, direct_cents=0)
+    for order in (1, 3):
+        results, effects = report.results(
+            built, [Model.markov], half_life_days=7.0, markov_order=order
+        )
+        rows = results["markov"]["channel"]
+        assert effects is not None
+        assert "(other)" in effects
+        assert len(effects) <= report.MARKOV_MAX_KEYS
+        assert sum(row["conversions"] for row in rows) == pytest.approx(sum(converted))
+        assert sum(Decimal(row["value"]) for row in rows) == sum(converted)
+        capped = report._for_markov(paths, order)
+        assert state_count(capped, order) <= report.MARKOV_MAX_STATES
