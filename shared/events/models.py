@@ -34,10 +34,26 @@ TOUCHPOINTS = frozenset(
 VALUED = frozenset({EventType.purchase, EventType.lead, EventType.add_to_cart})
 
 
+class EventKey(Base):
+    """Each event id a workspace has sent, once (EVT-1): a partitioned table's unique key
+    must hold its partition column, so `events` alone could not refuse a retry that
+    restates an id at another time (a tracker's clock, a resend with milliseconds)."""
+
+    __tablename__ = "event_keys"
+    __table_args__ = (sa.PrimaryKeyConstraint("workspace_id", "event_id"),)
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(sa.String(200))
+    #: Where the event stored under this id is.
+    occurred_at: Mapped[datetime]
+
+
 class TrackedEvent(Base):
     """Partitioned by month of `occurred_at` (partitions made by the writer and ahead by
-    a cron), keyed `workspace_id` first. An event is `(event_id, occurred_at)`: a client
-    retrying sends both again, and a repeat is ignored (EVT-1)."""
+    a cron), keyed `workspace_id` first. Its key includes `occurred_at`, as partitioning
+    requires; `event_keys` keeps an id to one event."""
 
     __tablename__ = "events"
     __table_args__ = (
@@ -79,8 +95,10 @@ class Visitor(Base):
     visitor_id: Mapped[str] = mapped_column(sa.String(200))
     email_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     phone_sha256: Mapped[str | None] = mapped_column(sa.String(64))
-    #: When the contact points were last stated.
-    contact_at: Mapped[datetime | None]
+    #: When each contact point was last stated: an event with only a phone must not
+    #: decide whether an older email stands.
+    email_at: Mapped[datetime | None]
+    phone_at: Mapped[datetime | None]
     consent: Mapped[bool | None] = mapped_column(sa.Boolean)
     consent_at: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]

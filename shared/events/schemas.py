@@ -19,7 +19,9 @@ class EventIn(InputModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    event_id: Ident = Field(description="Client-chosen; a repeat (same id and time) is ignored.")
+    event_id: Ident = Field(
+        description="Client-chosen; a repeat of an id is ignored, whatever its time."
+    )
     visitor_id: Ident
     type: EventType
     occurred_at: AwareDatetime

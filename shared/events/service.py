@@ -56,16 +56,25 @@ def row_problems(rows: Sequence[EventIn], now: datetime) -> list[FieldError]:
     return errors
 
 
+#: An event is written only when its id is new to the workspace: `event_keys` takes the id
+#: first (a concurrent batch with the same id waits, then finds it taken).
 _INSERT = sa.text(
     """
-    WITH written AS (
+    WITH incoming AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+            event_id varchar, occurred_at timestamptz, visitor_id varchar, type varchar,
+            channel varchar, campaign_id uuid, content_item_id uuid, value numeric)
+    ), fresh AS (
+        INSERT INTO event_keys (workspace_id, event_id, occurred_at)
+        SELECT :workspace, event_id, occurred_at FROM incoming
+        ON CONFLICT DO NOTHING
+        RETURNING event_id
+    ), written AS (
         INSERT INTO events (workspace_id, event_id, occurred_at, visitor_id, type, channel,
                             campaign_id, content_item_id, value)
         SELECT :workspace, u.event_id, u.occurred_at, u.visitor_id, u.type, u.channel,
                u.campaign_id, u.content_item_id, u.value
-        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
-            event_id varchar, occurred_at timestamptz, visitor_id varchar, type varchar,
-            channel varchar, campaign_id uuid, content_item_id uuid, value numeric)
+        FROM incoming u JOIN fresh USING (event_id)
         ON CONFLICT DO NOTHING
         RETURNING 1
     )
@@ -76,34 +85,33 @@ _INSERT = sa.text(
 #: latest event that stated them (a late-arriving old event does not overwrite them).
 _VISITORS = sa.text(
     """
-    INSERT INTO visitors AS v (workspace_id, visitor_id, email_sha256, phone_sha256,
-                               contact_at, consent, consent_at, first_seen_at, last_seen_at)
-    SELECT :workspace, u.visitor_id, u.email_sha256, u.phone_sha256, u.contact_at,
+    INSERT INTO visitors AS v (workspace_id, visitor_id, email_sha256, email_at, phone_sha256,
+                               phone_at, consent, consent_at, first_seen_at, last_seen_at)
+    SELECT :workspace, u.visitor_id, u.email_sha256, u.email_at, u.phone_sha256, u.phone_at,
            u.consent, u.consent_at, u.first_seen_at, u.last_seen_at
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
-        visitor_id varchar, email_sha256 varchar, phone_sha256 varchar,
-        contact_at timestamptz, consent boolean, consent_at timestamptz,
+        visitor_id varchar, email_sha256 varchar, email_at timestamptz, phone_sha256 varchar,
+        phone_at timestamptz, consent boolean, consent_at timestamptz,
         first_seen_at timestamptz, last_seen_at timestamptz)
     ON CONFLICT (workspace_id, visitor_id) DO UPDATE SET
         first_seen_at = least(v.first_seen_at, EXCLUDED.first_seen_at),
         last_seen_at = greatest(v.last_seen_at, EXCLUDED.last_seen_at),
-        email_sha256 = CASE WHEN EXCLUDED.email_sha256 IS NOT NULL
-            AND (v.contact_at IS NULL OR EXCLUDED.contact_at >= v.contact_at)
-            THEN EXCLUDED.email_sha256 ELSE v.email_sha256 END,
-        phone_sha256 = CASE WHEN EXCLUDED.phone_sha256 IS NOT NULL
-            AND (v.contact_at IS NULL OR EXCLUDED.contact_at >= v.contact_at)
-            THEN EXCLUDED.phone_sha256 ELSE v.phone_sha256 END,
-        contact_at = greatest(v.contact_at, EXCLUDED.contact_at),
-        consent = CASE WHEN EXCLUDED.consent IS NOT NULL
-            AND (v.consent_at IS NULL OR EXCLUDED.consent_at >= v.consent_at)
-            THEN EXCLUDED.consent ELSE v.consent END,
+        email_sha256 = CASE WHEN EXCLUDED.email_at >= v.email_at OR v.email_at IS NULL
+            THEN coalesce(EXCLUDED.email_sha256, v.email_sha256) ELSE v.email_sha256 END,
+        email_at = greatest(v.email_at, EXCLUDED.email_at),
+        phone_sha256 = CASE WHEN EXCLUDED.phone_at >= v.phone_at OR v.phone_at IS NULL
+            THEN coalesce(EXCLUDED.phone_sha256, v.phone_sha256) ELSE v.phone_sha256 END,
+        phone_at = greatest(v.phone_at, EXCLUDED.phone_at),
+        consent = CASE WHEN EXCLUDED.consent_at >= v.consent_at OR v.consent_at IS NULL
+            THEN coalesce(EXCLUDED.consent, v.consent) ELSE v.consent END,
         consent_at = greatest(v.consent_at, EXCLUDED.consent_at)
     """
 )
 
 
 def visitor_rows(rows: Sequence[EventIn]) -> list[dict[str, Any]]:
-    """One row per visitor of the batch, in visitor order (rows locked in one order)."""
+    """One row per visitor of the batch, in visitor order (rows locked in one order); each
+    contact point and the consent as of the latest event that stated it."""
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         at = row.occurred_at.astimezone(UTC)
@@ -112,8 +120,9 @@ def visitor_rows(rows: Sequence[EventIn]) -> list[dict[str, Any]]:
             {
                 "visitor_id": row.visitor_id,
                 "email_sha256": None,
+                "email_at": None,
                 "phone_sha256": None,
-                "contact_at": None,
+                "phone_at": None,
                 "consent": None,
                 "consent_at": None,
                 "first_seen_at": at,
@@ -122,12 +131,13 @@ def visitor_rows(rows: Sequence[EventIn]) -> list[dict[str, Any]]:
         )
         seen["first_seen_at"] = min(seen["first_seen_at"], at)
         seen["last_seen_at"] = max(seen["last_seen_at"], at)
-        email = pii.normal_email(row.email) if row.email is not None else None
-        phone = pii.normal_phone(row.phone) if row.phone is not None else None
-        if (email or phone) and (seen["contact_at"] is None or at >= seen["contact_at"]):
-            seen["contact_at"] = at
-            seen["email_sha256"] = pii.sha256(email) if email else seen["email_sha256"]
-            seen["phone_sha256"] = pii.sha256(phone) if phone else seen["phone_sha256"]
+        stated = {
+            "email": pii.normal_email(row.email) if row.email is not None else None,
+            "phone": pii.normal_phone(row.phone) if row.phone is not None else None,
+        }
+        for point, value in stated.items():
+            if value and (seen[f"{point}_at"] is None or at >= seen[f"{point}_at"]):
+                seen[f"{point}_sha256"], seen[f"{point}_at"] = pii.sha256(value), at
         if row.consent is not None and (seen["consent_at"] is None or at >= seen["consent_at"]):
             seen["consent"], seen["consent_at"] = row.consent, at
     return [
@@ -151,6 +161,7 @@ async def ingest(
     await partitions.ensure(
         session, TrackedEvent.__tablename__, partitions.months_between(min(times), max(times))
     )
+    first = {row.event_id: row for row in reversed(rows)}  # an id repeated in the batch
     records = [
         {
             "event_id": row.event_id,
@@ -162,10 +173,9 @@ async def ingest(
             "content_item_id": None if row.content_item_id is None else str(row.content_item_id),
             "value": row.value,
         }
-        for row in rows
+        # Key order: concurrent batches lock shared rows in one order.
+        for _, row in sorted(first.items())
     ]
-    # Key order: concurrent batches lock shared rows in one order.
-    records.sort(key=lambda r: (r["event_id"], r["occurred_at"]))
     inserted = int(
         await session.scalar(_INSERT, {"workspace": workspace_id, "rows": json.dumps(records)}) or 0
     )

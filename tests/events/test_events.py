@@ -86,6 +86,23 @@ async def test_a_repeated_event_is_ignored(tenant: Tenant, resources: Resources)
     assert len(await stored(resources, tenant, "events")) == 3
 
 
+async def test_an_id_restated_at_another_time_is_a_repeat(
+    tenant: Tenant, resources: Resources
+) -> None:
+    """A tracker's retry may carry another timestamp (milliseconds, its clock): the
+    purchase must not count twice."""
+    first = event(event_id="order-1", type="purchase", value="40.00")
+    later = first | {"occurred_at": at(hours=1, milliseconds=-250)}
+    answered = await track(tenant, [first, later])
+    assert (answered.json()["inserted"], answered.json()["duplicates"]) == (1, 1)
+    again = await track(tenant, [first | {"occurred_at": at(minutes=5)}])
+    assert (again.json()["inserted"], again.json()["duplicates"]) == (0, 1)
+    [row] = await stored(resources, tenant, "events")
+    assert (
+        row["occurred_at"].isoformat() == datetime.fromisoformat(first["occurred_at"]).isoformat()
+    )
+
+
 async def test_an_offset_across_a_month_boundary_lands_in_the_utc_month(
     tenant: Tenant, resources: Resources
 ) -> None:
@@ -117,6 +134,23 @@ async def test_consent_and_contact_follow_the_latest_event_that_states_them(
     assert visitor["email_sha256"] == sha("new@example.com")
     assert visitor["first_seen_at"] < visitor["last_seen_at"]
     assert visitor["last_seen_at"] > datetime.now(UTC) - timedelta(hours=1, minutes=1)
+
+
+async def test_each_contact_point_follows_its_own_latest_statement(
+    tenant: Tenant, resources: Resources
+) -> None:
+    """A phone stated before the latest email is still the latest phone."""
+    await track(
+        tenant,
+        [
+            event(email="a@example.com", occurred_at=at(hours=2)),
+            event(phone="+33 6 12 34 56 78", occurred_at=at(hours=3)),
+        ],
+    )
+    await track(tenant, [event(phone="+33 6 00 00 00 01", occurred_at=at(hours=4))])  # older
+    (visitor,) = await stored(resources, tenant, "visitors")
+    assert visitor["email_sha256"] == sha("a@example.com")
+    assert visitor["phone_sha256"] == sha("33612345678")
 
 
 async def test_campaign_and_content_references_must_be_the_workspaces_own(
