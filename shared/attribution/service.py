@@ -17,7 +17,7 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.events.models import EventType
 from shared.jobs.models import Job
-from shared.jobs.service import failed_jobs
+from shared.jobs.service import failed_jobs, read_as_failed
 from shared.metrics.models import IngestStatus as RunStatus
 
 RUN_JOB = "attribution.run"
@@ -57,18 +57,10 @@ async def get(uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID) -> Ru
 
 
 def _read(run: AttributionRun, failed: Mapping[uuid.UUID, Job]) -> RunRead:
-    """A run whose job failed for good reads as `failed`, with the job's error."""
     read = RunRead.model_validate(run)
-    job = failed.get(run.job_id) if run.job_id is not None else None
-    if job is not None and run.status in (RunStatus.queued, RunStatus.running):
-        read = read.model_copy(
-            update={
-                "status": RunStatus.failed,
-                "error": job.last_error,
-                "finished_at": job.finished_at,
-            }
-        )
-    return read
+    if run.status not in (RunStatus.queued, RunStatus.running) or run.job_id is None:
+        return read
+    return read_as_failed(read, failed.get(run.job_id))
 
 
 async def compute(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.uow import send_jobs
 from shared.jobs.models import Job, JobStatus
 from shared.jobs.queue import JobQueue
+from shared.metrics.models import IngestStatus
 
 #: A job younger than this is left to its post-commit send.
 SWEEP_GRACE = timedelta(seconds=10)
@@ -52,3 +55,20 @@ async def failed_jobs(
         sa.select(Job).where(Job.id.in_(wanted), Job.status == JobStatus.failed)
     )
     return {job.id: job for job in found}
+
+
+Read = TypeVar("Read", bound=BaseModel)
+
+
+def read_as_failed(read: Read, job: Job | None) -> Read:
+    """A long-work resource still `queued` whose job failed for good (`failed_for_good`,
+    `failed_jobs`) reads `failed`, with the job's error and end."""
+    if job is None:
+        return read
+    return read.model_copy(
+        update={
+            "status": IngestStatus.failed,
+            "error": job.last_error,
+            "finished_at": job.finished_at,
+        }
+    )

@@ -15,7 +15,7 @@ from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
-from shared.jobs.service import failed_for_good
+from shared.jobs.service import failed_for_good, read_as_failed
 from shared.kpis import rollups, targets
 from shared.kpis.models import DIMENSIONS
 from shared.metrics.events import IngestCompleted
@@ -301,15 +301,7 @@ async def get_batch(
     batch = await batches(uow).get(workspace_id, batch_id)
     read = IngestBatchRead.model_validate(batch)
     if batch.status == IngestStatus.queued:
-        job = await failed_for_good(uow.session, batch.job_id)
-        if job is not None:
-            read = read.model_copy(
-                update={
-                    "status": IngestStatus.failed,
-                    "error": job.last_error,
-                    "finished_at": job.finished_at,
-                }
-            )
+        read = read_as_failed(read, await failed_for_good(uow.session, batch.job_id))
     return read
 
 

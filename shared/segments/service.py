@@ -15,7 +15,7 @@ from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
-from shared.jobs.service import failed_for_good
+from shared.jobs.service import failed_for_good, read_as_failed
 from shared.metrics.models import IngestStatus as RefreshStatus
 from shared.segments import rules
 from shared.segments.models import AudienceMember, AudienceRefresh
@@ -72,15 +72,7 @@ async def get_refresh(
         raise NotFound("audience refresh", refresh_id)
     read = RefreshRead.model_validate(refresh)
     if refresh.status == RefreshStatus.queued:
-        job = await failed_for_good(uow.session, refresh.job_id)
-        if job is not None:
-            read = read.model_copy(
-                update={
-                    "status": RefreshStatus.failed,
-                    "error": job.last_error,
-                    "finished_at": job.finished_at,
-                }
-            )
+        read = read_as_failed(read, await failed_for_good(uow.session, refresh.job_id))
     return read
 
 

@@ -18,6 +18,7 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from shared.segments import service as segments
 from tests.conftest import Tenant
+from tests.locks import waiting_on
 
 CART_ABANDONERS = {
     "include": [{"event": "add_to_cart", "within_days": 7}],
@@ -247,18 +248,10 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
             sa.text("SELECT 1 FROM audiences WHERE id = :a FOR UPDATE"),
             {"a": uuid.UUID(created["id"])},
         )
-        holder = await deleting.scalar(sa.text("SELECT pg_backend_pid()"))
         job = asyncio.create_task(run())
         for _ in range(200):  # until the job waits on the audience
-            async with resources.engine.connect() as conn:
-                if await conn.scalar(
-                    sa.text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE :p = ANY(pg_blocking_pids(pid))"
-                    ),
-                    {"p": holder},
-                ):
-                    break
+            if await waiting_on(deleting, resources.engine):
+                break
             await asyncio.sleep(0.02)
         assert not job.done()
         # The refresh row is still free: the deletion's cascade could take it.

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
+from tests.locks import waiting_on
 from tests.worker_process import kill, spawn_worker
 
 BUYERS, ABANDONERS = 10, 20
@@ -52,23 +52,6 @@ def journeys() -> list[dict[str, Any]]:
                 }
             )
     return events
-
-
-async def waiting_on(
-    holder: AsyncConnection, resources: Resources, started_before: datetime | None = None
-) -> int:
-    """Backends waiting on a lock the holder's transaction keeps (opened before a time)."""
-    pid = await holder.scalar(sa.text("SELECT pg_backend_pid()"))
-    async with resources.engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE :p = ANY(pg_blocking_pids(pid)) "
-                    "AND backend_start < coalesce(CAST(:before AS timestamptz), 'infinity')"
-                ),
-                {"p": pid, "before": started_before},
-            )
-        )
 
 
 def tail(log: Path) -> str:
@@ -132,7 +115,7 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         worker_processes.append(spawn_worker(settings, log))
 
         async def both_in_flight() -> bool:
-            return await waiting_on(holder, resources) == 2
+            return await waiting_on(holder, resources.engine) == 2
 
         await until(both_in_flight, 60, "the jobs never started", log)
         kill(worker_processes[0])
@@ -144,7 +127,7 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         async def orphans_gone() -> bool:
             # The killed worker's backends still wait, holding the jobs' rows, with no client
             # left: Postgres notices within client_connection_check_interval and rolls back.
-            return await waiting_on(holder, resources, started_before=killed_at) == 0
+            return await waiting_on(holder, resources.engine, started_before=killed_at) == 0
 
         await until(orphans_gone, 10, "the killed worker's transactions are still open", log)
         await holder.rollback()
