@@ -1,20 +1,72 @@
-"""KPI-5 share of voice and KPI-6 responsiveness: SQL counts, pure formulas."""
+"""KPI-5 share of voice and KPI-6 responsiveness: SQL counts, pure formulas; and what
+"needs a response" means, for KPI-6 and the inbox (`GET /v1/mentions?needs_response=`)."""
 
 from __future__ import annotations
 
+import enum
 import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import aliased
 
 from shared.db.uow import UnitOfWork
-from shared.listening.models import TermKind
-from shared.listening.sentiment import Language
+from shared.listening.models import Mention, TermKind
+from shared.listening.sentiment import Language, SentimentLabel
 from shared.social_accounts.models import Platform
+
+
+class ResponseReason(enum.StrEnum):
+    """Why a mention needs a response (KPI-6)."""
+
+    negative = "negative"  # sentiment_label is negative
+    question = "question"  # the text asks something (is_question)
+    flagged = "flagged"  # a person set needs_response
+
+
+#: The one definition of "needs a response", read in SQL by KPI-6 and the mentions list
+#: (`needs_response_clause`) and in Python by the read model (`response_reasons`): each
+#: reason is a mention column holding a value. Only analysed mentions are judged, as KPI-6
+#: counts only those; a mention's status does not matter (an answered one still needed a
+#: response: it is the response rate's denominator).
+_REASONS: dict[ResponseReason, tuple[str, object]] = {
+    ResponseReason.negative: ("sentiment_label", SentimentLabel.negative),
+    ResponseReason.question: ("is_question", True),
+    ResponseReason.flagged: ("needs_response", True),
+}
+
+
+def needs_response_clause(m: type[Mention]) -> sa.ColumnElement[bool]:
+    """SQL: the mention (`Mention` or an alias of it) needs a response. Never NULL, so
+    `NOT` of it is exactly the other mentions."""
+    return sa.and_(
+        m.analysed_at.is_not(None),
+        sa.or_(
+            *(getattr(m, column).is_not_distinct_from(value) for column, value in _REASONS.values())
+        ),
+    )
+
+
+class Judged(Protocol):
+    """What `response_reasons` reads of a mention (the ORM row or its read model)."""
+
+    @property
+    def analysed_at(self) -> datetime | None: ...
+
+
+def response_reasons(mention: Judged) -> list[ResponseReason]:
+    """Python: why a loaded mention needs a response, in `ResponseReason` order; empty
+    when it needs none."""
+    if mention.analysed_at is None:
+        return []
+    return [
+        reason for reason, (column, value) in _REASONS.items() if getattr(mention, column) == value
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +208,8 @@ class Responsiveness(BaseModel):
     from_: datetime | None = Field(alias="from")
     to: datetime | None
     needing_response: int = Field(
-        description="Mentions that are negative, or questions, or marked needs_response."
+        description="Mentions that are negative, or questions, or marked needs_response: "
+        "those `GET /v1/mentions?needs_response=true` lists, answered or not."
     )
     responded: int
     response_rate: float | None
@@ -166,30 +219,23 @@ class Responsiveness(BaseModel):
     p90_response_seconds: float | None
 
 
-_NEEDING = """
-    FROM mentions m
-    WHERE {where}
-      AND (m.sentiment_label = 'negative' OR m.is_question OR m.needs_response)
-"""
-
-
 async def responsiveness(uow: UnitOfWork, scope: MentionScope) -> Responsiveness:
     where, params = scope.where()
-    needing = int(
-        await uow.session.scalar(sa.text(f"SELECT count(*) {_NEEDING.format(where=where)}"), params)
-        or 0
+    m = aliased(Mention, name="m")
+    needing = (
+        sa.select(sa.func.count())
+        .select_from(m)
+        .where(sa.text(where).bindparams(**params), needs_response_clause(m))
     )
     delays = sorted(
         max(0.0, float(seconds))
-        for (seconds,) in await uow.session.execute(
-            sa.text(
-                "SELECT extract(epoch FROM m.responded_at - m.posted_at) "
-                f"{_NEEDING.format(where=where)} AND m.responded_at IS NOT NULL"
-            ),
-            params,
+        for seconds in await uow.session.scalars(
+            needing.with_only_columns(sa.extract("epoch", m.responded_at - m.posted_at)).where(
+                m.responded_at.is_not(None)
+            )
         )
     )
-    return response_figures(scope, needing, delays)
+    return response_figures(scope, int(await uow.session.scalar(needing) or 0), delays)
 
 
 def response_figures(scope: MentionScope, needing: int, delays: Sequence[float]) -> Responsiveness:

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, computed_field
 
 from shared.listening.models import MentionStatus, SentimentSource, TermKind
+from shared.listening.reports import ResponseReason, response_reasons
 from shared.listening.sentiment import Language, SentimentLabel
 from shared.schemas import NO_NUL, InputModel, ReadModel, UpdateModel
 from shared.social_accounts.models import Platform
@@ -110,11 +111,25 @@ class MentionRead(ReadModel):
     is_question: bool
     status: MentionStatus
     assignee: str | None
-    needs_response: bool
+    needs_response: bool = Field(
+        description="Flagged by a person (`PATCH`); once the mention is analysed, the "
+        "`flagged` reason in `response_reasons`."
+    )
     responded_at: datetime | None
     analysed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Read-only. Why the mention needs a response, as KPI-6 and "
+        "`GET /v1/mentions?needs_response=true` count it: `negative` (sentiment_label), "
+        "`question` (is_question), `flagged` (needs_response set by a person). Empty when "
+        "it needs none, and until it is analysed. Whatever the status: an answered mention "
+        "keeps its reasons."
+    )
+    @property
+    def response_reasons(self) -> list[ResponseReason]:
+        return response_reasons(self)
 
 
 class MentionUpdate(UpdateModel):

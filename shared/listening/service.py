@@ -27,6 +27,7 @@ from shared.listening.models import (
     TermKind,
     TrackedTerm,
 )
+from shared.listening.reports import needs_response_clause
 from shared.listening.schemas import MentionBatch, MentionIn, MentionUpdate, TrackedTermCreate
 from shared.listening.sentiment import Language, SentimentLabel, analyse, detect, label
 from shared.listening.text import Term, TermMatcher, fold, hashtags
@@ -435,7 +436,10 @@ class MentionFilters:
     start: datetime | None = None
     end: datetime | None = None
     q: str | None = None
+    #: KPI-6's "needs a response" (`reports.needs_response_clause`), or its complement.
     needs_response: bool | None = None
+    #: Only these mentions (another workspace's are simply absent).
+    ids: tuple[uuid.UUID, ...] | None = None
 
 
 def _like(text: str) -> str:
@@ -470,7 +474,10 @@ async def list_mentions(
     if filters.q:
         stmt = stmt.where(m.search_text.like(_like(filters.q), escape="\\"))
     if filters.needs_response is not None:
-        stmt = stmt.where(m.needs_response.is_(filters.needs_response))
+        needs = needs_response_clause(m)
+        stmt = stmt.where(needs if filters.needs_response else sa.not_(needs))
+    if filters.ids is not None:
+        stmt = stmt.where(m.id.in_(filters.ids))
     return await paginate(uow.session, stmt, Mention, limit, cursor)
 
 

@@ -39,6 +39,8 @@ from shared.social_accounts.models import Platform
 
 terms_router = v1_router("/tracked-terms", "listening")
 router = v1_router("/mentions", "listening")
+#: `GET /v1/mentions?ids=`: an alert's sample mentions (20) fit with room to spare.
+MAX_IDS = 100
 
 
 @terms_router.get("", response_model=PageOut[TrackedTermRead], summary="List tracked terms")
@@ -131,7 +133,21 @@ async def list_mentions(
         pattern=NO_NUL,
         description="Text search, without case or accents.",
     ),
-    needs_response: bool | None = None,
+    needs_response: bool | None = Query(
+        default=None,
+        description="`true`: the mentions KPI-6 counts as needing a response (analysed, and "
+        "negative, or a question, or flagged by a person with `needs_response`), whatever "
+        "their status: add `status=` for the ones still to answer. `false`: every other "
+        "mention, including those not analysed yet. `response_reasons` says why.",
+    ),
+    ids: list[uuid.UUID] | None = Query(
+        default=None,
+        max_length=MAX_IDS,
+        description=f"Only these mentions, up to {MAX_IDS}: repeat the parameter "
+        "(`ids=...&ids=...`), e.g. an alert's `sample_mention_ids`. Ids of no mention of "
+        "this workspace are left out, not refused. Combines with the other filters; the "
+        "page is still `limit` long (ask `limit=100` for all in one call).",
+    ),
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[MentionRead]:
@@ -145,6 +161,7 @@ async def list_mentions(
         end=end,
         q=q,
         needs_response=needs_response,
+        ids=None if ids is None else tuple(ids),
     )
     page = await service.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
     return page_out(MentionRead, page)
