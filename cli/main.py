@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import httpx
@@ -401,6 +402,78 @@ def bench(
     main(only)
 
 
+sentiment_app = typer.Typer(help="The sentiment model (LIS-2).", no_args_is_help=True)
+app.add_typer(sentiment_app, name="sentiment")
+
+
+def _corpora(given: list[Path] | None) -> list[Path]:
+    from shared.listening.sentiment import training
+
+    return [*(given or []), *training.default_search()]
+
+
+CorporaOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--corpora",
+        help="A folder holding the manifest's corpora (repeatable); then $SMM_CORPORA, "
+        ".data/corpora and ../shared/sentiment are searched",
+    ),
+]
+
+
+@sentiment_app.command("train")
+def sentiment_train(
+    corpora: CorporaOption = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the weights")] = None,
+) -> None:
+    """Rebuild the shipped weights from the corpora the manifest names (checksums checked)."""
+    from shared.listening.sentiment import ARTIFACT, training
+
+    target = out or ARTIFACT
+    try:
+        metadata = training.train(_corpora(corpora), target)
+    except training.CorpusError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
+    typer.echo(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB)")
+    for language, figures in metadata["held_out"].items():
+        typer.echo(
+            f"{language}: {figures['train']} posts trained on, {figures['dev']} held out, "
+            f"dev macro-F1 {figures['dev_macro_f1']:.3f}, {figures['features']} features"
+        )
+
+
+@sentiment_app.command("eval")
+@app.command("sentiment-eval")
+def sentiment_eval(
+    corpora: CorporaOption = None,
+    labelled: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--set",
+            help="A JSONL file of {text, label} posts to add (repeatable), named LANG:PATH "
+            "or PATH (language taken from a fr/en prefix of its name)",
+        ),
+    ] = None,
+) -> None:
+    """Macro-F1, per-class F1 and confusion of the analyser beside stock VADER, on the
+    training corpora's held-out splits, the posts in data/sentiment and any --set."""
+    from shared.listening import evaluation
+    from shared.listening.sentiment import Language
+
+    sets = evaluation.held_out_sets(_corpora(corpora)) + evaluation.product_sets()
+    for path in labelled or []:
+        text = str(path)
+        code, _, rest = text.partition(":")
+        if rest and code in ("fr", "en"):
+            language, path = Language(code), Path(rest)
+        else:
+            language = Language.fr if path.name.startswith("fr") else Language.en
+        sets.append(evaluation.read_set(path.name, language, path))
+    typer.echo(evaluation.table([evaluation.evaluate(s) for s in sets]))
+
+
 def main() -> None:
     """Entry point: settings errors are printed as one clear message, not a traceback."""
     from pydantic import ValidationError
@@ -418,14 +491,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-@app.command("sentiment-eval")
-def sentiment_eval(
-    split: Annotated[str, typer.Option(help="test (held out) or dev (tuned on)")] = "test",
-) -> None:
-    """Accuracy and macro-F1 of the built-in analyser per language (LIS-2)."""
-    from shared.listening.evaluation import evaluate, table
-    from shared.listening.sentiment import Language
-
-    typer.echo(table([evaluate(language, split) for language in Language]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
     webhook_retention_days: int = Field(default=30, ge=1, le=3650)
     secrets_key: SecretStr | None = None
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)
+    #: Processes the worker scores mentions in; 0 scores on its event loop.
+    analysis_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)

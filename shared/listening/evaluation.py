@@ -1,7 +1,9 @@
-"""LIS-2's accuracy, measured: the analyser against the labelled posts in `data/sentiment`.
+"""LIS-2's accuracy, measured: the analyser and stock VADER on the same labelled posts.
 
-`<lang>.dev.jsonl` is what the lexicons were tuned on; `<lang>.test.jsonl` is held out,
-and its figures are the ones reported (README) and floored by a test.
+Sets: the held-out dev split of each training corpus (public human-labelled tweets; found
+where `smm sentiment train` finds them), the posts in `data/sentiment` (written here,
+one more check), and any JSONL file of `{"text", "label"}` given to `smm sentiment-eval`.
+The language is detected, as for a mention that does not give it.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from shared.listening.sentiment import Language, SentimentLabel, analyse
+from shared.listening.sentiment import Language, SentimentLabel, analyse_many, label, training
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sentiment"
+LABELS = tuple(SentimentLabel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,61 +30,137 @@ class ClassScore:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    language: Language
-    split: str
+class Scores:
     posts: int
     accuracy: float
     macro_f1: float
-    language_accuracy: float
     classes: list[ClassScore]
+    #: confusion[gold][predicted], in `LABELS` order.
+    confusion: list[list[int]]
 
 
-def scores(gold: Sequence[SentimentLabel], predicted: Sequence[SentimentLabel]) -> list[ClassScore]:
-    found = []
-    for label in SentimentLabel:
-        tp = sum(g == label and p == label for g, p in zip(gold, predicted, strict=True))
-        fp = sum(g != label and p == label for g, p in zip(gold, predicted, strict=True))
-        fn = sum(g == label and p != label for g, p in zip(gold, predicted, strict=True))
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
+@dataclass(frozen=True, slots=True)
+class LabelledSet:
+    name: str
+    language: Language
+    texts: list[str]
+    labels: list[SentimentLabel]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    name: str
+    language: Language
+    analyser: Scores
+    vader: Scores
+    language_accuracy: float
+
+
+def score_labels(gold: Sequence[str], predicted: Sequence[str]) -> Scores:
+    confusion = [[0] * len(LABELS) for _ in LABELS]
+    index = {label.value: i for i, label in enumerate(LABELS)}
+    for g, p in zip(gold, predicted, strict=True):
+        confusion[index[g]][index[p]] += 1
+    classes = []
+    for i, name in enumerate(LABELS):
+        tp = confusion[i][i]
+        predicted_as = sum(row[i] for row in confusion)
+        support = sum(confusion[i])
+        precision = tp / predicted_as if predicted_as else 0.0
+        recall = tp / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        found.append(ClassScore(label, precision, recall, f1, tp + fn))
+        classes.append(ClassScore(name, precision, recall, f1, support))
+    total = len(gold)
+    return Scores(
+        posts=total,
+        accuracy=sum(confusion[i][i] for i in range(len(LABELS))) / total if total else 0.0,
+        macro_f1=sum(c.f1 for c in classes) / len(classes),
+        classes=classes,
+        confusion=confusion,
+    )
+
+
+@cache
+def _vader() -> object:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def vader_label(text: str) -> SentimentLabel:
+    """Stock VADER, as published: English lexicon, whatever the post's language."""
+    return label(_vader().polarity_scores(text)["compound"])  # type: ignore[attr-defined]
+
+
+def evaluate(labelled: LabelledSet) -> Report:
+    results = analyse_many(labelled.texts)
+    gold = [g.value for g in labelled.labels]
+    return Report(
+        name=labelled.name,
+        language=labelled.language,
+        analyser=score_labels(gold, [r.label.value for r in results]),
+        vader=score_labels(gold, [vader_label(t).value for t in labelled.texts]),
+        language_accuracy=sum(r.language == labelled.language for r in results) / len(results),
+    )
+
+
+def read_set(name: str, language: Language, path: Path) -> LabelledSet:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return LabelledSet(
+        name,
+        language,
+        [row["text"] for row in rows],
+        [SentimentLabel(row["label"]) for row in rows],
+    )
+
+
+def held_out_sets(search: Sequence[Path]) -> list[LabelledSet]:
+    """Each training corpus's dev split, for the corpora found on this machine."""
+    manifest = training.read_manifest()
+    found = []
+    for language, recipe in manifest["languages"].items():
+        for name in recipe["corpora"]:
+            try:
+                path = training.find(name, manifest, search)
+            except training.CorpusError:
+                continue
+            _, dev = training.split(training.read_posts(path), recipe["dev_fraction"])
+            found.append(
+                LabelledSet(
+                    f"{name} (dev split)",
+                    Language(language),
+                    [p.text for p in dev],
+                    [SentimentLabel(p.label) for p in dev],
+                )
+            )
     return found
 
 
-def evaluate(language: Language, split: str = "test", data: Path = DATA) -> Report:
-    """The language is detected, as for a mention that does not give it."""
-    rows = [
-        json.loads(line)
-        for line in (data / f"{language.value}.{split}.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
-    results = [analyse(row["text"]) for row in rows]
-    gold = [SentimentLabel(row["label"]) for row in rows]
-    predicted = [result.label for result in results]
-    classes = scores(gold, predicted)
-    return Report(
-        language=language,
-        split=split,
-        posts=len(rows),
-        accuracy=sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(rows),
-        macro_f1=sum(c.f1 for c in classes) / len(classes),
-        language_accuracy=sum(r.language == language for r in results) / len(rows),
-        classes=classes,
-    )
+def product_sets(data: Path = DATA) -> list[LabelledSet]:
+    """The posts written here, every split of each language as one set."""
+    sets = []
+    for language in Language:
+        texts: list[str] = []
+        labels: list[SentimentLabel] = []
+        for path in sorted(data.glob(f"{language.value}.*.jsonl")):
+            part = read_set(path.name, language, path)
+            texts += part.texts
+            labels += part.labels
+        sets.append(LabelledSet(f"data/sentiment/{language.value}", language, texts, labels))
+    return sets
 
 
 def table(reports: Sequence[Report]) -> str:
     lines = [
-        "| language | split | posts | accuracy | macro-F1 | F1 neg / neu / pos "
-        "| language detected |",
-        "|---|---|---|---|---|---|---|",
+        "| set | lang | posts | macro-F1 | stock VADER | F1 neg / neu / pos "
+        "| confusion (rows gold neg/neu/pos) | language detected |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in reports:
-        f1s = " / ".join(f"{c.f1:.3f}" for c in r.classes)
+        f1s = " / ".join(f"{c.f1:.3f}" for c in r.analyser.classes)
+        confusion = " · ".join(" ".join(str(n) for n in row) for row in r.analyser.confusion)
         lines.append(
-            f"| {r.language} | {r.split} | {r.posts} | {r.accuracy:.3f} | {r.macro_f1:.3f} "
-            f"| {f1s} | {r.language_accuracy:.3f} |"
+            f"| {r.name} | {r.language} | {r.analyser.posts} | **{r.analyser.macro_f1:.3f}** "
+            f"| {r.vader.macro_f1:.3f} | {f1s} | {confusion} | {r.language_accuracy:.3f} |"
         )
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from shared.listening.models import (
 )
 from shared.listening.reports import needs_response_clause
 from shared.listening.schemas import MentionBatch, MentionIn, MentionUpdate, TrackedTermCreate
-from shared.listening.sentiment import Language, SentimentLabel, analyse, detect, label
+from shared.listening.sentiment import Language, SentimentLabel, analyse_many, detect, label
 from shared.listening.text import Term, TermMatcher, fold, hashtags
 from shared.metrics.models import BatchKind, IngestBatch, IngestStatus
 from shared.social_accounts.models import Platform
@@ -294,6 +294,10 @@ async def ingest(
 # -- analysis (worker) -------------------------------------------------------------------------
 
 
+#: A mention to analyse: id, text, language or None, the source's sentiment or None.
+Row = tuple[uuid.UUID, str, str | None, float | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Analysed:
     id: str
@@ -307,15 +311,21 @@ class Analysed:
     search_text: str
 
 
-def analyse_rows(
-    rows: Sequence[tuple[uuid.UUID, str, str | None, float | None]], terms: TermMatcher
-) -> list[Analysed]:
+def analyse_rows(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:
     """Pure: (id, text, language or None, source sentiment or None) -> what the analysis
-    stores. The source's score is kept when given (LIS-2)."""
+    stores. The source's score is kept when given (LIS-2); the others are scored in one
+    batch per language, which the model does far faster than one by one."""
+    unscored = [(text, language) for _, text, language, sentiment in rows if sentiment is None]
+    scored = iter(
+        analyse_many(
+            [terms.mask(text) for text, _ in unscored],
+            [Language(language) if language else None for _, language in unscored],
+        )
+    )
     done: list[Analysed] = []
     for ident, text, language, sentiment in rows:
         if sentiment is None:
-            result = analyse(text, Language(language) if language else None)
+            result = next(scored)
             lang, score, source = result.language, result.sentiment, SentimentSource.analyser
         else:
             lang = Language(language) if language else detect(text)
@@ -358,8 +368,20 @@ _STORE = sa.text(
 )
 
 
+#: Runs `analyse_rows`, here or elsewhere (the worker's process pool).
+RowAnalyser = Callable[[Sequence[Row], TermMatcher], Awaitable[list[Analysed]]]
+
+
+async def analyse_here(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:
+    return analyse_rows(rows, terms)
+
+
 async def analyse_batch(
-    uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID, now: datetime
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    now: datetime,
+    analyse: RowAnalyser = analyse_here,
 ) -> int:
     """Scores, detects and matches the batch's mentions that still need it, set-based.
     Returns how many were analysed (0 when a replay finds the batch done)."""
@@ -386,7 +408,7 @@ async def analyse_batch(
     ).all()
     started = time.perf_counter()
     # Only the source's own score is kept; a score the analyser gave before is redone.
-    done = analyse_rows(
+    done = await analyse(
         [
             (r.id, r.text, r.language, r.sentiment if r.sentiment_source == "source" else None)
             for r in rows

@@ -82,6 +82,27 @@ class TermMatcher:
                     found.append(owner)
         return found
 
+    def mask(self, text: str) -> str:
+        """The text with the terms it names blanked out, for scoring: a brand's name says
+        nothing of what is said about it ("Joy", "Happy Socks", an unknown "#Orvane"
+        that a model reads as news). Kept as is when folding changes its length (a rare
+        "œ" or "ß"), since the spans found in the folded text would not line up."""
+        if self._pattern is None:
+            return text
+        folded = fold(text)
+        if len(folded) != len(text):
+            return text
+        parts: list[str] = []
+        at = 0
+        for hit in self._pattern.finditer(folded):
+            parts.append(text[at : hit.start()])
+            parts.append(" ")
+            at = hit.end()
+        if not parts:
+            return text
+        parts.append(text[at:])
+        return "".join(parts)
+
 
 def _normal_spaces(text: str) -> str:
     return " ".join(text.replace("#", " ").replace("@", " ").split())

@@ -1,44 +1,40 @@
-"""The built-in analyser (LIS-2): French and English, offline, rule-based.
+"""The built-in analyser (LIS-2): French and English, offline, trained on labelled posts.
 
-`analyse(text, language)` detects the language when it is not given (py3langid's bundled
-model, restricted to the two we score) and returns the compound score and its label.
+`analyse_many(texts)` detects each post's language when it is not given, scores the
+posts of each language in one batch with the trained model (`model.py`, weights in
+`weights/`, loaded once per process) and returns a score in [-1, 1] whose label follows
+LIS-2's thresholds. Why a linear model over n-grams and lexicon signals, and how it was
+chosen: README, "Sentiment".
 """
 
 from __future__ import annotations
 
-import enum
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
 
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+import numpy as np
 
-from shared.listening.sentiment import lexicons
-from shared.listening.sentiment.engine import Resources, score
-from shared.listening.text import fold
+from shared.listening.sentiment.labels import THRESHOLD, Language, SentimentLabel, label
+from shared.listening.sentiment.language import detect
+from shared.listening.sentiment.model import Floats, LanguageModel, load
 
+__all__ = [
+    "THRESHOLD",
+    "Analysis",
+    "Language",
+    "SentimentLabel",
+    "analyse",
+    "analyse_many",
+    "detect",
+    "label",
+    "polarity",
+]
 
-class Language(enum.StrEnum):
-    fr = "fr"
-    en = "en"
-
-
-class SentimentLabel(enum.StrEnum):
-    negative = "negative"
-    neutral = "neutral"
-    positive = "positive"
-
-
-#: LIS-2: negative <= -0.05 < neutral < 0.05 <= positive.
-THRESHOLD = 0.05
-
-
-def label(sentiment: float) -> SentimentLabel:
-    if sentiment <= -THRESHOLD:
-        return SentimentLabel.negative
-    if sentiment >= THRESHOLD:
-        return SentimentLabel.positive
-    return SentimentLabel.neutral
+#: The shipped weights; `smm sentiment train` rebuilds them from the manifest's corpora.
+ARTIFACT = Path(__file__).with_name("weights") / "sentiment.npz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,180 +44,46 @@ class Analysis:
     label: SentimentLabel
 
 
-_SPLIT = re.compile(r"[^\w/]+")
-
-
-def _phrase(text: str) -> tuple[str, ...]:
-    """A phrase's tokens as the scorer sees them ("couldn't be" -> could, not, be)."""
-    text = re.sub(r"(\w)n't\b", r"\1 not", text.replace("\u2019", "'"))
-    return tuple(part for part in _SPLIT.split(fold(text)) if part)
-
-
-def _emoji() -> dict[str, float]:
-    english = lexicons.vader_lexicon()
-    rated: dict[str, float] = {}
-    for emoji, description in lexicons.vader_emoji_descriptions().items():
-        valence = sum(english.get(word, 0.0) for word in _phrase(description))
-        if abs(valence) >= 0.5:
-            rated[emoji] = max(-3.0, min(3.0, valence))
-    return rated | {lexicons._bare_emoji(e): v for e, v in lexicons.EMOJI.items()}
-
-
-def _single_words(pairs: dict[str, float]) -> dict[str, float]:
-    """Entries of one token (an idiom of one token, "10/10", is a word)."""
-    return {key[0]: value for key, value in _phrases(pairs).items() if len(key) == 1}
-
-
-def _idioms(pairs: dict[str, float]) -> dict[tuple[str, ...], float]:
-    return {key: value for key, value in _phrases(pairs).items() if len(key) > 1}
-
-
-def _phrases(pairs: dict[str, float]) -> dict[tuple[str, ...], float]:
-    return {key: value for text, value in pairs.items() if (key := _phrase(text))}
-
-
 @cache
-def resources(language: Language) -> Resources:
-    emoji = _emoji()
-    if language == Language.en:
-        boosters = {fold(k): (0.293 if v > 0 else -0.293) for k, v in BOOSTER_DICT.items()}
-        return Resources(
-            exact={},
-            lexicon=lexicons.vader_lexicon()
-            | _single_words(lexicons.ENGLISH)
-            | _single_words(lexicons.ENGLISH_IDIOMS),
-            negators=frozenset(fold(n) for n in NEGATE if "'" not in n) | {"not", "no", "zero"},
-            boosters=_single_words(boosters),
-            idioms=_idioms(lexicons.ENGLISH_IDIOMS),
-            contrast=lexicons.ENGLISH_CONTRAST,
-            slang={fold(k): _phrase(v) for k, v in lexicons.ENGLISH_SLANG.items()},
-            emoji=emoji,
-            affixes=lexicons.AFFIXES,
-            split_apostrophes=False,
-        )
-    adjectives, exact = lexicons.pattern_french_adjectives()
-    return Resources(
-        exact=exact,
-        lexicon=adjectives | _single_words(lexicons.FRENCH) | _single_words(lexicons.FRENCH_IDIOMS),
-        negators=lexicons.FRENCH_NEGATORS,
-        boosters=_single_words(lexicons.FRENCH_BOOSTERS),
-        idioms=_idioms(lexicons.FRENCH_IDIOMS) | _idioms(lexicons.FRENCH),
-        contrast=lexicons.FRENCH_CONTRAST,
-        slang={fold(k): _phrase(v) for k, v in lexicons.FRENCH_SLANG.items()},
-        emoji=emoji,
-        affixes=lexicons.AFFIXES,
-        split_apostrophes=True,
-    )
+def shipped() -> tuple[dict[str, LanguageModel], dict[str, Any]]:
+    """The shipped models and their metadata, read once per process."""
+    return load(ARTIFACT)
 
 
-@cache
-def _identifier() -> object:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-    identifier.set_languages([language.value for language in Language])
-    return identifier
-
-
-#: Words that settle the language of a short post before the statistical model does.
-_FRENCH_MARKERS = frozenset(
-    {
-        "le",
-        "la",
-        "les",
-        "des",
-        "est",
-        "pas",
-        "une",
-        "je",
-        "j",
-        "c",
-        "et",
-        "du",
-        "au",
-        "trop",
-        "tres",
-        "vraiment",
-        "merci",
-        "nul",
-        "avec",
-        "pour",
-        "qui",
-        "que",
-        "sur",
-        "mon",
-        "ma",
-        "mes",
-        "vous",
-        "nous",
-        "ça",
-        "ca",
-        "il",
-        "elle",
-        "on",
-        "en",
-        "d",
-        "l",
-        "qu",
-        "n",
-        "y",
-    }
-)
-_ENGLISH_MARKERS = frozenset(
-    {
-        "the",
-        "is",
-        "and",
-        "not",
-        "my",
-        "you",
-        "your",
-        "this",
-        "that",
-        "it",
-        "i",
-        "of",
-        "to",
-        "was",
-        "with",
-        "for",
-        "so",
-        "are",
-        "have",
-        "just",
-        "at",
-        "its",
-        "they",
-        "we",
-        "me",
-        "be",
-        "can",
-        "what",
-        "why",
-        "how",
-        "thanks",
-        "love",
-        "from",
-        "did",
-        "do",
-        "no",
-    }
-)
+def polarity(probabilities: Floats) -> float:
+    """A score in [-1, 1] whose LIS-2 label is the model's most likely class: outside
+    (-0.05, 0.05) by how much the winning pole beats the other, inside it when neutral."""
+    negative, neutral, positive = (float(p) for p in probabilities)
+    margin = positive - negative
+    if positive > neutral and positive >= negative:
+        return round(THRESHOLD + (1 - THRESHOLD) * margin, 4)
+    if negative > neutral and negative > positive:
+        return round(-THRESHOLD + (1 - THRESHOLD) * margin, 4)
+    return round(margin * THRESHOLD * 0.98, 4)
 
 
-def detect(text: str) -> Language:
-    """fr or en. Short posts defeat n-gram models, so function words vote first; the
-    bundled py3langid model settles the rest."""
-    words = _SPLIT.split(fold(text))
-    french = sum(word in _FRENCH_MARKERS for word in words)
-    english = sum(word in _ENGLISH_MARKERS for word in words)
-    if french != english and max(french, english) >= 2:
-        return Language.fr if french > english else Language.en
-    code, _ = _identifier().classify(text)  # type: ignore[attr-defined]
-    return Language(code)
+def analyse_many(
+    texts: Sequence[str], languages: Sequence[Language | None] | None = None
+) -> list[Analysis]:
+    """Every post scored, each language's posts in one batch."""
+    detected = [
+        given or detect(text)
+        for text, given in zip(texts, languages or [None] * len(texts), strict=True)
+    ]
+    models, _ = shipped()
+    scores = np.zeros(len(texts))
+    for language in Language:
+        at = [i for i, found in enumerate(detected) if found == language]
+        if not at:
+            continue
+        probabilities = models[language.value].probabilities([texts[i] for i in at])
+        for i, row in zip(at, probabilities, strict=True):
+            scores[i] = polarity(row)
+    return [
+        Analysis(language, float(score), label(float(score)))
+        for language, score in zip(detected, scores, strict=True)
+    ]
 
 
 def analyse(text: str, language: Language | None = None) -> Analysis:
-    language = language or detect(text)
-    compound = round(score(text, resources(language)), 4)
-    return Analysis(language, compound, label(compound))
+    return analyse_many([text], [language])[0]

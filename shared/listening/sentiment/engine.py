@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from shared.listening.sentiment.features import EMOTICON_PATTERN
 from shared.listening.text import fold
 
 B_INCR = 0.293  # VADER's booster step
@@ -27,9 +28,15 @@ WINDOW = 3
 #: Emoji that turn praise into its opposite.
 SARCASM = frozenset({"🙄", "🙃", "🤡", "😒"})
 SENTENCE_END = frozenset({".", "!", "?", ";", "\n"})
+_PAUSE = SENTENCE_END | {",", ":"}
 
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
-_TOKEN = re.compile(r"\d+/\d+|[^\W\d_](?:[^\W_]|-(?=[^\W\d_]))*|\d+|[^\w\s]", re.UNICODE)
+# An emoticon is one token (":-)", "<3"), not three punctuation marks.
+_TOKEN = re.compile(
+    rf"(?:(?<=\s)|^)(?:{EMOTICON_PATTERN})(?=\s|$|[.,!?])"
+    r"|\d+/\d+|[^\W\d_](?:[^\W_]|-(?=[^\W\d_]))*|\d+|[^\w\s]",
+    re.UNICODE,
+)
 _RUN3 = re.compile(r"(.)\1{2,}")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _NT = re.compile(r"(\w)n't\b")
@@ -54,6 +61,22 @@ class Resources:
     #: First word of an idiom -> the lengths of the idioms it starts, longest first: most
     #: words start none, and are looked up once.
     idiom_lengths: Mapping[str, tuple[int, ...]] = field(init=False)
+    #: Raw token -> (folded word, elongated, slang rewrite): a stream repeats its words.
+    spellings: dict[str, tuple[str, bool, tuple[str, ...] | None]] = field(
+        init=False, default_factory=dict
+    )
+
+    def spelling(self, raw: str) -> tuple[str, bool, tuple[str, ...] | None]:
+        found = self.spellings.get(raw)
+        if found is None:
+            word = fold(raw)
+            elongated = False
+            if word not in self.lexicon and _RUN3.search(word):
+                word, elongated = _squeeze(word, self.lexicon), True
+            found = (word, elongated, self.slang.get(word))
+            if len(self.spellings) < 200_000:
+                self.spellings[raw] = found
+        return found
 
     def __post_init__(self) -> None:
         lengths: dict[str, set[int]] = {}
@@ -84,11 +107,7 @@ def tokens(text: str, resources: Resources) -> list[_Token]:
         if raw in ("'", "#"):
             continue
         caps = mixed_case and len(raw) > 1 and raw.isupper()
-        word = fold(raw)
-        elongated = False
-        if word not in resources.lexicon and _RUN3.search(word):
-            word, elongated = _squeeze(word, resources.lexicon), True
-        rewrite = resources.slang.get(word)
+        word, elongated, rewrite = resources.spelling(raw)
         if rewrite is not None:
             found.extend(_Token(part, caps, elongated, part) for part in rewrite)
         else:
@@ -188,18 +207,30 @@ def _modified(
         boost = resources.boosters.get(before)
         if boost is not None:
             valence += sign * boost * (1.0 - 0.05 * (distance - 1))
-        if before in resources.negators:
-            negated = True
+        if before in resources.negators and words[i - distance + 1].text not in _PAUSE:
+            negated = True  # but "I like, no, love it": a "no" set apart negates nothing
     if negated and span == 1:
         valence *= N_SCALAR
     return valence
+
+
+def _ends_clause(words: list[_Token], i: int) -> bool:
+    """A contrast word closing its clause ("Pricey. Worth it though") weighs nothing."""
+    return i + 1 == len(words) or words[i + 1].text in _PAUSE
 
 
 def _contrast(
     valences: list[float], positions: list[int], words: list[_Token], contrast: frozenset[str]
 ) -> list[float]:
     """VADER's "but": what comes before it counts half, what comes after counts 1.5."""
-    pivot = next((i for i in range(len(words) - 1, -1, -1) if words[i].text in contrast), None)
+    pivot = next(
+        (
+            i
+            for i in range(len(words) - 1, -1, -1)
+            if words[i].text in contrast and not _ends_clause(words, i)
+        ),
+        None,
+    )
     if pivot is None:
         return valences
     return [v * (0.5 if p < pivot else 1.5) for v, p in zip(valences, positions, strict=True)]
