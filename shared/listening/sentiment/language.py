@@ -148,7 +148,9 @@ _ENGLISH_MARKERS = frozenset(
 
 
 #: Links, handles and emoticons say nothing of the language ("@anonymous" is not French).
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\bhttp\b|@\w+|[:;=xX8][-']?[()\[\]DPpOo/\\|]|<3")
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|\bhttp\b|@\w+|(?<!\w)(?:[:;=xX8][-']?[()\[\]DPpOo/\\|]|<3)(?!\w)"
+)
 #: A capitalised word inside a sentence is most often a name ("Does Maison Lumière ship
 #: to Canada?"): its letters would vote for the brand's language, not the post's.
 _NAME = re.compile(r"(?<=[\w,] )[A-ZÀ-Ý][\w'\u2019-]*")
