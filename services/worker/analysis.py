@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache, partial
 
 from shared.listening.sentiment import shipped
@@ -43,12 +44,20 @@ async def analyse_in_pool(
         return analyse_rows(rows, terms)
     size = -(-len(rows) // parts)
     loop = asyncio.get_running_loop()
-    done = await asyncio.gather(
-        *(
-            loop.run_in_executor(pool(processes), analyse_rows, rows[i : i + size], terms)
-            for i in range(0, len(rows), size)
+    executor = pool(processes)
+    try:
+        done = await asyncio.gather(
+            *(
+                loop.run_in_executor(executor, analyse_rows, rows[i : i + size], terms)
+                for i in range(0, len(rows), size)
+            )
         )
-    )
+    except BrokenProcessPool:
+        # A scoring process died (killed, out of memory): the job fails and is retried,
+        # and its next attempt starts a new pool instead of finding this one broken.
+        pool.cache_clear()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
     return [analysed for part in done for analysed in part]
 
 

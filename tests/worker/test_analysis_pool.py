@@ -4,10 +4,15 @@ leaves the loop free while it runs."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 
-from services.worker.analysis import MIN_PART, analyse_in_pool, analyser
+import pytest
+
+from services.worker.analysis import MIN_PART, analyse_in_pool, analyser, pool
 from shared.listening.service import analyse_here, analyse_rows
 from shared.listening.text import Term, TermMatcher
 
@@ -53,3 +58,15 @@ async def test_the_pool_scores_as_the_loop_does_and_the_loop_stays_free() -> Non
 
 def test_zero_processes_scores_on_the_loop() -> None:
     assert analyser(0) is analyse_here
+
+
+async def test_a_killed_scoring_process_fails_one_attempt_and_the_next_starts_a_new_pool() -> None:
+    terms = TermMatcher([Term("eclat", ["Éclat"])])
+    rows = _rows(2 * MIN_PART)
+    await analyse_in_pool(2, rows, terms)
+    for process in list(pool(2)._processes.values()):  # the pool's own children
+        assert process.pid is not None
+        os.kill(process.pid, signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        await analyse_in_pool(2, rows, terms)
+    assert await analyse_in_pool(2, rows, terms) == analyse_rows(rows, terms)
