@@ -27,6 +27,7 @@ import httpx
 import orjson
 
 from bench import common
+from shared.config import Settings
 
 WHAT = "Mentions: 5,000 per batch, scored, matched and evaluated; alert webhook latency"
 TARGET = ">= 5,000 mentions/s; alert webhook p95 < 2 s after the tipping batch"
@@ -292,9 +293,9 @@ def run() -> dict[str, Any]:
             f"{BATCH:,} tips ({TIPPING:,} negative mentions among ordinary ones); `202` "
             "received -> `alert.opened` "
             "request at the local receiver.",
-            "One API process, one worker process (scoring in its pool of 2 processes, "
-            "ANALYSIS_PROCESSES); receiver, PostgreSQL, Redis and the client share the 2 "
-            "cores.",
+            "One API process, one worker process (scoring in its pool of "
+            f"{Settings().analysis_processes} processes, ANALYSIS_PROCESSES); receiver, "
+            "PostgreSQL, Redis and the client share the 2 cores.",
             f"Analyser alone, one core, language detected: {scored:,} distinct posts "
             f"({what}), {cold:,.0f} posts/s the first time it sees their words, "
             f"{warm:,.0f} posts/s the second.",

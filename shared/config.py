@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_ENV_FILE = ROOT / ".data" / "embedded.env"
 
 
+def _cores(at_most: int) -> int:
+    """The cores this process may run on (not the host's, inside a container), capped."""
+    return max(1, min(len(os.sched_getaffinity(0)), at_most))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=(ROOT / ".env", EMBEDDED_ENV_FILE),
@@ -48,8 +53,9 @@ class Settings(BaseSettings):
     webhook_retention_days: int = Field(default=30, ge=1, le=3650)
     secrets_key: SecretStr | None = None
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)
-    #: Processes the worker scores mentions in; 0 scores on its event loop.
-    analysis_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    #: Processes the worker scores mentions in (about 250 MB each); 0 scores on its event
+    #: loop.
+    analysis_processes: int = Field(default_factory=lambda: _cores(4), ge=0, le=64)
 
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)

@@ -8,6 +8,7 @@ from typing import Any
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.worker.analysis import AnalysisPool
 from shared.config import Settings
 from shared.jobs.queue import ArqJobQueue
 
@@ -18,6 +19,8 @@ class WorkerContext:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: ArqRedis
+    #: Where mentions are scored; None scores them on the event loop (tests' handlers).
+    analysis: AnalysisPool | None = None
 
     @property
     def queue(self) -> ArqJobQueue:

@@ -15,6 +15,7 @@ from arq.worker import Function, func
 from prometheus_client import start_http_server
 
 from services.worker import jobs  # noqa: F401  (registers handlers)
+from services.worker.analysis import AnalysisPool
 from services.worker.context import WorkerContext, typed
 from services.worker.registry import HANDLERS
 from services.worker.resilient import ResilientWorker
@@ -151,7 +152,10 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
     async def startup(ctx: dict[str, Any]) -> None:
         configure_logging(settings.log_level, json=settings.log_json)
         engine = make_engine(settings)
-        ctx["app"] = WorkerContext(settings, engine, make_sessionmaker(engine), ctx["redis"])
+        pool = AnalysisPool(settings.analysis_processes) if settings.analysis_processes else None
+        ctx["app"] = WorkerContext(
+            settings, engine, make_sessionmaker(engine), ctx["redis"], analysis=pool
+        )
         long_running = overrides.get("burst") is not True
         if settings.worker_metrics_port and long_running:
             start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
@@ -166,7 +170,10 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
             await dispatcher.stop()
             await task
         if "app" in ctx:
-            await typed(ctx).engine.dispose()
+            context = typed(ctx)
+            await context.engine.dispose()
+            if context.analysis is not None:
+                await asyncio.to_thread(context.analysis.close)
 
     base: dict[str, Any] = {
         "functions": recorded_functions(),

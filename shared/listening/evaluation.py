@@ -100,7 +100,9 @@ def evaluate(labelled: LabelledSet) -> Report:
         language=labelled.language,
         analyser=score_labels(gold, [r.label.value for r in results]),
         vader=score_labels(gold, [vader_label(t).value for t in labelled.texts]),
-        language_accuracy=sum(r.language == labelled.language for r in results) / len(results),
+        language_accuracy=(
+            sum(r.language == labelled.language for r in results) / len(results) if results else 0.0
+        ),
     )
 
 

@@ -328,7 +328,7 @@ def analyse_rows(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:
             result = next(scored)
             lang, score, source = result.language, result.sentiment, SentimentSource.analyser
         else:
-            lang = Language(language) if language else detect(text)
+            lang = Language(language) if language else detect(terms.mask(text))
             score, source = sentiment, SentimentSource.source
         done.append(
             Analysed(

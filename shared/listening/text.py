@@ -84,24 +84,39 @@ class TermMatcher:
 
     def mask(self, text: str) -> str:
         """The text with the terms it names blanked out, for scoring: a brand's name says
-        nothing of what is said about it ("Joy", "Happy Socks", an unknown "#Orvane"
-        that a model reads as news). Kept as is when folding changes its length (a rare
-        "œ" or "ß"), since the spans found in the folded text would not line up."""
+        nothing of what is said about it ("Joy", "Happy Socks", or an unknown "#Orvane"
+        that a model reads as news)."""
         if self._pattern is None:
             return text
-        folded = fold(text)
-        if len(folded) != len(text):
-            return text
-        parts: list[str] = []
+        if text.isascii():
+            folded, origin = text.lower(), None
+        else:  # folding may change lengths ("…" -> "...", "ﬁ" -> "fi", "é" -> "e")
+            folded, origin = _folded_with_origins(text)
+        pieces: list[str] = []
         at = 0
         for hit in self._pattern.finditer(folded):
-            parts.append(text[at : hit.start()])
-            parts.append(" ")
-            at = hit.end()
-        if not parts:
+            start, end = hit.start(), hit.end()
+            if origin is not None:
+                start, end = origin[start], origin[end - 1] + 1
+                while end < len(text) and unicodedata.combining(text[end]):
+                    end += 1
+            pieces += [text[at:start], " "]
+            at = end
+        if not pieces:
             return text
-        parts.append(text[at:])
-        return "".join(parts)
+        pieces.append(text[at:])
+        return "".join(pieces)
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` character by character, with where in `text` each folded one came from."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold(ch)
+        parts.append(folded)
+        origin.extend([i] * len(folded))
+    return "".join(parts), origin
 
 
 def _normal_spaces(text: str) -> str:

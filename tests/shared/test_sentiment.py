@@ -84,6 +84,18 @@ def test_negation_marks_its_clause_and_emoticons_stay_whole() -> None:
         "<heart>",
     ]
     assert tokens("j'adore @eclat http://x.co/a", "fr") == ["j'", "adore", "<user>", "<url>"]
+    assert tokens("Loved it:) :):) :(((", "en") == [
+        "loved",
+        "it",
+        "<smile>",
+        "<smile>",
+        "<smile>",
+        "<sad>",
+    ]
+    assert tokens("f(:x)", "en") == ["f", "(", ":", "x", ")"]
+    # French "plus" and "personne" negate only after a "ne".
+    assert tokens("le plus beau", "fr") == ["le", "plus", "beau"]
+    assert tokens("je ne suis plus content", "fr") == ["je", "ne", "suis", "plus", "~content"]
     assert "w ~good" in list(features("not good", "en"))
 
 
@@ -97,6 +109,7 @@ def test_negation_marks_its_clause_and_emoticons_stay_whole() -> None:
         ("@anonymous ENJOY!!!", Language.en),
         ("Does Maison Lumière ship to Canada?", Language.en),
         ("Merci @LaPoste_fr pour rien", Language.fr),
+        ("SERVICE CLIENT INEXISTANT", Language.fr),
     ],
 )
 def test_language_detection(text: str, language: Language) -> None:

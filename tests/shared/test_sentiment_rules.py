@@ -96,6 +96,19 @@ def test_a_no_set_apart_negates_nothing_and_a_closing_though_is_no_contrast() ->
     assert analyse("I do not like it", Language.en).label == NEG
     closing = analyse("Pricey. Worth it though", Language.en).sentiment
     assert closing > analyse("Worth it", Language.en).sentiment * 0.9
+    # An opening "However," still weighs the clause after it.
+    assert analyse("The food was great. However, the delivery was awful", Language.en).label == NEG
+    assert (
+        analyse("Le repas était top. Cependant, la livraison était nulle", Language.fr).label == NEG
+    )
+
+
+def test_a_face_says_how_the_writer_feels_whatever_negation_precedes_it() -> None:
+    assert analyse("Still no reply :(", Language.en).label == NEG
+    assert analyse("No refund yet :(", Language.en).label == NEG
+    assert (
+        analyse("not happy :(", Language.en).sentiment < analyse("not happy", Language.en).sentiment
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,6 +119,8 @@ def test_a_no_set_apart_negates_nothing_and_a_closing_though_is_no_contrast() ->
         ("Livré aujourd'hui <3", Language.fr, POS),
         ("Livré aujourd'hui :'(", Language.fr, NEG),
         ("f(:x) is a function", Language.en, NEU),
+        ("Loved it:)", Language.en, POS),
+        ("Livraison ratée :(((", Language.fr, NEG),
     ],
 )
 def test_ascii_emoticons_are_read_whole(text: str, language: Language, expected: str) -> None:
@@ -115,6 +130,16 @@ def test_ascii_emoticons_are_read_whole(text: str, language: Language, expected:
 def test_scores_stay_in_range_and_labels_follow_the_spec_thresholds() -> None:
     assert analyse("HORRIBLE!!!! 😡😡🤬🤬 worst worst worst", Language.en).sentiment >= -1
     assert (label(-0.05), label(-0.0499), label(0.0499), label(0.05)) == (NEG, NEU, NEU, POS)
+
+
+def test_masking_blanks_the_terms_out_where_they_are_written() -> None:
+    matcher = TermMatcher([Term("eclat", ["Éclat"]), Term("joy", ["Joy"])])
+    assert matcher.mask("J'adore ÉCLAT !") == "J'adore   !"
+    assert matcher.mask("trop nul #Eclat…") == "trop nul  …"  # "…" folds to three dots
+    assert matcher.mask("Œuvre Éclat nulle") == "Œuvre   nulle"  # "Œ" folds to two letters
+    assert matcher.mask("E\u0301clat nul") == "  nul"  # a decomposed accent goes with it
+    assert matcher.mask("ﬁne @joy bad") == "ﬁne   bad"
+    assert matcher.mask("un rouge éclatant") == "un rouge éclatant"
 
 
 def test_terms_match_without_case_or_accents_and_only_whole_words() -> None:

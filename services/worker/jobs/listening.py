@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 
-from services.worker.analysis import analyser
 from services.worker.context import WorkerContext
 from services.worker.registry import job
 from shared.crisis.evaluate import evaluate_workspace
@@ -18,6 +17,6 @@ async def analyse_mentions(
     """Score, detect, match, then evaluate the workspace's policies at once (CRI-2): the
     alert a batch tips commits with the batch's analysis."""
     workspace = uuid.UUID(workspace_id)
-    analyse = analyser(wc.settings.analysis_processes)
+    analyse = wc.analysis.analyse if wc.analysis else service.analyse_here
     if await service.analyse_batch(uow, workspace, uuid.UUID(batch_id), utcnow(), analyse):
         await evaluate_workspace(uow, workspace)

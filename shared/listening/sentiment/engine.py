@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shared.listening.sentiment.features import EMOTICON_PATTERN
+from shared.listening.sentiment.features import EMOTICON_PATTERN, face
 from shared.listening.text import fold
 
 B_INCR = 0.293  # VADER's booster step
@@ -33,7 +33,7 @@ _PAUSE = SENTENCE_END | {",", ":"}
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
 # An emoticon is one token (":-)", "<3"), not three punctuation marks.
 _TOKEN = re.compile(
-    rf"(?:(?<=\s)|^)(?:{EMOTICON_PATTERN})(?=\s|$|[.,!?])"
+    rf"{EMOTICON_PATTERN}"
     r"|\d+/\d+|[^\W\d_](?:[^\W_]|-(?=[^\W\d_]))*|\d+|[^\w\s]",
     re.UNICODE,
 )
@@ -69,7 +69,7 @@ class Resources:
     def spelling(self, raw: str) -> tuple[str, bool, tuple[str, ...] | None]:
         found = self.spellings.get(raw)
         if found is None:
-            word = fold(raw)
+            word = fold(face(raw) or raw)
             elongated = False
             if word not in self.lexicon and _RUN3.search(word):
                 word, elongated = _squeeze(word, self.lexicon), True
@@ -143,16 +143,19 @@ def score(text: str, resources: Resources) -> float:
                     valence, span = idioms[key], length
                     break
         if valence is None:
+            pictogram = emoji.get(token.text)
+            if pictogram is not None:
+                # "Still no reply :(": a face says how the writer feels; "no" does not
+                # turn it around.
+                valences.append(pictogram)
+                positions.append(i)
+                continue
             valence = resources.exact.get(token.lower)
             if valence is None:
                 valence = lexicon.get(token.text)
             if valence is None and len(token.text) > 6:
                 valence = _affix(token.text, resources.affixes)
             if valence is None:
-                valence = emoji.get(token.text)
-                if valence is not None:
-                    valences.append(valence)
-                    positions.append(i)
                 continue
             if token.text in resources.boosters and _next_is_rated(words, i, resources):
                 continue  # "super nul": "super" boosts "nul", it is not praise itself
@@ -214,9 +217,10 @@ def _modified(
     return valence
 
 
-def _ends_clause(words: list[_Token], i: int) -> bool:
-    """A contrast word closing its clause ("Pricey. Worth it though") weighs nothing."""
-    return i + 1 == len(words) or words[i + 1].text in _PAUSE
+def _ends_sentence(words: list[_Token], i: int) -> bool:
+    """A contrast word closing its sentence ("Pricey. Worth it though") weighs nothing;
+    one opening it ("However, the delivery was awful") is VADER's pivot."""
+    return i + 1 == len(words) or words[i + 1].text in SENTENCE_END
 
 
 def _contrast(
@@ -227,7 +231,7 @@ def _contrast(
         (
             i
             for i in range(len(words) - 1, -1, -1)
-            if words[i].text in contrast and not _ends_clause(words, i)
+            if words[i].text in contrast and not _ends_sentence(words, i)
         ),
         None,
     )

@@ -33,14 +33,17 @@ EMOTICONS: dict[str, str] = {
     ),
     **dict.fromkeys([":/", ":-/", ":\\", ":-\\", ":s", ":S", ":|", ":-|", "-_-"], "<meh>"),
 }
-EMOTICON_PATTERN = "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True))
+_FACES = "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True))
+#: A face stands alone ("(:" inside "f(:x)" is none), or, when it starts with eyes,
+#: follows anything ("Loved it:)"); a repeated mouth (":(((") is one face, and faces may follow
+#: each other (":):)").
+EMOTICON_PATTERN = rf"(?:(?<=\s)|^|(?=[:;=]))(?:{_FACES})(?:(?<=[()])[()]*)?(?=\s|$|[.,!?:;=<])"
 #: What each emoticon's name is worth to the rules, on VADER's scale.
 EMOTICON_VALENCE = {"<smile>": 2.0, "<laugh>": 2.3, "<heart>": 1.9, "<sad>": -1.9, "<meh>": -0.8}
 _LINK = re.compile(r"https?://\S+|www\.\S+|\bhttp\b")
 _HANDLE = re.compile(r"@\w+")
-# An emoticon must stand alone ("(:" inside "f(:x)" is not a smile).
 _TOKEN = re.compile(
-    rf"(?:(?<=\s)|^)(?:{EMOTICON_PATTERN})(?=\s|$|[.,!?])"
+    rf"{EMOTICON_PATTERN}"
     r"|<user>|<url>"
     r"|#?[^\W\d_](?:[^\W_]|['-](?=[^\W\d_]))*'?"
     r"|\d+(?:[.,]\d+)?"
@@ -48,7 +51,10 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 _RUN3 = re.compile(r"(\w)\1{2,}")
+_MOUTHS = re.compile(r"([()])\1+$")
 _CLAUSE_END = frozenset({".", ",", ";", ":", "!", "?", "<url>"})
+#: French words that negate only after "ne" ("le plus beau", "une personne adorable").
+_AFTER_NE = frozenset({"plus", "personne"})
 _NEGATORS = {
     "en": frozenset(
         {
@@ -97,10 +103,19 @@ def normalise(text: str) -> str:
     return _HANDLE.sub(" <user> ", text)
 
 
+def face(raw: str) -> str | None:
+    """The emoticon a token is, as written in `EMOTICONS` (":(((" is ":("), or None."""
+    if raw in EMOTICONS:
+        return raw
+    squeezed = _MOUTHS.sub(r"\1", raw)
+    return squeezed if squeezed in EMOTICONS else None
+
+
 @lru_cache(maxsize=200_000)
 def _word(raw: str) -> str:
-    if raw in EMOTICONS:
-        return EMOTICONS[raw]
+    found = face(raw)
+    if found is not None:
+        return EMOTICONS[found]
     word = fold(raw)
     if word.endswith("n't"):
         word = word[:-3] + "nt"
@@ -121,13 +136,15 @@ def tokens(text: str, language: str) -> list[str]:
         words = [part for word in words for part in _split_elision(word)]
     negators = _NEGATORS.get(language, _NEGATORS["en"])
     marked: list[str] = []
-    negated = False
+    negated = ne = False
     for i, word in enumerate(words):
         if word in _CLAUSE_END or word[0] in "!?":
-            negated = False
+            negated = ne = False
             marked.append(word)
             continue
-        if word in negators:
+        if word in ("ne", "n'"):
+            ne = True
+        if word in negators and (ne or word not in _AFTER_NE):
             following = words[i + 1] if i + 1 < len(words) else "."
             negated = following not in _CLAUSE_END and following[0] not in "!?"
             marked.append(word)

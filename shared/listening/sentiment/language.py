@@ -156,6 +156,10 @@ _NOISE = re.compile(
 _NAME = re.compile(r"(?<=[\w,] )[A-ZÀ-Ý][\w'\u2019-]*")
 
 
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
 def detect(text: str) -> Language:
     """fr or en. Short posts defeat n-gram models, so function words vote first; the
     bundled py3langid model settles the rest, on the text without names and handles."""
@@ -166,7 +170,7 @@ def detect(text: str) -> Language:
     if french != english and max(french, english) >= 2:
         return Language.fr if french > english else Language.en
     plain = _NAME.sub(" ", text).lower()
-    if not any(ch.isalpha() for ch in plain):
-        plain = text.lower()
+    if _letters(plain) * 2 < _letters(text):
+        plain = text.lower()  # mostly capitals ("SERVICE CLIENT INEXISTANT"): no names
     code, _ = _identifier().classify(plain)  # type: ignore[attr-defined]
     return Language(code)
