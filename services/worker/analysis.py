@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,7 +25,17 @@ from shared.listening.text import TermMatcher
 MIN_PART = 250
 
 
-def _warm() -> None:
+def _start_process(parent: int) -> None:
+    """In each scoring process: load the model, and leave when the worker is gone. A worker
+    killed outright (SIGKILL, out of memory) tells its pool nothing, and the processes
+    would stay behind, 250 MB each, waiting for work that never comes."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     shipped()
 
 
@@ -35,7 +48,10 @@ class AnalysisPool:
         # Spawned, not forked: a fork of a process running an event loop and connection
         # pools inherits their state. Processes start on the first batch.
         return ProcessPoolExecutor(
-            self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_process,
+            initargs=(os.getpid(),),
         )
 
     async def analyse(self, rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
 from services.worker.analysis import MIN_PART, AnalysisPool
+from shared.config import ROOT
 from shared.listening.service import Row, analyse_rows
 from shared.listening.text import Term, TermMatcher
 
@@ -78,3 +82,36 @@ async def test_a_killed_scoring_process_fails_one_attempt_and_the_next_finds_a_n
     with pytest.raises(BrokenProcessPool):
         await pool.analyse(rows, TERMS)
     assert await pool.analyse(rows, TERMS) == analyse_rows(rows, TERMS)
+
+
+_WORKER = """
+import asyncio, uuid
+from services.worker.analysis import MIN_PART, AnalysisPool
+from shared.config import ROOT
+from shared.listening.text import TermMatcher
+
+async def main() -> None:
+    pool = AnalysisPool(2)
+    await pool.analyse([(uuid.uuid4(), "hello", None, None)] * (2 * MIN_PART), TermMatcher([]))
+    print(*(p.pid for p in pool._executor._processes.values()), flush=True)
+    await asyncio.sleep(120)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_scoring_processes_leave_when_their_worker_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "worker.py"
+    script.write_text(_WORKER)
+    with subprocess.Popen(
+        [sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ) as worker:
+        assert worker.stdout is not None
+        children = [int(pid) for pid in worker.stdout.readline().split()]
+        assert len(children) == 2
+        worker.kill()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in children):
+        assert time.monotonic() < deadline, "the scoring processes outlived their worker"
+        time.sleep(0.1)
