@@ -112,7 +112,12 @@ def _rfc3339(value: Any) -> Any:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    """In UTC; a time whose UTC falls outside years 1-9999 ("9999-12-31T23:59:59-14:00")
+    is a client's error, not an OverflowError and a 500."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range: its UTC time must fall within years 1 to 9999") from None
 
 
 #: RFC 3339 with an offset; a naive timestamp is refused, and every value is kept in UTC.
