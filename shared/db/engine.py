@@ -20,6 +20,9 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
         # No pre-ping: it costs a round trip per request. A dropped connection raises, the
         # pool invalidates itself, the client gets 503 + Retry-After, the next try reconnects.
         pool_recycle=1800,
+        # Bound values (key hashes, user text) never appear in an error's message, so
+        # neither in a logged traceback (SEC-4); the SQL is kept, it is ours.
+        hide_parameters=True,
         connect_args={
             "server_settings": {
                 "timezone": "UTC",
