@@ -14,7 +14,21 @@ from shared.social_accounts.models import Platform
 
 MAX_MENTIONS = 5_000
 
-Phrase = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
+MAX_TERMS_PER_WORKSPACE = 200
+"""Tracked terms a workspace may hold. With the two caps below, a workspace's matcher
+reads at most 200 x 21 phrases of 100 characters: built in about a second in the worst
+case (every character a token of its own), and matching stays linear in the text."""
+
+MAX_SYNONYMS = 20
+"""Synonyms (hashtags, handles, spellings) per tracked term."""
+
+MAX_PHRASE_LENGTH = 100
+"""Characters in a term or a synonym; brand names and hashtags are far shorter."""
+
+Phrase = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_PHRASE_LENGTH, pattern=r"^[^\x00]*\S[^\x00]*$"),
+]
 
 
 class TrackedTermCreate(InputModel):
@@ -33,7 +47,7 @@ class TrackedTermCreate(InputModel):
 
     term: Phrase
     kind: TermKind
-    synonyms: list[Phrase] = Field(default_factory=list, max_length=50)
+    synonyms: list[Phrase] = Field(default_factory=list, max_length=MAX_SYNONYMS)
 
 
 class TrackedTermRead(ReadModel):

@@ -28,9 +28,15 @@ from shared.listening.models import (
     TrackedTerm,
 )
 from shared.listening.reports import needs_response_clause
-from shared.listening.schemas import MentionBatch, MentionIn, MentionUpdate, TrackedTermCreate
+from shared.listening.schemas import (
+    MAX_TERMS_PER_WORKSPACE,
+    MentionBatch,
+    MentionIn,
+    MentionUpdate,
+    TrackedTermCreate,
+)
 from shared.listening.sentiment import Language, SentimentLabel, analyse_many, detect, label
-from shared.listening.text import Term, TermMatcher, fold, hashtags
+from shared.listening.text import TermMatcher, fold, hashtags, matcher_for
 from shared.metrics.models import BatchKind, IngestBatch, IngestStatus
 from shared.social_accounts.models import Platform
 
@@ -88,6 +94,21 @@ async def create_term(
     )
     if duplicate is not None:
         raise Conflict(f"'{body.term}' is already tracked as {duplicate.id}", "duplicate")
+    held = await uow.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(TrackedTerm)
+        .where(TrackedTerm.workspace_id == workspace_id)
+    )
+    if (held or 0) >= MAX_TERMS_PER_WORKSPACE:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    ("body", "term"),
+                    f"a workspace tracks at most {MAX_TERMS_PER_WORKSPACE} terms; delete one first",
+                    "too_many_terms",
+                )
+            ]
+        )
     term = TrackedTerm(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
@@ -142,7 +163,7 @@ async def matcher(uow: UnitOfWork, workspace_id: uuid.UUID) -> TermMatcher:
             TrackedTerm.workspace_id == workspace_id
         )
     )
-    return TermMatcher(Term(str(ident), [term, *synonyms]) for ident, term, synonyms in rows)
+    return matcher_for(tuple((str(ident), (term, *synonyms)) for ident, term, synonyms in rows))
 
 
 # -- ingestion ------------------------------------------------------------------------------

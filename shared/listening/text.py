@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 _HASHTAG = re.compile(r"#(\w+)")
-_WORD_EDGE = r"(?<![\w])"
-_WORD_END = r"(?![\w])"
 
 
 @lru_cache(maxsize=65536)
@@ -45,48 +45,87 @@ class Term:
 
 
 class TermMatcher:
-    """One compiled pattern for all of a workspace's terms and synonyms: a text is
-    scanned once, whatever the number of terms."""
+    """All of a workspace's terms and synonyms in one Aho-Corasick automaton over word
+    tokens: a text is tokenised once and each token costs amortised O(1), whatever the
+    number of terms and however their phrases are written. No regular expression is
+    built from user input, so nothing backtracks.
+
+    The matches are the ones a word-bounded alternation of the phrases, longest first,
+    would find: scanning from the left, at each place the longest phrase that starts
+    there as whole words, then on after it. A "word" is a run of `\\w` characters; any
+    other character that is not white space is a token of its own, so "coca-cola",
+    "l'oreal" and "c++" are phrases like any other. To find the longest phrase starting at
+    each token in one pass, the automaton reads the phrases, and the text, backwards.
+    """
 
     def __init__(self, terms: Iterable[Term]) -> None:
-        self._owner: dict[str, list[str]] = {}
-        for term in terms:
-            for phrase in term.phrases:
+        self._source = tuple((term.id, tuple(term.phrases)) for term in terms)
+        owner: dict[str, list[str]] = {}
+        for ident, phrases in self._source:
+            for phrase in phrases:
                 key = _phrase_key(phrase)
                 if key:
-                    owners = self._owner.setdefault(key, [])
-                    if term.id not in owners:
-                        owners.append(term.id)
-        # Longest first: "air france klm" wins over "air france" at the same position.
-        alternatives = sorted(self._owner, key=len, reverse=True)
-        self._pattern = (
-            re.compile(
-                _WORD_EDGE
-                + "("
-                + "|".join(_phrase_regex(key) for key in alternatives)
-                + ")"
-                + _WORD_END
-            )
-            if alternatives
-            else None
-        )
+                    owners = owner.setdefault(key, [])
+                    if ident not in owners:
+                        owners.append(ident)
+        self._owners: list[list[str]] = list(owner.values())
+        # State 0 is the root. For each state: its edges, its failure link, and the
+        # longest phrase (in tokens, with the index of its owners) that ends the path
+        # read so far, for the state itself or a suffix of it.
+        self._edges: list[dict[str, int]] = [{}]
+        depth = [0]
+        ends: list[int] = [-1]
+        for index, key in enumerate(owner):
+            state = 0
+            for symbol in reversed(_symbols(_TOKEN.findall(key))):
+                nxt = self._edges[state].get(symbol)
+                if nxt is None:
+                    nxt = len(self._edges)
+                    self._edges[state][symbol] = nxt
+                    self._edges.append({})
+                    depth.append(depth[state] + 1)
+                    ends.append(-1)
+                state = nxt
+            ends[state] = index
+        self._fail = [0] * len(self._edges)
+        self._longest = [0] * len(self._edges)
+        self._phrase = [-1] * len(self._edges)
+        queue = deque(self._edges[0].values())
+        while queue:
+            state = queue.popleft()
+            fail = self._fail[state]
+            if ends[state] >= 0:
+                self._longest[state], self._phrase[state] = depth[state], ends[state]
+            else:
+                self._longest[state], self._phrase[state] = self._longest[fail], self._phrase[fail]
+            for symbol, child in self._edges[state].items():
+                back = fail
+                while back and symbol not in self._edges[back]:
+                    back = self._fail[back]
+                target = self._edges[back].get(symbol, 0)
+                self._fail[child] = target if target != child else 0
+                queue.append(child)
+
+    def __reduce__(self) -> tuple[Callable[[TermSource], TermMatcher], tuple[TermSource]]:
+        """Pickled as its phrases, which weigh less than the automaton: a scoring process
+        builds it again, once per set of terms (`matcher_for` keeps the last few)."""
+        return matcher_for, (self._source,)
 
     def match(self, text: str) -> list[str]:
         """Ids of the terms a text mentions, in first-seen order, each once."""
-        if self._pattern is None:
+        if not self._owners:
             return []
-        found: list[str] = []
-        for hit in self._pattern.findall(fold(text)):
-            for owner in self._owner[_normal_spaces(hit)]:
-                if owner not in found:
-                    found.append(owner)
-        return found
+        found: dict[str, None] = {}
+        for _, _, phrase in self._spans(fold(text)):
+            for owner in self._owners[phrase]:
+                found.setdefault(owner)
+        return list(found)
 
     def mask(self, text: str) -> str:
         """The text with the terms it names blanked out, for scoring: a brand's name says
         nothing of what is said about it ("Joy", "Happy Socks", or an unknown "#Orvane"
         that a model reads as news)."""
-        if self._pattern is None:
+        if not self._owners:
             return text
         if text.isascii():
             folded, origin = text.lower(), None
@@ -94,8 +133,7 @@ class TermMatcher:
             folded, origin = _folded_with_origins(text)
         pieces: list[str] = []
         at = 0
-        for hit in self._pattern.finditer(folded):
-            start, end = hit.start(), hit.end()
+        for start, end, _ in self._spans(folded):
             if origin is not None:
                 start, end = origin[start], origin[end - 1] + 1
                 while end < len(text) and unicodedata.combining(text[end]):
@@ -106,6 +144,78 @@ class TermMatcher:
             return text
         pieces.append(text[at:])
         return "".join(pieces)
+
+    def _spans(self, folded: str) -> list[tuple[int, int, int]]:
+        """(start, end, phrase index) of each match in `folded`, left to right. A hashtag
+        or handle sign just before a phrase is part of its span."""
+        tokens = _TOKEN.findall(folded)
+        symbols = _symbols(tokens)
+        edges, fail, longest, phrase = self._edges, self._fail, self._longest, self._phrase
+        # Backwards: after reading token i, the state's longest phrase is the longest one
+        # that starts at token i.
+        starts: list[tuple[int, int]] = []
+        state = 0
+        for i in range(len(symbols) - 1, -1, -1):
+            symbol = symbols[i]
+            nxt = edges[state].get(symbol)
+            while nxt is None and state:
+                state = fail[state]
+                nxt = edges[state].get(symbol)
+            state = nxt or 0
+            if longest[state]:
+                starts.append((i, state))
+        if not starts:
+            return []
+        offsets = list(accumulate(map(len, tokens), initial=0))
+        spans: list[tuple[int, int, int]] = []
+        free = 0  # the first token past the last match
+        for i, state in reversed(starts):
+            if i < free:
+                continue
+            free = i + longest[state]
+            start = offsets[i]
+            sign = symbols[i - 1] if i else ""
+            if sign[:1] in ("#", "@") and sign[1] == "-":  # a sign that follows no word
+                start -= 1
+            spans.append((start, offsets[free], phrase[state]))
+        return spans
+
+
+TermSource = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=8)
+def matcher_for(source: TermSource) -> TermMatcher:
+    """The matcher of (term id, phrases) pairs, built once for repeated batches of a
+    workspace whose terms have not changed."""
+    return TermMatcher(Term(ident, phrases) for ident, phrases in source)
+
+
+# White space, a word, or any other single character: the tokens tile the text.
+_TOKEN = re.compile(r"\s+|\w+|.", re.DOTALL)
+
+
+def _is_word(token: str) -> bool:
+    first = token[0]
+    return first.isalnum() or first == "_"  # what `\w` is
+
+
+def _symbols(tokens: Sequence[str]) -> list[str]:
+    """What the automaton reads for each token: " " for any run of white space, a word as
+    it is, and another character with two marks, whether a word touches it before and
+    after. The marks make word boundaries part of the match: a phrase ending in "+" is
+    read with "+" marked "no word after", so "c++" is found in "c++ !" but not in "c++11".
+    """
+    symbols = list(tokens)
+    last = len(tokens) - 1
+    for i, token in enumerate(tokens):
+        if token[0].isspace():
+            symbols[i] = " "
+        elif not _is_word(token):
+            before = "w" if i and _is_word(tokens[i - 1]) else "-"
+            after = "w" if i < last and _is_word(tokens[i + 1]) else "-"
+            symbols[i] = token + before + after
+    return symbols
 
 
 def _folded_with_origins(text: str) -> tuple[str, list[int]]:
@@ -126,10 +236,3 @@ def _normal_spaces(text: str) -> str:
 def _phrase_key(phrase: str) -> str:
     """`#Eclat`, `@eclat` and `Eclat` are one key: a hashtag or handle names the brand."""
     return _normal_spaces(fold(phrase.strip().lstrip("#@")))
-
-
-def _phrase_regex(key: str) -> str:
-    # Inside a phrase, any run of spaces matches; the phrase may be written as a
-    # hashtag or handle ("#eclat", "@eclat").
-    words = [re.escape(word) for word in key.split(" ")]
-    return r"[#@]?" + r"\s+".join(words)
