@@ -191,6 +191,15 @@ def with_etag(response: Response, row: Versioned) -> None:
     response.headers["ETag"] = etag(row)
 
 
+async def no_store(response: Response) -> None:
+    """For an answer that carries a secret (F10): no cache, shared or private, keeps it."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+#: `dependencies=[NoStore]` on every route whose success answer shows a key or a secret.
+NoStore = Depends(no_store)
+
+
 def created(response: Response, row: Any, collection: str) -> None:
     """A 201's headers: where the new resource lives, and its version."""
     with_etag(response, row)

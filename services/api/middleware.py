@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.errors import is_connection_error
 from services.api.metrics import LATENCY, REQUESTS
-from services.api.problems import problem_response, unavailable
+from services.api.problems import NOSNIFF, problem_response, unavailable
 from services.api.state import Resources
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
@@ -32,7 +32,8 @@ log = structlog.get_logger(__name__)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REPLAYED_HEADERS = ("content-type", "location", "etag")
+REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
+_NOSNIFF = (NOSNIFF[0].lower().encode("latin-1"), NOSNIFF[1].encode("latin-1"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -51,7 +52,8 @@ async def _empty_receive() -> Message:
 
 
 class RequestContextMiddleware:
-    """X-Request-ID, structured access logs, metrics, and the body size limit (API-8)."""
+    """X-Request-ID, `nosniff`, structured access logs, metrics, and the body size limit
+    (API-8)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -72,8 +74,12 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k not in (b"x-request-id", _NOSNIFF[0])
+                ]
+                headers += [(b"x-request-id", request_id.encode("latin-1")), _NOSNIFF]
                 message = {**message, "headers": headers}
             await send(message)
 

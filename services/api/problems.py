@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
+#: On every response (F10): browsers must not guess a type other than the one declared.
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 class ProblemFieldError(BaseModel):
@@ -51,6 +53,8 @@ def problem_response(
     )
     if request_id:
         response.headers["X-Request-ID"] = request_id
+    # Starlette answers an unhandled error outside the app's middleware: say it here too.
+    response.headers[NOSNIFF[0]] = NOSNIFF[1]
     return response
 
 

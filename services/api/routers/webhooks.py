@@ -12,6 +12,7 @@ from services.api.deps import (
     Cursor,
     IfMatch,
     Limit,
+    NoStore,
     UoW,
     ViewerKey,
     created,
@@ -88,6 +89,7 @@ async def list_webhook_endpoints(
     response_model=EndpointWithSecret,
     summary="Create a webhook endpoint (its signing secret is shown once)",
     responses=IDEMPOTENCY,
+    dependencies=[NoStore],
 )
 async def create_webhook_endpoint(
     body: EndpointCreate, uow: UoW, key: AdminKey, resources: Res, response: Response
@@ -150,6 +152,7 @@ async def delete_webhook_endpoint(endpoint_id: uuid.UUID, uow: UoW, key: AdminKe
     response_model=EndpointWithSecret,
     summary="Rotate the signing secret, the old one signing too during an overlap",
     responses={**NOT_FOUND, **BODY},
+    dependencies=[NoStore],
 )
 async def rotate_webhook_secret(
     endpoint_id: uuid.UUID,

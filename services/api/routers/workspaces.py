@@ -9,6 +9,7 @@ from services.api.deps import (
     Cursor,
     IfMatch,
     Limit,
+    NoStore,
     Operator,
     UoW,
     ViewerKey,
@@ -40,6 +41,7 @@ router = v1_router("", "workspaces")
     response_model=WorkspaceCreated,
     summary="Create a workspace and its first admin key (operator token)",
     responses=IDEMPOTENCY,
+    dependencies=[NoStore],
 )
 async def create_workspace(body: WorkspaceCreate, uow: UoW, _: Operator) -> WorkspaceCreated:
     workspace, key = await service.create_workspace(uow, body)
@@ -86,6 +88,7 @@ async def list_api_keys(
     response_model=ApiKeyCreated,
     summary="Create an API key (the secret is shown once)",
     responses=IDEMPOTENCY,
+    dependencies=[NoStore],
 )
 async def create_api_key(body: ApiKeyCreate, uow: UoW, key: AdminKey) -> ApiKeyCreated:
     return await service.create_key(uow, key.workspace_id, body)
