@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     webhook_allow_private: bool = False
+    #: Ports a webhook URL may name (WEBHOOK_ALLOW_PRIVATE allows any).
+    webhook_allowed_ports: Annotated[tuple[int, ...], NoDecode] = (443,)
     webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = (
         5,
         300,
@@ -81,6 +83,21 @@ class Settings(BaseSettings):
             if not seconds or any(not 0 < s < 10**7 for s in seconds):
                 raise ValueError("at least one positive number of seconds")
             return seconds
+        return value
+
+    @field_validator("webhook_allowed_ports", mode="before")
+    @classmethod
+    def _parse_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                ports = tuple(int(part) for part in value.split(",") if part.strip())
+            except ValueError as exc:
+                raise ValueError("comma-separated port numbers, e.g. 443,8443") from exc
+            value = ports
+        if isinstance(value, tuple | list) and (
+            not value or any(not isinstance(p, int) or not 0 < p < 65536 for p in value)
+        ):
+            raise ValueError("at least one port, each from 1 to 65535")
         return value
 
     @field_validator("secrets_key")

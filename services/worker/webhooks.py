@@ -103,6 +103,7 @@ class WebhookDispatcher:
         self.client = httpx.AsyncClient(
             transport=GuardedTransport(
                 allow_private=settings.webhook_allow_private,
+                allowed_ports=settings.webhook_allowed_ports,
                 limits=httpx.Limits(
                     max_connections=in_flight,
                     max_keepalive_connections=in_flight,

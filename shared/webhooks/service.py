@@ -56,7 +56,11 @@ async def wake_dispatchers(session: AsyncSession) -> None:
 
 
 async def _check_url(url: str, settings: Settings) -> None:
-    problem = await url_problem(url, allow_private=settings.webhook_allow_private)
+    problem = await url_problem(
+        url,
+        allow_private=settings.webhook_allow_private,
+        allowed_ports=settings.webhook_allowed_ports,
+    )
     if problem is not None:
         raise ValidationFailed([FieldError(("body", "url"), problem, "url_not_allowed")])
 

@@ -3,6 +3,13 @@
 Checked twice: when an endpoint is saved (a clear 422) and when a connection is opened
 (`GuardedBackend`), because DNS can change between the two; the connection then goes to
 the very address that was checked, so a rebinding answer cannot slip in between.
+
+Only globally routable unicast addresses pass, on an allowed port (443 unless
+`WEBHOOK_ALLOWED_PORTS` says otherwise). The verdict comes from the tables below as much
+as from `ipaddress`, whose idea of "global" changed between patch releases (3.11.10 and
+3.12.4 moved `64:ff9b:1::/48`, `192.0.0.0/24` and IPv4-mapped addresses): an address is
+public only if our tables and `ipaddress` both say so, and IPv4 carried inside IPv6
+(compatible, mapped, translated, 6to4, Teredo, NAT64) is judged as the IPv4 it leads to.
 """
 
 from __future__ import annotations
@@ -10,37 +17,133 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpcore
 import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: `resolve`'s shape: a test passes a fake one, so that no DNS query leaves the machine.
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 
 #: Names that only ever mean "inside": refused without asking DNS.
 INTERNAL_NAMES = ("localhost", "metadata.google.internal", "metadata")
 INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa")
-NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 RESOLVE_TIMEOUT = 2.0
+DEFAULT_PORTS = (443,)
+
+_V4 = ipaddress.IPv4Network
+_V6 = ipaddress.IPv6Network
+
+#: IPv4 ranges that are never a webhook receiver, whatever `ipaddress` of this Python
+#: release thinks (IANA special-purpose registry, stricter where it hesitates).
+NOT_PUBLIC_V4 = tuple(
+    _V4(net)
+    for net in (
+        "0.0.0.0/8",  # "this network"
+        "10.0.0.0/8",  # private
+        "100.64.0.0/10",  # carrier-grade NAT
+        "127.0.0.0/8",  # loopback
+        "169.254.0.0/16",  # link-local, cloud metadata
+        "172.16.0.0/12",  # private
+        "192.0.0.0/24",  # IETF protocol assignments (DS-Lite, NAT64 discovery...)
+        "192.0.2.0/24",  # documentation
+        "192.88.99.0/24",  # 6to4 relay anycast (deprecated)
+        "192.168.0.0/16",  # private
+        "198.18.0.0/15",  # benchmarking
+        "198.51.100.0/24",  # documentation
+        "203.0.113.0/24",  # documentation
+        "224.0.0.0/4",  # multicast
+        "240.0.0.0/4",  # reserved, broadcast
+    )
+)
+
+#: Global unicast IPv6 is 2000::/3 (RFC 4291): everything outside it is refused (loopback,
+#: unspecified, ULA fc00::/7, link-local, site-local, multicast, discard 100::/64,
+#: local-use NAT64, SRv6 5f00::/16, ...) except the embeddings below. Inside it:
+NOT_PUBLIC_V6 = tuple(
+    _V6(net)
+    for net in (
+        "2001::/23",  # IETF protocol assignments (Teredo, inside it, is judged below)
+        "2001:db8::/32",  # documentation
+        "3fff::/20",  # documentation
+    )
+)
+GLOBAL_UNICAST_V6 = _V6("2000::/3")
+
+
+def _low32(ip: int) -> list[int]:
+    return [ip & 0xFFFFFFFF]
+
+
+def _sixtofour(ip: int) -> list[int]:
+    return [(ip >> 80) & 0xFFFFFFFF]
+
+
+def _teredo(ip: int) -> list[int]:
+    """Server (bits 32-63) and client (the last 32 bits, inverted): both must be public."""
+    return [(ip >> 64) & 0xFFFFFFFF, ~ip & 0xFFFFFFFF]
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """An IPv6 prefix that carries IPv4: `routable` says whether an address in it can be a
+    destination on the internet at all; if so, the IPv4 it carries decides."""
+
+    network: ipaddress.IPv6Network
+    name: str
+    ipv4: Callable[[int], list[int]]
+    routable: bool
+
+
+EMBEDDINGS = (
+    # Sockets send these as plain IPv4.
+    Embedding(_V6("::ffff:0:0/96"), "IPv4-mapped", _low32, routable=True),
+    # Deprecated (RFC 4291 2.5.5.1); holds :: and ::1 too.
+    Embedding(_V6("::/96"), "IPv4-compatible", _low32, routable=False),
+    # SIIT (RFC 2765): meaningful only inside a translator's own domain.
+    Embedding(_V6("::ffff:0:0:0/96"), "IPv4-translated", _low32, routable=False),
+    Embedding(_V6("64:ff9b::/96"), "NAT64", _low32, routable=True),
+    # Local-use NAT64 (RFC 8215): our own translator, into our own network.
+    Embedding(_V6("64:ff9b:1::/48"), "local-use NAT64", _low32, routable=False),
+    Embedding(_V6("2002::/16"), "6to4", _sixtofour, routable=True),
+    Embedding(_V6("2001::/32"), "Teredo", _teredo, routable=True),
+)
 
 
 class BlockedAddress(httpx.TransportError):
     """The URL leads to a private, loopback, link-local or otherwise internal address."""
 
 
+def embedding(ip: ipaddress.IPv6Address) -> Embedding | None:
+    return next((e for e in EMBEDDINGS if ip in e.network), None)
+
+
 def is_public(ip: IPAddress) -> bool:
     """Globally routable unicast only; IPv4 carried inside IPv6 is judged as IPv4."""
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return is_public(ip.ipv4_mapped)
-        if ip.sixtofour is not None:
-            return is_public(ip.sixtofour)
-        if ip.teredo is not None:
-            return is_public(ip.teredo[1])
-        if ip in NAT64:
-            return is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return ip.is_global and not ip.is_multicast
+        if ip.scope_id:
+            return False
+        carrier = embedding(ip)
+        if carrier is not None:
+            return carrier.routable and all(
+                is_public(ipaddress.IPv4Address(v4)) for v4 in carrier.ipv4(int(ip))
+            )
+        if ip not in GLOBAL_UNICAST_V6 or any(ip in net for net in NOT_PUBLIC_V6):
+            return False
+    elif any(ip in net for net in NOT_PUBLIC_V4):
+        return False
+    return (
+        ip.is_global
+        and not ip.is_multicast
+        and not ip.is_private
+        and not ip.is_reserved
+        and not ip.is_loopback
+        and not ip.is_link_local
+        and not ip.is_unspecified
+    )
 
 
 def internal_name(host: str) -> bool:
@@ -49,10 +152,19 @@ def internal_name(host: str) -> bool:
 
 
 def literal_ip(host: str) -> IPAddress | None:
+    """An address written as one, legacy IPv4 spellings (`2130706433`, `127.1`,
+    `0x7f.0.0.1`) included: the system resolver would read them as addresses too."""
+    host = host.strip("[]")
     try:
-        return ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host)
     except ValueError:
-        return None
+        pass
+    if host and all(c in "0123456789abcdefABCDEFxX." for c in host) and host[0].isdigit():
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
@@ -67,7 +179,17 @@ def _blocked(addresses: Iterable[IPAddress]) -> IPAddress | None:
     return next((ip for ip in addresses if not is_public(ip)), None)
 
 
-async def url_problem(url: str, *, allow_private: bool) -> str | None:
+def _ports(allowed: Collection[int]) -> str:
+    return ", ".join(str(port) for port in sorted(allowed))
+
+
+async def url_problem(
+    url: str,
+    *,
+    allow_private: bool,
+    allowed_ports: Collection[int] = DEFAULT_PORTS,
+    resolver: Resolver | None = None,
+) -> str | None:
     """Why this URL may not be a webhook endpoint, or None. A name that does not resolve
     now is accepted: the check at delivery time has the last word."""
     parts = urlsplit(url)
@@ -75,14 +197,22 @@ async def url_problem(url: str, *, allow_private: bool) -> str | None:
         return None
     if parts.scheme != "https":
         return "webhook URLs must use https"
+    try:
+        port = parts.port or 443
+    except ValueError:
+        return "the port is not a valid port number"
     host = parts.hostname or ""
     ip = literal_ip(host)
-    if ip is not None:
-        return None if is_public(ip) else f"{ip} is not a public address"
-    if internal_name(host):
+    if ip is not None and not is_public(ip):
+        return f"{ip} is not a public address"
+    if ip is None and internal_name(host):
         return f"{host} is an internal name"
+    if port not in allowed_ports:
+        return f"port {port} is not allowed for webhooks (allowed: {_ports(allowed_ports)})"
+    if ip is not None:
+        return None
     try:
-        addresses = await asyncio.wait_for(resolve(host, parts.port or 443), RESOLVE_TIMEOUT)
+        addresses = await asyncio.wait_for((resolver or resolve)(host, port), RESOLVE_TIMEOUT)
     except (OSError, TimeoutError):
         return None
     blocked = _blocked(addresses)
@@ -96,8 +226,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     origin's host as `server_hostname`, whatever address the socket went to.
     """
 
-    def __init__(self, allow_private: bool) -> None:
+    def __init__(
+        self,
+        allow_private: bool,
+        allowed_ports: Collection[int] = DEFAULT_PORTS,
+        resolver: Resolver | None = None,
+    ) -> None:
         self.allow_private = allow_private
+        self.allowed_ports = frozenset(allowed_ports)
+        self.resolver = resolver
         self._inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -113,10 +250,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             ip = literal_ip(host)
             if internal_name(host):
                 raise BlockedAddress(f"{host} is an internal name")
-            addresses = [ip] if ip is not None else await resolve(host, port)
+            resolver = self.resolver or resolve
+            addresses = [ip] if ip is not None else await resolver(host, port)
             blocked = _blocked(addresses)
             if blocked is not None:
                 raise BlockedAddress(f"{host} resolves to {blocked}, not a public address")
+            if port not in self.allowed_ports:
+                raise BlockedAddress(
+                    f"port {port} is not allowed (allowed: {_ports(self.allowed_ports)})"
+                )
+            if not addresses:
+                raise BlockedAddress(f"{host} resolves to no address")
             target = str(addresses[0])
         return await self._inner.connect_tcp(
             target,
@@ -143,12 +287,19 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     backend, so the connection pool is rebuilt with the same limits around it; no proxy
     from the environment is used (a proxy would resolve names out of our sight)."""
 
-    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        limits: httpx.Limits,
+        allowed_ports: Collection[int] = DEFAULT_PORTS,
+        resolver: Resolver | None = None,
+    ) -> None:
         super().__init__(limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(allow_private),
+            network_backend=GuardedBackend(allow_private, allowed_ports, resolver),
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import threading
 import time
 import uuid
@@ -22,6 +24,7 @@ from services.worker.main import recorded_functions, worker_settings
 from services.worker.resilient import ResilientWorker
 from shared.config import Settings
 from shared.embedded import free_port
+from shared.webhooks import ssrf
 
 #: Fast retries, short timeouts: the schedule's shape, at test speed.
 FAST = {
@@ -172,3 +175,26 @@ async def eventually(check: Callable[[], Any], within: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {within} s")
         await asyncio.sleep(0.05)
+
+
+class FakeDNS:
+    """The SSRF guard's resolver, offline: names answer what the test set, any other name
+    fails as an unknown one would. No query leaves the machine."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[str]] = {}
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[ssrf.IPAddress]:
+        self.asked.append(host)
+        if host not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: not in the test's fake DNS")
+        return [ipaddress.ip_address(address) for address in self.answers[host]]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> FakeDNS:
+    """Replaces `ssrf.resolve` (the default of every guard) for one test."""
+    dns = FakeDNS()
+    monkeypatch.setattr(ssrf, "resolve", dns)
+    return dns

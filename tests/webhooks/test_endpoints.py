@@ -141,6 +141,46 @@ async def test_internal_urls_are_refused_when_saved(
     assert await endpoint_rows(resources, tenant.id) == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::127.0.0.1]/hook",  # IPv4-compatible
+        "https://[::ffff:0:7f00:1]/hook",  # IPv4-translated
+        "https://[::ffff:192.0.0.8]/hook",  # IPv4-mapped
+        "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64 of 10.0.0.1
+        "https://[64:ff9b::c000:8]/hook",  # well-known NAT64 of 192.0.0.8
+        "https://[2002:c000:8::1]/hook",  # 6to4 of 192.0.0.8
+        "https://[2001:0:a00:1::f7f7:f7f7]/hook",  # Teredo, server 10.0.0.1
+        "https://93.184.216.34:6379/hook",
+        "https://[2606:4700:4700::1111]:8443/hook",
+    ],
+)
+async def test_non_public_ipv6_forms_and_other_ports_are_refused_when_saved(
+    tenant: Tenant, strict: httpx.AsyncClient, resources: Resources, url: str
+) -> None:
+    """F5: each was a 201 before."""
+    response = await strict.post("/v1/webhook-endpoints", json={"url": url}, headers=tenant.admin)
+    body = assert_problem(response, 422)
+    assert first_error(body)["loc"] == ["body", "url"]
+    assert first_error(body)["type"] == "url_not_allowed"
+    assert await endpoint_rows(resources, tenant.id) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[2606:4700:4700::1111]/hook",
+        "https://[64:ff9b::808:808]/hook",
+        "https://93.184.216.34:443/hook",
+    ],
+)
+async def test_public_addresses_on_443_are_accepted(
+    tenant: Tenant, strict: httpx.AsyncClient, url: str
+) -> None:
+    response = await strict.post("/v1/webhook-endpoints", json={"url": url}, headers=tenant.admin)
+    assert response.status_code == 201, response.text
+
+
 async def test_a_public_https_url_is_accepted_and_a_patch_is_checked_too(
     tenant: Tenant, strict: httpx.AsyncClient
 ) -> None:

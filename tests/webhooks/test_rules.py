@@ -6,12 +6,15 @@ import ipaddress
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from shared.config import Settings
 from shared.crypto import SecretBox, generate_key
 from shared.webhooks import signing, ssrf
 from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.policy import DISABLE_AFTER, Verdict, judge
+from tests.webhooks.conftest import FakeDNS
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SCHEDULE = (5.0, 300.0, 1800.0)
@@ -171,3 +174,132 @@ async def test_a_name_that_resolves_inside_is_refused_at_connect(
     assert "10.0.0.7" in (
         await ssrf.url_problem("https://hooks.example.com/", allow_private=False) or ""
     )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",  # IPv4-compatible (deprecated): loopback
+        "::8.8.8.8",  # IPv4-compatible: never a destination, whatever it carries
+        "::ffff:0:7f00:1",  # IPv4-translated (SIIT): 127.0.0.1
+        "::ffff:0:808:808",  # IPv4-translated: only inside a translator's domain
+        "::ffff:192.0.0.8",  # IPv4-mapped: IETF protocol assignments (global on 3.11.7)
+        "64:ff9b:1::a00:1",  # local-use NAT64: 10.0.0.1
+        "64:ff9b:1::808:808",  # local-use NAT64: our own translator, whatever it carries
+        "64:ff9b::c000:8",  # well-known NAT64 of 192.0.0.8
+        "2002:c000:8::1",  # 6to4 of 192.0.0.8
+        "2001:0:a00:1::f7f7:f7f7",  # Teredo: public client 8.8.8.8, server 10.0.0.1
+        "192.0.0.8",  # IETF protocol assignments
+        "192.88.99.1",  # 6to4 relay anycast
+        "3fff::1",  # IPv6 documentation (2024)
+        "5f00::1",  # SRv6 SIDs: outside 2000::/3
+        "fec0::1",  # site-local (deprecated)
+    ],
+)
+def test_every_form_of_a_non_public_address_is_refused(address: str) -> None:
+    """F5: one row per form; each was accepted before the guard had its own tables."""
+    assert not ssrf.is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1.1.1.1",
+        "2001:4860:4860::8888",
+        "::ffff:8.8.8.8",  # IPv4-mapped: sockets send it as 8.8.8.8
+        "64:ff9b::808:808",  # well-known NAT64 of 8.8.8.8
+        "2002:808:808::1",  # 6to4 of 8.8.8.8
+        "2001:0:4136:e378:8000:63bf:f7f7:f7f7",  # Teredo: server 65.54.227.120, client 8.8.8.8
+    ],
+)
+def test_public_addresses_in_every_form_are(address: str) -> None:
+    assert ssrf.is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::7f00:1]/hook",  # how `https://[::127.0.0.1]/` is stored
+        "https://[::ffff:0:7f00:1]/hook",
+        "https://[64:ff9b:1::a00:1]/hook",
+        "https://[2001:0:a00:1::f7f7:f7f7]/hook",
+    ],
+)
+async def test_ipv6_urls_carrying_internal_ipv4_are_refused(url: str) -> None:
+    assert "not a public address" in (await ssrf.url_problem(url, allow_private=False) or "")
+
+
+@pytest.mark.parametrize("url", ["https://2130706433/", "https://0x7f.1/", "https://127.1/"])
+async def test_legacy_ipv4_spellings_are_addresses_not_names(url: str, fake_dns: FakeDNS) -> None:
+    assert "127.0.0.1 is not a public address" in (
+        await ssrf.url_problem(url, allow_private=False) or ""
+    )
+    assert fake_dns.asked == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://93.184.216.34:6379/hook",
+        "https://93.184.216.34:80/hook",
+        "https://93.184.216.34:8443/hook",
+        "https://hooks.example.com:22/hook",
+    ],
+)
+async def test_only_port_443_is_accepted_by_default(url: str, fake_dns: FakeDNS) -> None:
+    fake_dns.answers["hooks.example.com"] = ["93.184.216.34"]
+    problem = await ssrf.url_problem(url, allow_private=False)
+    assert "is not allowed for webhooks (allowed: 443)" in (problem or "")
+    assert await ssrf.url_problem(url, allow_private=True) is None
+    assert fake_dns.asked == []
+
+
+async def test_a_configured_port_list_replaces_443(fake_dns: FakeDNS) -> None:
+    fake_dns.answers["hooks.example.com"] = ["2606:4700:4700::1111"]
+    ports = (443, 8443)
+    for url in ("https://hooks.example.com:8443/", "https://93.184.216.34:443/hook"):
+        assert await ssrf.url_problem(url, allow_private=False, allowed_ports=ports) is None
+    refused = await ssrf.url_problem(
+        "https://93.184.216.34:6379/", allow_private=False, allowed_ports=ports
+    )
+    assert "allowed: 443, 8443" in (refused or "")
+
+
+async def test_a_port_that_is_not_allowed_is_refused_at_connect(fake_dns: FakeDNS) -> None:
+    """Endpoints saved before the port rule, or under another setting, are not delivered."""
+    fake_dns.answers["hooks.example.com"] = ["93.184.216.34"]
+    with pytest.raises(ssrf.BlockedAddress, match="port 6379"):
+        await ssrf.GuardedBackend(allow_private=False).connect_tcp("hooks.example.com", 6379)
+    with pytest.raises(ssrf.BlockedAddress, match="port 8443"):
+        await ssrf.GuardedBackend(allow_private=False).connect_tcp("93.184.216.34", 8443)
+
+
+async def test_names_resolving_to_embedded_internal_ipv4_are_refused(fake_dns: FakeDNS) -> None:
+    fake_dns.answers["hooks.example.com"] = ["2606:4700:4700::1111", "64:ff9b:1::a00:1"]
+    problem = await ssrf.url_problem("https://hooks.example.com/", allow_private=False)
+    assert "resolves to 64:ff9b:1::a00:1" in (problem or "")
+    with pytest.raises(ssrf.BlockedAddress, match="64:ff9b:1::a00:1"):
+        await ssrf.GuardedBackend(allow_private=False).connect_tcp("hooks.example.com", 443)
+
+
+async def test_a_resolver_can_be_passed_in() -> None:
+    async def resolver(host: str, port: int) -> list[ssrf.IPAddress]:
+        return [ipaddress.ip_address("::ffff:0:a00:1")]
+
+    problem = await ssrf.url_problem(
+        "https://hooks.example.com/", allow_private=False, resolver=resolver
+    )
+    assert "resolves to ::ffff:0:a00:1" in (problem or "")
+
+
+async def test_a_name_not_in_the_fake_dns_is_left_to_delivery(fake_dns: FakeDNS) -> None:
+    assert await ssrf.url_problem("https://hooks.example.net/", allow_private=False) is None
+    assert fake_dns.asked == ["hooks.example.net"]
+
+
+def test_the_allowed_ports_setting_reads_a_comma_separated_list() -> None:
+    assert Settings(webhook_allowed_ports="443, 8443").webhook_allowed_ports == (443, 8443)
+    assert Settings().webhook_allowed_ports == (443,)
+    for wrong in ("", "0", "443,70000", "https"):
+        with pytest.raises(ValidationError, match="webhook_allowed_ports"):
+            Settings(webhook_allowed_ports=wrong)
