@@ -15,7 +15,14 @@ from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
-from shared.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
+from shared.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+)
 from shared.kpis import ranges
 from shared.kpis.rollups import REBUILD_JOB
 from shared.workspaces.models import ApiKey, Role, Workspace
@@ -120,7 +127,9 @@ async def update_workspace(
 async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreate) -> ApiKeyCreated:
     now = utcnow()
     if body.expires_at is not None and body.expires_at <= now:
-        raise Conflict("expires_at must be in the future", "invalid-expiry")
+        raise ValidationFailed(
+            [FieldError(("body", "expires_at"), "must be in the future", "value_error")]
+        )
     secret, prefix = new_key()
     row = ApiKey(
         id=uuid.uuid4(),
@@ -145,10 +154,44 @@ async def list_keys(
     return await paginate(uow.session, repo.select(workspace_id), ApiKey, limit, cursor)
 
 
+def _usable(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        ApiKey.revoked_at.is_(None),
+        sa.or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+    )
+
+
 async def revoke_key(uow: UnitOfWork, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
+    """Revoke a key, unless it is the workspace's last usable admin key: nobody could then
+    manage keys or webhooks, and only the operator could make a new workspace."""
+    # Revocations in one workspace queue on its row, so two admins revoking each other's
+    # keys at once cannot both see the other key still there.
+    await uow.session.execute(
+        sa.select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
+    )
     row = await TenantRepository(uow.session, ApiKey, "API key").get(workspace_id, key_id)
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
+    if row.revoked_at is not None:
+        return
+    now = utcnow()
+    if row.role == Role.admin and (row.expires_at is None or row.expires_at > now):
+        others = await uow.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ApiKey)
+            .where(
+                ApiKey.workspace_id == workspace_id,
+                ApiKey.id != key_id,
+                ApiKey.role == Role.admin,
+                _usable(now),
+            )
+        )
+        if not others:
+            raise Conflict(
+                "this is the workspace's last admin key: revoking it would leave nobody able "
+                "to manage keys or webhooks; create another admin key first, then revoke "
+                "this one",
+                "last-admin-key",
+            )
+    row.revoked_at = now
 
 
 async def authenticate(uow: UnitOfWork, key: str, now: datetime) -> Principal:

@@ -62,6 +62,74 @@ async def test_expired_key_is_401(tenant: Tenant, resources: Resources) -> None:
     assert "expired" in str(body["detail"])
 
 
+async def test_a_past_expiry_is_422_naming_the_field(tenant: Tenant) -> None:
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+
+    response = await tenant.http.post(
+        "/v1/api-keys",
+        json={"name": "stale", "role": "viewer", "expires_at": past},
+        headers=tenant.admin,
+    )
+
+    assert_problem(response, 422)
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", "expires_at"]
+    assert "future" in error["msg"]
+
+
+async def _admin_key_ids(tenant: Tenant) -> list[str]:
+    keys = (await tenant.http.get("/v1/api-keys", headers=tenant.admin)).json()["items"]
+    return [k["id"] for k in keys if k["role"] == "admin"]
+
+
+async def test_the_last_admin_key_cannot_be_revoked(tenant: Tenant) -> None:
+    await tenant.key("editor")
+    [own] = await _admin_key_ids(tenant)
+
+    response = await tenant.http.delete(f"/v1/api-keys/{own}", headers=tenant.admin)
+
+    body = assert_problem(response, 409)
+    assert body["type"] == "/problems/last-admin-key"
+    assert "last admin key" in str(body["detail"])
+    assert (await tenant.http.get("/v1/api-keys", headers=tenant.admin)).status_code == 200
+
+
+async def test_an_admin_key_can_be_revoked_while_another_admin_key_remains(
+    tenant: Tenant,
+) -> None:
+    [first] = await _admin_key_ids(tenant)
+    second = await tenant.key("admin")
+    [second_id] = [i for i in await _admin_key_ids(tenant) if i != first]
+
+    revoked = await tenant.http.delete(f"/v1/api-keys/{first}", headers=second)
+    last = await tenant.http.delete(f"/v1/api-keys/{second_id}", headers=second)
+
+    assert revoked.status_code == 204
+    assert_problem(await tenant.http.get("/v1/campaigns", headers=tenant.admin), 401)
+    assert_problem(last, 409)
+
+
+async def test_an_expired_admin_key_does_not_count_as_another_admin(
+    tenant: Tenant, resources: Resources
+) -> None:
+    [own] = await _admin_key_ids(tenant)
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    other = await tenant.http.post(
+        "/v1/api-keys",
+        json={"name": "temp admin", "role": "admin", "expires_at": soon},
+        headers=tenant.admin,
+    )
+    async with resources.engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = :id"),
+            {"id": other.json()["id"]},
+        )
+
+    response = await tenant.http.delete(f"/v1/api-keys/{own}", headers=tenant.admin)
+
+    assert_problem(response, 409)
+
+
 async def test_key_secret_is_shown_once_and_stored_hashed(
     tenant: Tenant, resources: Resources
 ) -> None:
