@@ -336,20 +336,25 @@ def analyse_rows(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:
     """Pure: (id, text, language or None, source sentiment or None) -> what the analysis
     stores. The source's score is kept when given (LIS-2); the others are scored in one
     batch per language, which the model does far faster than one by one."""
-    unscored = [(text, language) for _, text, language, sentiment in rows if sentiment is None]
+    read = [terms.read(text) for _, text, _, _ in rows]  # (term ids, text without them)
+    unscored = [
+        (masked, language)
+        for (_, _, language, sentiment), (_, masked) in zip(rows, read, strict=True)
+        if sentiment is None
+    ]
     scored = iter(
         analyse_many(
-            [terms.mask(text) for text, _ in unscored],
+            [masked for masked, _ in unscored],
             [Language(language) if language else None for _, language in unscored],
         )
     )
     done: list[Analysed] = []
-    for ident, text, language, sentiment in rows:
+    for (ident, text, language, sentiment), (term_ids, masked) in zip(rows, read, strict=True):
         if sentiment is None:
             result = next(scored)
             lang, score, source = result.language, result.sentiment, SentimentSource.analyser
         else:
-            lang = Language(language) if language else detect(terms.mask(text))
+            lang = Language(language) if language else detect(masked)
             score, source = sentiment, SentimentSource.source
         done.append(
             Analysed(
@@ -358,7 +363,7 @@ def analyse_rows(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed]:
                 sentiment=score,
                 label=label(score),
                 source=source,
-                term_ids=terms.match(text),
+                term_ids=term_ids,
                 hashtags=list(dict.fromkeys(hashtags(text))),
                 is_question="?" in _LINKS.sub(" ", text),
                 search_text=fold(text),

@@ -113,27 +113,28 @@ class TermMatcher:
 
     def match(self, text: str) -> list[str]:
         """Ids of the terms a text mentions, in first-seen order, each once."""
-        if not self._owners:
-            return []
-        found: dict[str, None] = {}
-        for _, _, phrase in self._spans(fold(text)):
-            for owner in self._owners[phrase]:
-                found.setdefault(owner)
-        return list(found)
+        return self.read(text)[0]
 
     def mask(self, text: str) -> str:
         """The text with the terms it names blanked out, for scoring: a brand's name says
         nothing of what is said about it ("Joy", "Happy Socks", or an unknown "#Orvane"
         that a model reads as news)."""
+        return self.read(text)[1]
+
+    def read(self, text: str) -> tuple[list[str], str]:
+        """`match` and `mask` in one reading of the text."""
         if not self._owners:
-            return text
+            return [], text
         if text.isascii():
             folded, origin = text.lower(), None
         else:  # folding may change lengths ("…" -> "...", "ﬁ" -> "fi", "é" -> "e")
             folded, origin = _folded_with_origins(text)
+        found: dict[str, None] = {}
         pieces: list[str] = []
         at = 0
-        for start, end, _ in self._spans(folded):
+        for start, end, phrase in self._spans(folded):
+            for owner in self._owners[phrase]:
+                found.setdefault(owner)
             if origin is not None:
                 start, end = origin[start], origin[end - 1] + 1
                 while end < len(text) and unicodedata.combining(text[end]):
@@ -141,9 +142,9 @@ class TermMatcher:
             pieces += [text[at:start], " "]
             at = end
         if not pieces:
-            return text
+            return [], text
         pieces.append(text[at:])
-        return "".join(pieces)
+        return list(found), "".join(pieces)
 
     def _spans(self, folded: str) -> list[tuple[int, int, int]]:
         """(start, end, phrase index) of each match in `folded`, left to right. A hashtag
