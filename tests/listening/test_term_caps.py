@@ -71,3 +71,18 @@ async def test_a_workspace_past_its_term_cap_is_a_422_naming_the_term(
     assert "at most 2 terms" in response.json()["errors"][0]["msg"]
     assert sorted(await terms_held(tenant)) == ["one", "two"]
     await term(other, "three")  # the cap is per workspace
+
+
+async def test_an_editor_deletes_the_terms_editors_create_and_a_viewer_cannot(
+    tenant: Tenant,
+) -> None:
+    """F10 (issue 15): editors could create terms but not delete them."""
+    editor, viewer = await tenant.key("editor"), await tenant.key("viewer")
+    created = await tenant.http.post(
+        "/v1/tracked-terms", json={"term": "Orvane", "kind": "brand"}, headers=editor
+    )
+    assert created.status_code == 201, created.text
+    path = f"/v1/tracked-terms/{created.json()['id']}"
+    assert (await tenant.http.delete(path, headers=viewer)).status_code == 403
+    assert (await tenant.http.delete(path, headers=editor)).status_code == 204
+    assert (await tenant.http.get(path, headers=editor)).status_code == 404

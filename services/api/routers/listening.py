@@ -7,7 +7,6 @@ import uuid
 from fastapi import Query, Request, Response, status
 
 from services.api.deps import (
-    AdminKey,
     Cursor,
     EditorKey,
     IfMatch,
@@ -83,7 +82,8 @@ async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> Trac
     summary="Stop tracking a term (mentions keep their text, lose the match)",
     responses=NOT_FOUND,
 )
-async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
+async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
+    """Editors, who create terms, may delete them too (F10)."""
     await service.delete_term(uow, key.workspace_id, term_id)
 
 
