@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects.postgresql import insert
@@ -137,6 +138,15 @@ class RequestContextMiddleware:
         return b"".join(chunks)
 
 
+def _canonical(body: bytes) -> bytes:
+    """A JSON body with its keys sorted and no spacing, so a retry that re-orders or
+    re-spaces the same object is the same request; anything else as sent."""
+    try:
+        return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONDecodeError:
+        return body
+
+
 def _replay(body: bytes) -> Receive:
     sent = False
 
@@ -229,7 +239,7 @@ class TransactionMiddleware:
                     scope["method"].encode(),
                     scope["path"].encode(),
                     scope.get("query_string", b""),
-                    scope["state"].get("body", b""),
+                    _canonical(scope["state"].get("body", b"")),
                 ]
             )
         ).hexdigest()

@@ -123,6 +123,26 @@ async def test_idempotency_key_replays_the_first_response(
     assert await count(resources, "campaigns", tenant.id) == 1
 
 
+async def test_idempotency_key_replays_the_same_object_however_it_is_written(
+    tenant: Tenant, resources: Resources
+) -> None:
+    """F10 (issue 15): keys re-ordered or re-spaced by a client's retry are the same body."""
+    headers = {
+        **tenant.admin,
+        "Idempotency-Key": "create-spring-3",
+        "content-type": "application/json",
+    }
+    first = await tenant.http.post(
+        "/v1/campaigns", content=b'{"name": "Spring", "objective": "sales"}', headers=headers
+    )
+    again = await tenant.http.post(
+        "/v1/campaigns", content=b'{"objective":"sales","name":"Spring"}', headers=headers
+    )
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await count(resources, "campaigns", tenant.id) == 1
+
+
 async def test_idempotency_key_with_another_body_is_422(
     tenant: Tenant, resources: Resources
 ) -> None:
