@@ -124,11 +124,30 @@ async def update_workspace(
     return workspace
 
 
+#: Usable (not revoked, not expired) keys a workspace may hold: the rate limit is per key.
+MAX_KEYS = 100
+
+
 async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreate) -> ApiKeyCreated:
     now = utcnow()
     if body.expires_at is not None and body.expires_at <= now:
         raise ValidationFailed(
             [FieldError(("body", "expires_at"), "must be in the future", "value_error")]
+        )
+    # Creations in one workspace queue on its row, so the cap holds under concurrency.
+    await uow.session.execute(
+        sa.select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
+    )
+    usable = await uow.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.workspace_id == workspace_id, _usable(now))
+    )
+    if (usable or 0) >= MAX_KEYS:
+        raise Conflict(
+            f"a workspace holds at most {MAX_KEYS} usable API keys (each multiplies the rate "
+            "limit); revoke one it no longer needs, then create this one",
+            "key-limit",
         )
     secret, prefix = new_key()
     row = ApiKey(

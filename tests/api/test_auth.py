@@ -276,3 +276,27 @@ async def test_a_hung_redis_leaves_the_api_serving(
     assert response.status_code == 200
     assert time.monotonic() - started < RATE_LIMIT_TIMEOUT + 1.0
     await hung.aclose()
+
+
+async def test_a_workspace_holds_at_most_max_keys_usable_keys(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F8 (issue 15): keys were unbounded, and the rate limit is per key."""
+    from shared.workspaces import service
+
+    monkeypatch.setattr(service, "MAX_KEYS", 3)  # the first admin key, then two more
+    keys = [
+        await tenant.http.post(
+            "/v1/api-keys", json={"name": f"k{i}", "role": "viewer"}, headers=tenant.admin
+        )
+        for i in range(3)
+    ]
+    assert [k.status_code for k in keys] == [201, 201, 409]
+    body = assert_problem(keys[2], 409)
+    assert "revoke" in str(body["detail"])
+    revoked = await tenant.http.delete(f"/v1/api-keys/{keys[0].json()['id']}", headers=tenant.admin)
+    assert revoked.status_code == 204
+    again = await tenant.http.post(
+        "/v1/api-keys", json={"name": "again", "role": "viewer"}, headers=tenant.admin
+    )
+    assert again.status_code == 201, again.text
