@@ -331,7 +331,7 @@ async def list_snapshots(
     if end is not None:
         stmt = stmt.where(s.period_start < end)
     if cursor:
-        at, target, grain = decode_key(cursor, 3)
+        at, target, grain = decode_key(cursor, "metric_snapshots", 3)
         try:
             key = (datetime.fromisoformat(at), uuid.UUID(target), Granularity(grain))
         except ValueError as exc:
@@ -347,6 +347,6 @@ async def list_snapshots(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_key(
-            last.period_start.isoformat(), str(last.target_id), last.granularity
+            "metric_snapshots", last.period_start.isoformat(), str(last.target_id), last.granularity
         )
     return Page(items=rows, next_cursor=next_cursor)

@@ -189,14 +189,18 @@ async def list_members(
     if tier is not None:
         stmt = stmt.where(AudienceMember.tier == tier)
     if cursor:
-        (after,) = decode_key(cursor, 1)
+        (after,) = decode_key(cursor, f"members:{audience_id}", 1)
         if not after:
             raise bad_cursor()
         stmt = stmt.where(AudienceMember.visitor_id > after)
     rows = list(
         await uow.session.scalars(stmt.order_by(AudienceMember.visitor_id).limit(limit + 1))
     )
-    next_cursor = encode_key(rows[limit - 1].visitor_id) if len(rows) > limit else None
+    next_cursor = (
+        encode_key(f"members:{audience_id}", rows[limit - 1].visitor_id)
+        if len(rows) > limit
+        else None
+    )
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 

@@ -200,3 +200,23 @@ async def test_request_in_flight_with_same_key_is_409(tenant: Tenant, resources:
         )
     assert_problem(response, 409)
     assert await count(resources, "campaigns", tenant.id) == 0
+
+
+async def test_a_cursor_from_another_list_is_a_422(tenant: Tenant) -> None:
+    """F10 (issue 15): one list's cursor was read as another's keyset position."""
+    for name in ("A", "B"):
+        created = await tenant.http.post(
+            "/v1/campaigns", json={"name": name, "objective": "sales"}, headers=tenant.admin
+        )
+        assert created.status_code == 201, created.text
+    page = await tenant.http.get("/v1/campaigns", params={"limit": 1}, headers=tenant.admin)
+    cursor = page.json()["next_cursor"]
+    assert cursor
+    same = await tenant.http.get(
+        "/v1/campaigns", params={"limit": 1, "cursor": cursor}, headers=tenant.admin
+    )
+    assert [c["name"] for c in same.json()["items"]] == ["B"]
+    for other in ("/v1/mentions", "/v1/content-items", "/v1/api-keys"):
+        foreign = await tenant.http.get(other, params={"cursor": cursor}, headers=tenant.admin)
+        body = assert_problem(foreign, 422)
+        assert "cursor" in str(body), body

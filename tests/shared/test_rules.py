@@ -109,10 +109,11 @@ def test_formats_exist_only_where_platforms_have_them(fmt: str, platform: str, o
 
 def test_cursor_round_trips_and_rejects_garbage() -> None:
     when, ident = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC), uuid.uuid4()
-    assert decode_cursor(encode_cursor(when, ident)) == (when, ident)
-    for bad in ("", "bogus", "W10", encode_cursor(when, ident)[:-3]):
+    assert decode_cursor(encode_cursor("campaigns", when, ident), "campaigns") == (when, ident)
+    foreign = encode_cursor("mentions", when, ident)
+    for bad in ("", "bogus", "W10", encode_cursor("campaigns", when, ident)[:-3], foreign):
         with pytest.raises(ValidationFailed):
-            decode_cursor(bad)
+            decode_cursor(bad, "campaigns")
 
 
 @pytest.mark.parametrize(
