@@ -15,6 +15,7 @@ from shared.config import Settings
 from shared.crypto import generate_key
 from shared.logging import configure_logging
 from tests.harness import Services, running_services
+from tests.loopback import loopback_only
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
@@ -26,6 +27,15 @@ def offline_app() -> FastAPI:
     return create_app(
         Settings(database_url="postgresql://x@localhost/x", redis_url="redis://localhost")
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic() -> Iterator[None]:
+    """Nothing the suite runs in this process resolves a public name or reaches beyond
+    127.0.0.1 (a URL saved at a made-up public host included): any attempt fails the run."""
+    with loopback_only() as refused:
+        yield
+    assert not refused, f"the tests tried to leave loopback: {sorted(set(refused))}"
 
 
 @pytest.fixture(scope="session")
