@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -15,6 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Written by the embedded-services supervisor while it runs, so `make api` / `make worker`
 #: started in another terminal find the embedded PostgreSQL and Redis without extra setup.
 EMBEDDED_ENV_FILE = ROOT / ".data" / "embedded.env"
+
+
+N = TypeVar("N", int, float)
+
+
+def _comma_separated(value: str, parse: Callable[[str], N], expected: str) -> tuple[N, ...]:
+    try:
+        return tuple(parse(part) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(expected) from exc
 
 
 def _cores(at_most: int) -> int:
@@ -76,10 +87,7 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_schedule(cls, value: object) -> object:
         if isinstance(value, str):
-            try:
-                seconds = tuple(float(part) for part in value.split(",") if part.strip())
-            except ValueError as exc:
-                raise ValueError("comma-separated seconds, e.g. 5,300,1800") from exc
+            seconds = _comma_separated(value, float, "comma-separated seconds, e.g. 5,300,1800")
             if not seconds or any(not 0 < s < 10**7 for s in seconds):
                 raise ValueError("at least one positive number of seconds")
             return seconds
@@ -89,11 +97,7 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_ports(cls, value: object) -> object:
         if isinstance(value, str):
-            try:
-                ports = tuple(int(part) for part in value.split(",") if part.strip())
-            except ValueError as exc:
-                raise ValueError("comma-separated port numbers, e.g. 443,8443") from exc
-            value = ports
+            value = _comma_separated(value, int, "comma-separated port numbers, e.g. 443,8443")
         if isinstance(value, tuple | list) and (
             not value or any(not isinstance(p, int) or not 0 < p < 65536 for p in value)
         ):
