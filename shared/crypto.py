@@ -30,18 +30,29 @@ def parse_keys(value: str) -> list[Fernet]:
         ) from exc
 
 
+class UndecryptableError(RuntimeError):
+    """A token none of the `SECRETS_KEY` keys opens: the key was replaced, not rotated."""
+
+
 class SecretBox:
     def __init__(self, keys: str) -> None:
         self._fernet = MultiFernet(parse_keys(keys))
 
     def encrypt(self, plaintext: str) -> str:
-        return self._fernet.encrypt(plaintext.encode()).decode()
+        return self.encrypt_bytes(plaintext.encode()).decode()
 
     def decrypt(self, token: str) -> str:
+        return self.decrypt_bytes(token.encode()).decode()
+
+    def encrypt_bytes(self, plaintext: bytes) -> bytes:
+        """For what is not text, or need not become text: a stored response body."""
+        return self._fernet.encrypt(plaintext)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(token)
         except InvalidToken as exc:
-            raise RuntimeError(
+            raise UndecryptableError(
                 "a stored secret cannot be decrypted with SECRETS_KEY: was the key replaced "
                 "instead of rotated (new key first, old key kept after it)?"
             ) from exc
