@@ -4,6 +4,8 @@ The transaction middleware owns the unit of work. It commits when the response s
 known and below 400, before a byte is sent, so a failed commit can never follow a `201`;
 any error response rolls back, so bad input writes nothing. Idempotency records are
 written in that same transaction (API-6): a replay returns exactly what was committed.
+Their bodies rest encrypted under `SECRETS_KEY` (`shared.idempotency.sealing`): a new API key
+or webhook secret is such a body.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from services.api.errors import is_connection_error
 from services.api.metrics import LATENCY, REQUESTS
 from services.api.problems import NOSNIFF, problem_response, unavailable
 from services.api.state import Resources
+from shared.crypto import SecretBox, UndecryptableError
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.idempotency.models import IdempotencyRecord
+from shared.idempotency.sealing import replay_body, seal
+from shared.webhooks.service import secret_box
 
 log = structlog.get_logger(__name__)
 
@@ -278,7 +283,7 @@ class TransactionMiddleware:
                     ),
                 )
                 return
-            await _replay_stored(send, stored, request_id)
+            await _replay_stored(send, stored, secret_box(resources.settings), request_id)
             return
 
         start: Message | None = None
@@ -308,7 +313,8 @@ class TransactionMiddleware:
                     for k, v in start.get("headers", [])
                     if k.decode("latin-1") in REPLAYED_HEADERS
                 },
-                "body": body,
+                "body": seal(secret_box(resources.settings), body),
+                "body_encrypted": True,
                 "created_at": now,
                 "expires_at": now + timedelta(hours=resources.settings.idempotency_ttl_hours),
             }
@@ -328,14 +334,33 @@ class TransactionMiddleware:
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-async def _replay_stored(send: Send, stored: IdempotencyRecord, request_id: str | None) -> None:
+async def _replay_stored(
+    send: Send, stored: IdempotencyRecord, box: SecretBox, request_id: str | None
+) -> None:
+    try:
+        body = replay_body(box, stored)
+    except UndecryptableError:
+        # Running the request again could create a second key or campaign: the retry
+        # fails until the record expires, and the operator learns why from the log.
+        log.error("idempotency.undecryptable", hint="SECRETS_KEY replaced instead of rotated")
+        await _send_response(
+            send,
+            problem_response(
+                500,
+                "Internal error",
+                "the stored response to this Idempotency-Key cannot be read; it has been logged",
+                "internal",
+                request_id,
+            ),
+        )
+        return
     headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in stored.headers.items()]
     headers += [
         (b"idempotent-replayed", b"true"),
-        (b"content-length", str(len(stored.body)).encode()),
+        (b"content-length", str(len(body)).encode()),
     ]
     await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def commit_failed_response(exc: Exception, scope: Scope) -> Any:

@@ -22,6 +22,11 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     status_code: Mapped[int] = mapped_column(sa.SmallInteger)
     headers: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    #: The response body, as `shared.idempotency.sealing` stores it: it may be a new API key
+    #: or a webhook secret, so it rests encrypted under `SECRETS_KEY` (SEC-4).
     body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: False only on records written before bodies were encrypted (migration 0010): those
+    #: replay as stored until they expire.
+    body_encrypted: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())
     expires_at: Mapped[datetime] = mapped_column(index=True)
