@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
@@ -15,15 +16,28 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+from pydantic_core import core_schema as cs
 
 T = TypeVar("T")
 
-#: Text PostgreSQL can store: anything but NUL (a 500 otherwise). A pattern, so bulk
-#: bodies check it in pydantic-core without Python per row.
-NO_NUL = r"^[^\x00]*$"
+#: One rule for every text input: no control character but tab, LF and CR (C0, DEL, C1).
+#: PostgreSQL cannot store NUL (a 500 otherwise), and the rest never belong in a name or a
+#: post. A pattern, so bulk bodies check it in pydantic-core without Python per row, and
+#: the schema says it: every free-text field carries it (tests/api/test_text_inputs.py).
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+#: `json_schema_extra` of a list that holds each value once (its model checks it).
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
+
+#: Free text: any printable characters; each field adds its own length bounds.
+Text = Annotated[str, Field(pattern=PRINTABLE)]
 
 
 class InputModel(BaseModel):
@@ -45,6 +59,26 @@ class UpdateModel(InputModel):
     """
 
     NOT_NULL: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema says what `_refuse_null` enforces: a `NOT_NULL` field is optional but
+        never `null` (the type hint stays `X | None`, as the field is absent by default)."""
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name in cls.NOT_NULL:
+            field = properties.get(name, {})
+            branches = [b for b in field.get("anyOf", ()) if b != {"type": "null"}]
+            if field.get("default", ...) is None:
+                del field["default"]
+            if "anyOf" in field and len(branches) == 1:
+                del field["anyOf"]
+                field.update(branches[0])
+            elif "anyOf" in field:
+                field["anyOf"] = branches
+        return schema
 
     @model_validator(mode="after")
     def _refuse_null(self) -> Self:
@@ -80,22 +114,78 @@ def _refuse_float(value: Any) -> Any:
 NoFloat = BeforeValidator(_refuse_float)
 
 
+def _integral(value: float) -> int:
+    if not value.is_integer():
+        raise ValueError("not an integer")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class JsonInt:
+    """`Annotated[int, JsonInt(ge, le)]`: an integer as JSON Schema counts them, in bulk bodies
+    validated strictly: `5` and `5.0` alike, never `"5"` or `true`. An integer is read in
+    pydantic-core alone; only a float pays for a Python check."""
+
+    ge: int
+    le: int
+
+    def __get_pydantic_core_schema__(self, _source: Any, _handler: Any) -> CoreSchema:
+        return cs.union_schema(
+            [
+                cs.int_schema(strict=True, ge=self.ge, le=self.le),
+                cs.no_info_after_validator_function(
+                    _integral,
+                    cs.float_schema(strict=True, ge=self.ge, le=self.le, allow_inf_nan=False),
+                ),
+            ],
+            custom_error_type="json_int",
+            custom_error_message=f"Input should be an integer from {self.ge} to {self.le}",
+        )
+
+    def __get_pydantic_json_schema__(
+        self, _schema: CoreSchema, _handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "integer", "minimum": self.ge, "maximum": self.le}
+
+
+def decimal_text(pattern: str, *, example: str, max_length: int) -> Any:
+    """A decimal sent as a JSON string that matches `pattern`, which holds every bound (digits,
+    places, range), so the schema documents exactly what is accepted; a JSON number is
+    refused, as the schema says."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal) or (isinstance(value, str) and compiled.fullmatch(value)):
+            return value
+        raise ValueError(f"a decimal string such as {example!r} (a JSON number loses digits)")
+
+    return BeforeValidator(check), WithJsonSchema(
+        {"type": "string", "pattern": pattern, "maxLength": max_length, "examples": [example]}
+    )
+
+
 def _two_places(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 
 
+#: Money: at most 12 digits before the point and 2 after.
+MONEY = r"^\d{1,12}(\.\d{1,2})?$"
+
 Money = Annotated[
     Decimal,
-    NoFloat,
-    Field(
-        ge=0,
-        max_digits=14,
-        decimal_places=2,
-        allow_inf_nan=False,
-        json_schema_extra={"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"},
-        examples=["1500.00"],
-    ),
+    Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
+    *decimal_text(MONEY, example="1500.00", max_length=15),
     PlainSerializer(_two_places, return_type=str, when_used="json"),
+]
+
+#: Money kept as its text where rows are validated in bulk (the rows' Decimal is made in SQL).
+MoneyText = Annotated[str, Field(pattern=MONEY, max_length=15, examples=["1500.00"])]
+
+#: A share from 0 to 1 with at most 6 places ("0.035").
+Share = Annotated[
+    Decimal,
+    Field(ge=0, le=1, max_digits=7, decimal_places=6, allow_inf_nan=False),
+    *decimal_text(r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$", example="0.035", max_length=8),
 ]
 
 
@@ -123,9 +213,17 @@ def _to_utc(value: datetime) -> datetime:
 #: RFC 3339 with an offset; a naive timestamp is refused, and every value is kept in UTC.
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_to_utc)]
 
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["FR"])]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+#: The timestamp of bulk rows, validated strictly by pydantic-core alone (no Python per row):
+#: bounds a day inside the calendar, so that its UTC time always exists (F4); the services
+#: check the tighter ranges that make sense for each kind of row.
+RowTimestamp = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(1, 1, 2, tzinfo=UTC), le=datetime(9999, 12, 30, tzinfo=UTC)),
+]
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", max_length=3, examples=["EUR"])]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", max_length=2, examples=["FR"])]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 
 
 class PageOut(BaseModel, Generic[T]):

@@ -176,7 +176,12 @@ Operator = Annotated[None, Depends(operator)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")]
 Cursor = Annotated[
     str | None,
-    Query(max_length=512, description="`next_cursor` of the previous page."),
+    Query(
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="`next_cursor` of the previous page: an opaque token that only this list "
+        "makes (another is a 422).",
+    ),
 ]
 
 _ETAG = re.compile(r'^"v(\d{1,9})"$')
@@ -218,6 +223,7 @@ async def expected_version(
         Header(
             description="The ETag you read; a stale one is refused with 412.",
             pattern=_IF_MATCH,
+            max_length=12,
             examples=['"v1"'],
         ),
     ] = None,

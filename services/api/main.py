@@ -136,6 +136,23 @@ DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+def _parameters_are_never_null(schema: dict[str, Any]) -> None:
+    """A query, path or header parameter is absent or a string: HTTP has no null, so the
+    `| None` of an optional parameter's type is not part of its schema."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", ()):
+                spec = parameter.get("schema", {})
+                branches = [b for b in spec.get("anyOf", ()) if b != {"type": "null"}]
+                if "anyOf" in spec and len(branches) == 1:
+                    del spec["anyOf"]
+                    spec.update(branches[0])
+                elif "anyOf" in spec:
+                    spec["anyOf"] = branches
+                if spec.get("default", ...) is None:
+                    del spec["default"]
+
+
 def _document_problem(app: FastAPI) -> None:
     """Make the Problem schema a named component every error response points to, and the
     bulk bodies components their operations point to."""
@@ -152,6 +169,7 @@ def _document_problem(app: FastAPI) -> None:
             )
             for name, sub in components[model.__name__].pop("$defs", {}).items():
                 components.setdefault(name, sub)
+        _parameters_are_never_null(schema)
         app.openapi_schema = schema
         return schema
 

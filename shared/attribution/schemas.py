@@ -2,16 +2,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Self
+from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictFloat, model_validator
 
 from shared.attribution.algorithms import Model
-from shared.events.models import EventType
 from shared.metrics.models import IngestStatus as RunStatus
-from shared.schemas import InputModel, Money, ReadModel, Timestamp
+from shared.schemas import InputModel, JsonInt, Money, ReadModel, Timestamp
 
 DIMENSIONS = ("channel", "campaign", "content_item")
+
+#: The event types a run may count as conversions; the others are touchpoints.
+ConversionType = Literal["add_to_cart", "lead", "purchase"]
+
+
+def _purchases() -> list[ConversionType]:
+    return ["purchase"]
 
 
 class RunCreate(InputModel):
@@ -33,15 +39,18 @@ class RunCreate(InputModel):
 
     start: Timestamp = Field(alias="from", description="Conversions from (inclusive).")
     end: Timestamp = Field(alias="to", description="Conversions to (exclusive).")
-    conversion_types: list[EventType] = Field(
-        default_factory=lambda: [EventType.purchase], min_length=1, max_length=3
+    conversion_types: list[ConversionType] = Field(
+        default_factory=_purchases, min_length=1, max_length=3
     )
-    lookback_days: int = Field(default=30, ge=1, le=365)
+    lookback_days: Annotated[int, JsonInt(1, 365)] = 30
     models: list[Model] = Field(
-        default_factory=lambda: list(Model), min_length=1, description="All when omitted."
+        default_factory=lambda: list(Model),
+        min_length=1,
+        max_length=len(Model),
+        description="All when omitted; a repeat counts once.",
     )
-    half_life_days: float = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
-    markov_order: int = Field(default=1, ge=1, le=3)
+    half_life_days: StrictFloat = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
+    markov_order: Annotated[int, JsonInt(1, 3)] = 1
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -49,9 +58,6 @@ class RunCreate(InputModel):
             raise ValueError("`to` must be after `from`")
         if self.end - self.start > timedelta(days=731):
             raise ValueError("a run covers at most two years")
-        touch = {EventType.impression, EventType.engagement, EventType.click, EventType.visit}
-        if set(self.conversion_types) & touch:
-            raise ValueError("conversion_types are add_to_cart, lead or purchase")
         self.models = list(dict.fromkeys(self.models))
         return self
 

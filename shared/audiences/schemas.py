@@ -12,7 +12,17 @@ from pydantic import ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from shared.audiences.models import AudienceKind
 from shared.events.models import CHANNEL, EventType
-from shared.schemas import CountryCode, InputModel, Name, NoFloat, ReadModel, UpdateModel
+from shared.schemas import (
+    UNIQUE,
+    CountryCode,
+    InputModel,
+    JsonInt,
+    Name,
+    ReadModel,
+    Text,
+    UpdateModel,
+    decimal_text,
+)
 from shared.segments import platforms as checks
 from shared.social_accounts.models import Platform
 
@@ -30,14 +40,20 @@ class Gender(enum.StrEnum):
 
 
 class Targeting(InputModel):
-    age_min: int = Field(default=18, ge=13, le=65)
-    age_max: int = Field(default=65, ge=13, le=65)
-    genders: list[Gender] = Field(default_factory=list, description="Empty means all.")
-    locations: list[CountryCode | GeoCircle] = Field(default_factory=list, max_length=250)
-    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
-        default_factory=list, examples=[["fr", "en"]]
+    age_min: Annotated[int, JsonInt(13, 65)] = 18
+    age_max: Annotated[int, JsonInt(13, 65)] = 65
+    genders: list[Gender] = Field(
+        default_factory=list, max_length=3, description="Empty means all.", json_schema_extra=UNIQUE
     )
-    interests: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+    locations: list[CountryCode | GeoCircle] = Field(default_factory=list, max_length=250)
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$", max_length=2)]] = Field(
+        default_factory=list,
+        max_length=50,
+        examples=[["fr", "en"]],
+        description="ISO 639-1 codes; empty means all.",
+        json_schema_extra=UNIQUE,
+    )
+    interests: list[Annotated[Text, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=100
     )
 
@@ -45,14 +61,20 @@ class Targeting(InputModel):
     def _ages(self) -> Self:
         if self.age_max < self.age_min:
             raise ValueError("age_max must be at least age_min")
+        for name in ("genders", "languages"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name} must not repeat a value")
         return self
 
 
 class Condition(InputModel):
     event: EventType
-    within_days: int = Field(ge=1, le=540, examples=[7])
-    min_count: int = Field(default=1, ge=1, le=10_000)
-    channel: str | None = Field(default=None, pattern=CHANNEL, examples=["instagram"])
+    within_days: Annotated[int, JsonInt(1, 540)] = Field(examples=[7])
+    min_count: Annotated[int, JsonInt(1, 10_000)] = 1
+    channel: str | None = Field(
+        default=None, pattern=CHANNEL, max_length=50, examples=["instagram"]
+    )
     campaign_id: uuid.UUID | None = None
 
 
@@ -75,19 +97,20 @@ class SegmentRule(InputModel):
     )
 
 
+#: A lookalike's share of the country, 1 % to 10 % ("0.01" to "0.10").
 Ratio = Annotated[
     Decimal,
-    NoFloat,
     Field(
         ge=Decimal("0.01"), le=Decimal("0.10"), max_digits=3, decimal_places=2, allow_inf_nan=False
     ),
+    *decimal_text(r"^0\.(0[1-9]|10?)$", example="0.01", max_length=4),
 ]
-RefreshMinutes = Annotated[int, Field(ge=5, le=10_080)]
+RefreshMinutes = Annotated[int, JsonInt(5, 10_080)]
 
 
 class _Common(InputModel):
     name: Name
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
     platforms: list[Platform] = Field(default_factory=list, max_length=7)
 
 
@@ -181,7 +204,7 @@ class AudienceUpdate(UpdateModel):
     )
 
     name: Name | None = None
-    description: str | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=2000)
     platforms: list[Platform] | None = Field(default=None, max_length=7)
     targeting: Targeting | None = None
     rule: SegmentRule | None = None

@@ -9,19 +9,29 @@ from pydantic import ConfigDict, Field, model_validator
 
 from shared.campaigns.models import CampaignStatus, Objective
 from shared.schemas import (
+    UNIQUE,
     CurrencyCode,
     InputModel,
     Money,
     Name,
-    NoFloat,
     ReadModel,
+    Share,
+    Text,
     Timestamp,
     UpdateModel,
+    decimal_text,
 )
 from shared.social_accounts.models import Platform
 
-Rate = Annotated[
-    Decimal, NoFloat, Field(ge=0, le=1, max_digits=9, decimal_places=6, allow_inf_nan=False)
+#: A return on ad spend above 0, at most 6 digits before the point and 4 after ("4", "0.5").
+Roas = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False),
+    *decimal_text(
+        r"^([1-9]\d{0,5}(\.\d{1,4})?|0\.([1-9]\d{0,3}|0[1-9]\d{0,2}|00[1-9]\d?|000[1-9]))$",
+        example="4",
+        max_length=11,
+    ),
 ]
 
 
@@ -30,20 +40,15 @@ class Targets(InputModel):
 
     cpa: Money | None = None
     cpl: Money | None = None
-    roas: (
-        Annotated[
-            Decimal, NoFloat, Field(gt=0, max_digits=10, decimal_places=4, allow_inf_nan=False)
-        ]
-        | None
-    ) = None
-    ctr: Rate | None = None
-    engagement_rate: Rate | None = None
+    roas: Roas | None = None
+    ctr: Share | None = None
+    engagement_rate: Share | None = None
 
 
 class Utm(InputModel):
-    source: str | None = Field(default=None, max_length=100, examples=["instagram"])
-    medium: str | None = Field(default=None, max_length=100, examples=["paid_social"])
-    campaign: str | None = Field(default=None, max_length=100, examples=["spring_launch_2026"])
+    source: Text | None = Field(default=None, max_length=100, examples=["instagram"])
+    medium: Text | None = Field(default=None, max_length=100, examples=["paid_social"])
+    campaign: Text | None = Field(default=None, max_length=100, examples=["spring_launch_2026"])
 
 
 def _unique(values: list[Platform] | list[uuid.UUID] | None) -> None:
@@ -92,8 +97,10 @@ class CampaignCreate(_CampaignFields):
     ends_at: Timestamp | None = None
     budget: Money | None = None
     currency: CurrencyCode | None = Field(default=None, description="Defaults to the workspace's.")
-    platforms: list[Platform] = Field(default_factory=list, max_length=7)
-    audience_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    platforms: list[Platform] = Field(default_factory=list, max_length=7, json_schema_extra=UNIQUE)
+    audience_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, json_schema_extra=UNIQUE
+    )
     targets: Targets = Field(default_factory=Targets)
     utm: Utm = Field(default_factory=Utm)
 
@@ -110,8 +117,10 @@ class CampaignUpdate(_CampaignFields, UpdateModel):
     ends_at: Timestamp | None = None
     budget: Money | None = None
     currency: CurrencyCode | None = None
-    platforms: list[Platform] | None = Field(default=None, max_length=7)
-    audience_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    platforms: list[Platform] | None = Field(default=None, max_length=7, json_schema_extra=UNIQUE)
+    audience_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, json_schema_extra=UNIQUE
+    )
     targets: Targets | None = None
     utm: Utm | None = None
 

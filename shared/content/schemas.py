@@ -4,17 +4,33 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool, UrlConstraints, model_validator
+from pydantic.config import JsonDict
 
 from shared.content.models import ContentFormat, ContentStatus
-from shared.schemas import InputModel, Money, ReadModel, Timestamp, UpdateModel
+from shared.schemas import InputModel, Money, ReadModel, Text, Timestamp, UpdateModel
 from shared.social_accounts.models import Platform
 
-Url = Annotated[AnyHttpUrl, Field(examples=["https://cdn.example.com/spring/hero.jpg"])]
-Caption = Annotated[str, Field(max_length=63_206)]  # Facebook's limit, the largest of all
+Url = Annotated[
+    AnyHttpUrl,
+    UrlConstraints(max_length=2048),
+    Field(examples=["https://cdn.example.com/spring/hero.jpg"]),
+]
+Caption = Annotated[Text, Field(max_length=63_206)]  # Facebook's limit, the largest of all
+
+#: `_variant_needs_group` in JSON Schema: a non-empty variant needs a non-empty group.
+_VARIANT_NEEDS_GROUP: JsonDict = {
+    "if": {"properties": {"variant": {"type": "string", "minLength": 1}}, "required": ["variant"]},
+    "then": {
+        "properties": {"ab_test_group": {"type": "string", "minLength": 1}},
+        "required": ["ab_test_group"],
+    },
+}
 
 
 class _Variant(InputModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_VARIANT_NEEDS_GROUP)
+
     @model_validator(mode="after")
     def _variant_needs_group(self) -> Self:
         if getattr(self, "variant", None) and not getattr(self, "ab_test_group", None):
@@ -26,6 +42,7 @@ class ContentItemCreate(_Variant):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            **_VARIANT_NEEDS_GROUP,
             "examples": [
                 {
                     "social_account_id": "6f1c2b9e-8d3a-4c51-9e6f-0a7b3c2d1e4f",
@@ -38,22 +55,22 @@ class ContentItemCreate(_Variant):
                     "variant": "A",
                     "scheduled_at": "2026-03-02T18:30:00+01:00",
                 }
-            ]
+            ],
         },
     )
 
     social_account_id: uuid.UUID
     campaign_id: uuid.UUID | None = None
     format: ContentFormat
-    title: str | None = Field(default=None, max_length=200)
+    title: Text | None = Field(default=None, max_length=200)
     caption: Caption | None = Field(default=None, examples=["Spring is here 🌸 #MaisonLumiere"])
     media_urls: list[Url] = Field(default_factory=list, max_length=20)
     link_url: Url | None = None
-    cta: str | None = Field(default=None, max_length=64, examples=["shop_now"])
+    cta: Text | None = Field(default=None, max_length=64, examples=["shop_now"])
     paid: StrictBool = False
     production_cost: Money | None = None
-    ab_test_group: str | None = Field(default=None, max_length=100)
-    variant: str | None = Field(default=None, max_length=50)
+    ab_test_group: Text | None = Field(default=None, max_length=100)
+    variant: Text | None = Field(default=None, max_length=50)
     scheduled_at: Timestamp | None = None
 
 
@@ -65,23 +82,23 @@ class ContentItemUpdate(_Variant, UpdateModel):
     status: ContentStatus | None = Field(
         default=None, description="Moves along the approval workflow."
     )
-    title: str | None = Field(default=None, max_length=200)
+    title: Text | None = Field(default=None, max_length=200)
     caption: Caption | None = None
     media_urls: list[Url] | None = Field(default=None, max_length=20)
     link_url: Url | None = None
-    cta: str | None = Field(default=None, max_length=64)
+    cta: Text | None = Field(default=None, max_length=64)
     paid: StrictBool | None = None
     production_cost: Money | None = None
-    ab_test_group: str | None = Field(default=None, max_length=100)
-    variant: str | None = Field(default=None, max_length=50)
+    ab_test_group: Text | None = Field(default=None, max_length=100)
+    variant: Text | None = Field(default=None, max_length=50)
     scheduled_at: Timestamp | None = None
-    review_note: str | None = Field(default=None, max_length=2000)
+    review_note: Text | None = Field(default=None, max_length=2000)
 
 
 class Publication(InputModel):
     """What the publishing system reports once the post is live."""
 
-    external_post_id: str = Field(min_length=1, max_length=200, examples=["17912345678901234"])
+    external_post_id: Text = Field(min_length=1, max_length=200, examples=["17912345678901234"])
     published_at: Timestamp
 
 

@@ -11,18 +11,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
+
+#: A level's name: lower-case letters, digits and underscores.
+LEVEL_NAME = r"^[a-z][a-z0-9_]*$"
 
 
 class LevelRule(BaseModel):
     """A level holds when every threshold it gives is met (>=)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        # `check_levels` in JSON Schema: at least one threshold that is not null.
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "number"}}}
+                for name in ("negative_share", "volume_ratio", "weighted_negative_share")
+            ]
+        },
+    )
 
-    level: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
-    negative_share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    volume_ratio: float | None = Field(default=None, ge=0, le=1_000_000, allow_inf_nan=False)
-    weighted_negative_share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    level: str = Field(min_length=1, max_length=40, pattern=LEVEL_NAME)
+    negative_share: StrictFloat | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    volume_ratio: StrictFloat | None = Field(default=None, ge=0, le=1_000_000, allow_inf_nan=False)
+    weighted_negative_share: StrictFloat | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False
+    )
 
 
 #: CRI-1's defaults, lowest first.

@@ -2,21 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from shared.crisis.levels import DEFAULT_LEVELS, LevelRule, Metrics
+from shared.crisis.levels import DEFAULT_LEVELS, LEVEL_NAME, LevelRule, Metrics
 from shared.crisis.models import AlertStatus
-from shared.schemas import NO_NUL, InputModel, ReadModel, UpdateModel
+from shared.schemas import PRINTABLE, InputModel, JsonInt, ReadModel, UpdateModel
 
 
 class PlaybookStep(InputModel):
-    text: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
+    text: str = Field(min_length=1, max_length=2000, pattern=PRINTABLE)
     owner_role: str = Field(
         min_length=1,
         max_length=100,
-        pattern=NO_NUL,
+        pattern=PRINTABLE,
         examples=["community_manager"],
         description="Who does it.",
     )
@@ -54,27 +54,29 @@ class PolicyCreate(InputModel):
         },
     )
 
-    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     term_ids: list[uuid.UUID] | None = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="The terms watched; omitted or null: the workspace's brand terms.",
     )
-    window_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
-    baseline_days: int = Field(default=7, ge=1, le=90)
-    min_mentions: int = Field(default=20, ge=1, le=1_000_000)
+    window_minutes: Annotated[int, JsonInt(5, 7 * 24 * 60)] = 60
+    baseline_days: Annotated[int, JsonInt(1, 90)] = 7
+    min_mentions: Annotated[int, JsonInt(1, 1_000_000)] = 20
     levels: list[LevelRule] = Field(
         default_factory=lambda: list(DEFAULT_LEVELS),
         min_length=1,
         max_length=10,
         description="Lowest first; a level holds when all its thresholds are met.",
     )
-    cooldown_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    cooldown_minutes: Annotated[int, JsonInt(1, 7 * 24 * 60)] = 120
     playbook: list[PlaybookStep] = Field(default_factory=list, max_length=50)
     freeze_publishing_at: str | None = Field(
         default=None,
-        description="A level: while an alert at or above it is open, "
+        max_length=40,
+        pattern=LEVEL_NAME,
+        description="One of `levels`: while an alert at or above it is open, "
         "scheduled content is put on hold (CRI-4).",
     )
     freeze_campaign_ids: list[uuid.UUID] | None = Field(
@@ -83,7 +85,7 @@ class PolicyCreate(InputModel):
         max_length=200,
         description="The freeze's scope; null: every campaign.",
     )
-    enabled: bool = True
+    enabled: StrictBool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -105,17 +107,17 @@ class PolicyUpdate(UpdateModel):
         }
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
     term_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=200)
-    window_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
-    baseline_days: int | None = Field(default=None, ge=1, le=90)
-    min_mentions: int | None = Field(default=None, ge=1, le=1_000_000)
+    window_minutes: Annotated[int, JsonInt(5, 7 * 24 * 60)] | None = None
+    baseline_days: Annotated[int, JsonInt(1, 90)] | None = None
+    min_mentions: Annotated[int, JsonInt(1, 1_000_000)] | None = None
     levels: list[LevelRule] | None = Field(default=None, min_length=1, max_length=10)
-    cooldown_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+    cooldown_minutes: Annotated[int, JsonInt(1, 7 * 24 * 60)] | None = None
     playbook: list[PlaybookStep] | None = Field(default=None, max_length=50)
-    freeze_publishing_at: str | None = None
+    freeze_publishing_at: str | None = Field(default=None, max_length=40, pattern=LEVEL_NAME)
     freeze_campaign_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=200)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class PolicyRead(ReadModel):
@@ -214,12 +216,12 @@ class AlertUpdate(UpdateModel):
     NOT_NULL = frozenset({"status", "playbook_done"})
 
     status: AlertStatus | None = Field(default=None, description="`acknowledged` or `resolved`.")
-    playbook_done: list[int] | None = Field(
+    playbook_done: list[Annotated[int, JsonInt(0, 49)]] | None = Field(
         default=None,
         max_length=50,
         description="Indexes (from 0) of the steps done; the others are not done.",
     )
-    postmortem: str | None = Field(default=None, max_length=50_000, pattern=NO_NUL)
+    postmortem: str | None = Field(default=None, max_length=50_000, pattern=PRINTABLE)
 
 
 def metrics_dict(metrics: Metrics) -> dict[str, Any]:

@@ -4,12 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, computed_field
+from pydantic import ConfigDict, Field, StrictBool, computed_field
 
 from shared.listening.models import MentionStatus, SentimentSource, TermKind
 from shared.listening.reports import ResponseReason, response_reasons
 from shared.listening.sentiment import Language, SentimentLabel
-from shared.schemas import NO_NUL, InputModel, ReadModel, UpdateModel
+from shared.schemas import PRINTABLE, InputModel, JsonInt, ReadModel, RowTimestamp, UpdateModel
 from shared.social_accounts.models import Platform
 
 MAX_MENTIONS = 5_000
@@ -27,7 +27,13 @@ MAX_PHRASE_LENGTH = 100
 
 Phrase = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_PHRASE_LENGTH, pattern=r"^[^\x00]*\S[^\x00]*$"),
+    Field(
+        min_length=1,
+        max_length=MAX_PHRASE_LENGTH,
+        # PRINTABLE, with at least one character that is not a space.
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]"
+        r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+    ),
 ]
 
 
@@ -64,12 +70,14 @@ class MentionIn(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     platform: Platform
-    external_id: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
-    author_handle: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
-    author_followers: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
-    text: str = Field(min_length=1, max_length=10_000, pattern=NO_NUL)
-    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
-    posted_at: AwareDatetime
+    external_id: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+    author_handle: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+    author_followers: Annotated[int, JsonInt(0, 10**12)] = 0
+    text: str = Field(min_length=1, max_length=10_000, pattern=PRINTABLE)
+    url: str | None = Field(
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$"
+    )
+    posted_at: RowTimestamp
     language: Language | None = Field(default=None, description="Detected when absent.")
     sentiment: float | None = Field(
         default=None,
@@ -152,5 +160,5 @@ class MentionUpdate(UpdateModel):
     NOT_NULL = frozenset({"status", "needs_response"})
 
     status: MentionStatus | None = None
-    assignee: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
-    needs_response: bool | None = None
+    assignee: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
+    needs_response: StrictBool | None = None

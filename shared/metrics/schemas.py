@@ -5,18 +5,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field
 
 from shared.metrics.models import BatchKind, Granularity, IngestStatus
-from shared.schemas import InputModel, Money, ReadModel
+from shared.schemas import InputModel, JsonInt, Money, MoneyText, ReadModel, RowTimestamp, Text
 
 MAX_ROWS = 10_000
 
 #: A counter: a non-negative JSON integer, or null / omitted for "not reported".
-Count = Annotated[StrictInt, Field(ge=0, le=2**62)]
-#: Money as the JSON string it must be ("84.20"): the same rule as `shared.schemas.Money`,
-#: checked by pydantic-core alone (no Python per row); `decimal()` makes it exact.
-MoneyText = Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", examples=["1500.00"])]
+Count = Annotated[int, JsonInt(0, 2**62)]
 
 
 def decimal(value: str | None) -> Decimal | None:
@@ -28,11 +25,27 @@ class SnapshotIn(InputModel):
     RFC 3339 string with an offset, a counter a JSON integer, money a decimal string):
     10,000 rows per request leave no room for Python validators per row."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        # Exactly one of the two targets (the service checks it too, as "one_target").
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": [given],
+                    "properties": {given: {"type": "string"}, other: {"type": "null"}},
+                }
+                for given, other in (
+                    ("content_item_id", "campaign_id"),
+                    ("campaign_id", "content_item_id"),
+                )
+            ]
+        },
+    )
 
     content_item_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    period_start: AwareDatetime = Field(
+    period_start: RowTimestamp = Field(
         description="RFC 3339 with an offset, on a UTC hour or day boundary."
     )
     granularity: Granularity
@@ -52,7 +65,7 @@ class SnapshotIn(InputModel):
     conversions: Count | None = None
     spend: MoneyText | None = None
     conversion_value: MoneyText | None = None
-    source: str | None = Field(default=None, max_length=100, examples=["meta_insights_v23"])
+    source: Text | None = Field(default=None, max_length=100, examples=["meta_insights_v23"])
 
 
 class SnapshotBatch(InputModel):

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from shared.schemas import InputModel, ReadModel, UpdateModel
+from shared.schemas import InputModel, ReadModel, Text, UpdateModel
 from shared.social_accounts.models import Platform
 
-Handle = Annotated[str, Field(min_length=1, max_length=200, examples=["@maisonlumiere"])]
+Handle = Annotated[Text, Field(min_length=1, max_length=200, examples=["@maisonlumiere"])]
 
 
 class SocialAccountCreate(InputModel):
@@ -29,15 +29,15 @@ class SocialAccountCreate(InputModel):
 
     platform: Platform
     handle: Handle
-    external_id: str = Field(min_length=1, max_length=200, examples=["17841400000000000"])
-    display_name: str | None = Field(default=None, max_length=200)
+    external_id: Text = Field(min_length=1, max_length=200, examples=["17841400000000000"])
+    display_name: Text | None = Field(default=None, max_length=200)
 
 
 class SocialAccountUpdate(UpdateModel):
     NOT_NULL = frozenset({"handle"})
 
     handle: Handle | None = None
-    display_name: str | None = Field(default=None, max_length=200)
+    display_name: Text | None = Field(default=None, max_length=200)
 
 
 class SocialAccountRead(ReadModel):

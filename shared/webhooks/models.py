@@ -18,7 +18,7 @@ class WebhookEndpoint(TenantOwned, Versioned, Base):
     __tablename__ = "webhook_endpoints"
     __table_args__ = (tenant_listing_index("webhook_endpoints"),)
 
-    url: Mapped[str] = mapped_column(sa.String(2048))
+    url: Mapped[str] = mapped_column(sa.Text)
     event_types: Mapped[list[str]] = mapped_column(ARRAY(sa.String(64)))
     description: Mapped[str | None] = mapped_column(sa.String(500))
     enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

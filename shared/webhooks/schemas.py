@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, HttpUrl, StrictBool
+from pydantic import AfterValidator, Field, HttpUrl, StrictBool, UrlConstraints, WithJsonSchema
 
-from shared.schemas import InputModel, ReadModel, UpdateModel
+from shared.schemas import InputModel, ReadModel, Text, UpdateModel
 from shared.webhooks.catalogue import ALL, EVENT_TYPES
 from shared.webhooks.models import DeliveryStatus
 
@@ -22,21 +22,39 @@ def _event_types(value: list[str]) -> list[str]:
     return sorted(set(value))
 
 
+#: `["*"]`, or event types of the catalogue: the schema lists them, so a generated client
+#: offers exactly what the server accepts.
 EventTypes = Annotated[
     list[Annotated[str, Field(max_length=64)]],
-    Field(min_length=1, max_length=64, examples=[["content_item.due", "campaign.status_changed"]]),
+    Field(min_length=1, max_length=64),
     AfterValidator(_event_types),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"const": ALL}, "minItems": 1, "maxItems": 1},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": sorted(EVENT_TYPES)},
+                    "minItems": 1,
+                    "maxItems": 64,
+                },
+            ],
+            "description": '`["*"]` alone for every event type, or some of them (GET '
+            "/v1/webhook-event-types); a repeat counts once.",
+            "examples": [["content_item.due", "campaign.status_changed"]],
+        }
+    ),
 ]
 Url = Annotated[
     HttpUrl,
+    UrlConstraints(max_length=2048),  # of the URL as sent (a normalised one may grow a "/")
     Field(
-        max_length=2048,
         description="https and a public address (SSRF guard), unless the operator allows "
         "private addresses (WEBHOOK_ALLOW_PRIVATE).",
         examples=["https://hooks.example.com/smm"],
     ),
 ]
-Description = Annotated[str, Field(max_length=500, examples=["Publishing system (prod)"])]
+Description = Annotated[Text, Field(max_length=500, examples=["Publishing system (prod)"])]
 
 
 class EndpointCreate(InputModel):

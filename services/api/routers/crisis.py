@@ -21,11 +21,12 @@ from services.api.deps import (
 )
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.crisis import service
+from shared.crisis.levels import LEVEL_NAME
 from shared.crisis.models import AlertStatus
 from shared.crisis.schemas import AlertRead, AlertUpdate, PolicyCreate, PolicyRead, PolicyUpdate
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.schemas import NO_NUL, PageOut
+from shared.schemas import PageOut
 
 policies_router = v1_router("/escalation-policies", "crisis")
 alerts_router = v1_router("/alerts", "crisis")
@@ -102,7 +103,7 @@ async def list_alerts(
     uow: UoW,
     key: ViewerKey,
     status: AlertStatus | None = None,
-    level: str | None = Query(default=None, max_length=40, pattern=NO_NUL),
+    level: str | None = Query(default=None, max_length=40, pattern=LEVEL_NAME),
     policy_id: uuid.UUID | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
@@ -38,7 +37,7 @@ from shared.listening import reports
 from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
 from shared.listening.sentiment import Language
 from shared.metrics.models import Granularity
-from shared.schemas import NoFloat, Timestamp
+from shared.schemas import PRINTABLE, Share, Timestamp
 from shared.social_accounts.models import Platform
 from shared.workspaces.service import get_workspace
 
@@ -66,6 +65,7 @@ async def kpi_query(
     format: str | None = Query(
         default=None,
         pattern=f"^({_FORMATS}|csv)$",
+        max_length=20,
         description="A content format to keep, or `csv` for a CSV answer (to filter on a "
         "format and get CSV, send `Accept: text/csv`).",
     ),
@@ -138,9 +138,6 @@ async def get_funnel(uow: UoW, query: Filters) -> Response:
     return answer(query, result, rows, "funnel", FunnelStage)
 
 
-Rate = Annotated[Decimal, NoFloat, Field(ge=0, le=1, allow_inf_nan=False)]
-
-
 @router.get(
     "/content-matrix",
     response_model=ContentMatrix,
@@ -150,10 +147,10 @@ Rate = Annotated[Decimal, NoFloat, Field(ge=0, le=1, allow_inf_nan=False)]
 async def get_content_matrix(
     uow: UoW,
     query: Filters,
-    engagement_threshold: Rate | None = Query(
+    engagement_threshold: Share | None = Query(
         default=None, description="High engagement from here; default: the median."
     ),
-    conversion_threshold: Rate | None = Query(
+    conversion_threshold: Share | None = Query(
         default=None, description="High conversion from here; default: the median."
     ),
 ) -> Response:
@@ -198,7 +195,7 @@ async def get_budget(uow: UoW, query: Filters) -> Response:
 async def get_ab_test(
     uow: UoW,
     query: Filters,
-    group: Annotated[str, Path(min_length=1, max_length=100)],
+    group: Annotated[str, Path(min_length=1, max_length=100, pattern=PRINTABLE)],
     metric: Literal["ctr", "conversion_rate", "lead_rate"] | None = Query(
         default=None,
         description="Default: from the campaign objective (lead_rate for leads, "

@@ -33,7 +33,7 @@ from shared.listening.schemas import (
 )
 from shared.listening.sentiment import Language, SentimentLabel
 from shared.metrics.schemas import IngestBatchRead
-from shared.schemas import NO_NUL, PageOut, Timestamp
+from shared.schemas import PRINTABLE, PageOut, Timestamp
 from shared.social_accounts.models import Platform
 
 terms_router = v1_router("/tracked-terms", "listening")
@@ -130,7 +130,7 @@ async def list_mentions(
         default=None,
         min_length=1,
         max_length=200,
-        pattern=NO_NUL,
+        pattern=PRINTABLE,
         description="Text search, without case or accents.",
     ),
     needs_response: bool | None = Query(

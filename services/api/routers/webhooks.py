@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Query, Response, status
 
 from services.api.deps import (
     AdminKey,
@@ -25,7 +25,7 @@ from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECON
 from services.api.state import Resources
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.schemas import NoOptions, PageOut
+from shared.schemas import PRINTABLE, NoOptions, PageOut
 from shared.webhooks import service
 from shared.webhooks.catalogue import EVENT_TYPES, data_schema
 from shared.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -180,7 +180,7 @@ async def list_webhook_deliveries(
     uow: UoW,
     key: AdminKey,
     status: DeliveryStatus | None = None,
-    event_type: str | None = None,
+    event_type: str | None = Query(default=None, max_length=64, pattern=PRINTABLE),
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[DeliveryRead]:
