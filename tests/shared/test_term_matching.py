@@ -201,6 +201,18 @@ def test_the_probe_worst_case_matches_in_well_under_a_second() -> None:
     assert elapsed < 1.0
 
 
+def test_a_matcher_is_built_on_its_first_reading_not_to_travel() -> None:
+    """A worker sends the phrases to its scoring processes and never builds the automaton
+    itself, which for a workspace at the caps takes about 120 ms of its loop."""
+    matcher = TermMatcher(probe_terms(MAX_TERMS_PER_WORKSPACE))
+
+    pickle.loads(pickle.dumps(matcher))
+
+    assert matcher.unbuilt_chars > MAX_TERMS_PER_WORKSPACE * MAX_SYNONYMS * MAX_PHRASE_LENGTH
+    assert matcher.match(TWEETS[0]) == ["t7"]
+    assert matcher.unbuilt_chars == 0
+
+
 def test_a_matcher_travels_to_a_scoring_process_as_its_phrases() -> None:
     matcher = TermMatcher([Term("eclat", ["Éclat", "#EclatParis"]), Term("x", ["x"])])
 
