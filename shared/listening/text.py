@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
+
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 _HASHTAG = re.compile(r"#(\w+)")
 
@@ -46,65 +47,38 @@ class Term:
 
 class TermMatcher:
     """All of a workspace's terms and synonyms in one Aho-Corasick automaton over word
-    tokens: a text is tokenised once and each token costs amortised O(1), whatever the
-    number of terms and however their phrases are written. No regular expression is
-    built from user input, so nothing backtracks.
+    tokens: a text is tokenised once and read once, whatever the number of terms and
+    however their phrases are written. No regular expression is built from user input,
+    so nothing backtracks.
 
     The matches are the ones a word-bounded alternation of the phrases, longest first,
     would find: scanning from the left, at each place the longest phrase that starts
-    there as whole words, then on after it. A "word" is a run of `\\w` characters; any
-    other character that is not white space is a token of its own, so "coca-cola",
-    "l'oreal" and "c++" are phrases like any other. To find the longest phrase starting at
-    each token in one pass, the automaton reads the phrases, and the text, backwards.
+    there as whole words, then on after it. That is the automaton's leftmost-longest
+    search (ahocorasick-rs, over the Rust `aho-corasick` crate). A "word" is a run of `\\w`
+    characters; any other character that is not white space is a token of its own, so
+    "coca-cola", "l'oreal" and "c++" are phrases like any other. The automaton reads one
+    character per token: one code point for each token the phrases hold, and one for any
+    other token, so a match starts and ends on token edges, which are word edges.
+
+    The automaton is built on the first reading: a worker that sends a batch to its
+    scoring processes sends the phrases, and never builds it itself.
     """
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self._source = tuple((term.id, tuple(term.phrases)) for term in terms)
-        owner: dict[str, list[str]] = {}
-        for ident, phrases in self._source:
-            for phrase in phrases:
-                key = _phrase_key(phrase)
-                if key:
-                    owners = owner.setdefault(key, [])
-                    if ident not in owners:
-                        owners.append(ident)
-        self._owners: list[list[str]] = list(owner.values())
-        # State 0 is the root. For each state: its edges, its failure link, and the
-        # longest phrase (in tokens, with the index of its owners) that ends the path
-        # read so far, for the state itself or a suffix of it.
-        self._edges: list[dict[str, int]] = [{}]
-        depth = [0]
-        ends: list[int] = [-1]
-        for index, key in enumerate(owner):
-            state = 0
-            for symbol in reversed(_symbols(_TOKEN.findall(key))):
-                nxt = self._edges[state].get(symbol)
-                if nxt is None:
-                    nxt = len(self._edges)
-                    self._edges[state][symbol] = nxt
-                    self._edges.append({})
-                    depth.append(depth[state] + 1)
-                    ends.append(-1)
-                state = nxt
-            ends[state] = index
-        self._fail = [0] * len(self._edges)
-        self._longest = [0] * len(self._edges)
-        self._phrase = [-1] * len(self._edges)
-        queue = deque(self._edges[0].values())
-        while queue:
-            state = queue.popleft()
-            fail = self._fail[state]
-            if ends[state] >= 0:
-                self._longest[state], self._phrase[state] = depth[state], ends[state]
-            else:
-                self._longest[state], self._phrase[state] = self._longest[fail], self._phrase[fail]
-            for symbol, child in self._edges[state].items():
-                back = fail
-                while back and symbol not in self._edges[back]:
-                    back = self._fail[back]
-                target = self._edges[back].get(symbol, 0)
-                self._fail[child] = target if target != child else 0
-                queue.append(child)
+
+    @property
+    def unbuilt_chars(self) -> int:
+        """The length of the phrases while the automaton is not built yet (it is, on the
+        first reading), else 0: what the first reading costs on top of the text's, for a
+        caller choosing where to run it. A workspace at the caps has 420,000."""
+        if "_automaton" in self.__dict__:
+            return 0
+        return sum(len(phrase) for _, phrases in self._source for phrase in phrases)
+
+    @cached_property
+    def _automaton(self) -> _Automaton:
+        return _Automaton(self._source)
 
     def __reduce__(self) -> tuple[Callable[[TermSource], TermMatcher], tuple[TermSource]]:
         """Pickled as its phrases, which weigh less than the automaton: a scoring process
@@ -123,6 +97,37 @@ class TermMatcher:
 
     def read(self, text: str) -> tuple[list[str], str]:
         """`match` and `mask` in one reading of the text."""
+        return self._automaton.read(text)
+
+
+class _Automaton:
+    """The phrases of a `TermMatcher`, built for reading."""
+
+    def __init__(self, source: TermSource) -> None:
+        owner: dict[str, list[str]] = {}
+        for ident, phrases in source:
+            for phrase in phrases:
+                key = _phrase_key(phrase)
+                if key:
+                    owners = owner.setdefault(key, [])
+                    if ident not in owners:
+                        owners.append(ident)
+        self._owners: list[list[str]] = list(owner.values())
+        self._codes: dict[str, str] = {}
+        patterns = ["".join(map(self._code, _symbols(_TOKEN.findall(key)))) for key in owner]
+        self._search = AhoCorasick(patterns, matchkind=MatchKind.LeftmostLongest)
+
+    def _code(self, symbol: str) -> str:
+        """The character the automaton reads for a token of a phrase. The caps (at most
+        200 terms of 21 phrases of 100 characters) allow 420,000 distinct tokens, far
+        fewer than there are code points outside the surrogates."""
+        code = self._codes.get(symbol)
+        if code is None:
+            number = len(self._codes) + 1  # 0 is _OTHER
+            code = self._codes[symbol] = chr(number if number < 0xD800 else number + 0x800)
+        return code
+
+    def read(self, text: str) -> tuple[list[str], str]:
         if not self._owners:
             return [], text
         if text.isascii():
@@ -151,34 +156,20 @@ class TermMatcher:
         or handle sign just before a phrase is part of its span."""
         tokens = _TOKEN.findall(folded)
         symbols = _symbols(tokens)
-        edges, fail, longest, phrase = self._edges, self._fail, self._longest, self._phrase
-        # Backwards: after reading token i, the state's longest phrase is the longest one
-        # that starts at token i.
-        starts: list[tuple[int, int]] = []
-        state = 0
-        for i in range(len(symbols) - 1, -1, -1):
-            symbol = symbols[i]
-            nxt = edges[state].get(symbol)
-            while nxt is None and state:
-                state = fail[state]
-                nxt = edges[state].get(symbol)
-            state = nxt or 0
-            if longest[state]:
-                starts.append((i, state))
-        if not starts:
+        codes = self._codes
+        hits = self._search.find_matches_as_indexes(
+            "".join([codes.get(symbol, _OTHER) for symbol in symbols])
+        )
+        if not hits:
             return []
         offsets = list(accumulate(map(len, tokens), initial=0))
         spans: list[tuple[int, int, int]] = []
-        free = 0  # the first token past the last match
-        for i, state in reversed(starts):
-            if i < free:
-                continue
-            free = i + longest[state]
-            start = offsets[i]
-            sign = symbols[i - 1] if i else ""
+        for phrase, first, end in hits:  # in tokens
+            start = offsets[first]
+            sign = symbols[first - 1] if first else ""
             if sign[:1] in ("#", "@") and sign[1] == "-":  # a sign that follows no word
                 start -= 1
-            spans.append((start, offsets[free], phrase[state]))
+            spans.append((start, offsets[end], phrase))
         return spans
 
 
@@ -194,6 +185,8 @@ def matcher_for(source: TermSource) -> TermMatcher:
 
 # White space, a word, or any other single character: the tokens tile the text.
 _TOKEN = re.compile(r"\s+|\w+|.", re.DOTALL)
+#: What the automaton reads for a token that no phrase holds.
+_OTHER = "\0"
 
 
 def _is_word(token: str) -> bool:
