@@ -104,15 +104,6 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def _refuse_float(value: Any) -> Any:
-    if isinstance(value, float | bool):
-        raise ValueError('a decimal is sent as a string such as "12.50", never a float')
-    return value
-
-
-#: Decimals travel as strings: a JSON float has already lost the exact value.
-NoFloat = BeforeValidator(_refuse_float)
-
 
 def _integral(value: float) -> int:
     if not value.is_integer():
