@@ -16,7 +16,7 @@ from shared.crypto import generate_key
 from shared.logging import configure_logging
 from tests.clean_logs import leaks
 from tests.harness import Services, running_services
-from tests.loopback import loopback_only
+from tests.loopback import guarded_subprocesses, loopback_only, reported
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
@@ -32,11 +32,14 @@ def offline_app() -> FastAPI:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def hermetic() -> Iterator[None]:
-    """Nothing the suite runs in this process resolves a public name or reaches beyond
-    127.0.0.1 (a URL saved at a made-up public host included): any attempt fails the run."""
-    with loopback_only() as refused:
+def hermetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing the suite runs, in this process or in the Python processes it starts,
+    resolves a public name or reaches beyond 127.0.0.1 (a URL saved at a made-up public
+    host included): any attempt fails the run."""
+    report = tmp_path_factory.mktemp("loopback") / "refused.txt"
+    with loopback_only() as refused, guarded_subprocesses(report):
         yield
+    refused += reported(report)
     assert not refused, f"the tests tried to leave loopback: {sorted(set(refused))}"
 
 
