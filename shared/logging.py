@@ -6,8 +6,8 @@ Logs carry no bound parameters, keys, secrets or personal data. The values a req
 or a job handles reach a log in one way only: quoted in an exception's message. The
 database quotes them (`DETAIL:  Key (key_hash)=(...)`, `Failing row contains (...)`,
 `invalid input syntax for type uuid: "..."`), and so does pydantic (`input_value=...`).
-Every exception a log shows, in a traceback or as a field, is therefore rendered by
-`describe`: such messages are replaced by what locates the fault (SQLSTATE, table,
+Every exception a log shows, in a traceback (`safe_traceback`) or as a field
+(`describe`), has such a message replaced by what locates the fault (SQLSTATE, table,
 constraint, statement, field) without what was in the row.
 """
 
@@ -119,12 +119,13 @@ def safe_traceback(exc_info: ExcInfo) -> str:
             name = f"{kind.__module__}.{name}"
         message = _database_message(exc) if by_driver else safe_message(exc)
         lines.append(f"{name}: {message}\n" if message else f"{name}\n")
+        if isinstance(exc, BaseExceptionGroup):  # anyio's task groups raise them
+            for number, member in enumerate(exc.exceptions, 1):
+                shown = safe_traceback((type(member), member, member.__traceback__))
+                lines.append(f"  +---------------- {number} ----------------\n")
+                lines.extend(f"    | {line}\n" for line in shown.splitlines())
         lines.append(link)
     return "".join(lines).rstrip("\n")
-
-
-def _format_exception(exc_info: Any) -> str:
-    return safe_traceback(exc_info)
 
 
 _record_factory_installed = False
@@ -170,7 +171,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         processors=[
             *shared_processors,
             # Both renderers print the `exception` string this leaves, as it is.
-            structlog.processors.ExceptionRenderer(_format_exception),
+            structlog.processors.ExceptionRenderer(safe_traceback),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),

@@ -120,6 +120,16 @@ def test_other_exceptions_keep_their_message_and_traceback() -> None:
     assert _traceback(caught.value) == expected
 
 
+async def test_each_exception_of_a_group_is_shown_as_safely(resources: Resources) -> None:
+    exc = await _fail(resources, FAILING["check"][0])
+    group = ExceptionGroup("unhandled errors in a TaskGroup", [exc, ValueError("plain")])
+    shown = _traceback(group)
+    assert "ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions)" in shown
+    assert "CheckViolationError" in shown
+    assert "| ValueError: plain" in shown
+    assert MARKER not in shown
+
+
 @pytest.fixture
 def json_logs() -> Iterator[None]:
     configure_logging("INFO", json=True)
