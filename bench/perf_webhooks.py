@@ -97,7 +97,7 @@ async def _write(
     """Commit each batch in its own transaction; the wall time each commit returned."""
     from shared.config import asyncpg_url
 
-    engine = create_async_engine(asyncpg_url(database_url), pool_size=1)
+    engine = create_async_engine(asyncpg_url(database_url), pool_size=1, hide_parameters=True)
     committed: dict[uuid.UUID, float] = {}
     data = orjson.dumps(DATA).decode()
     try:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +14,14 @@ from services.api.state import Resources
 from shared.config import Settings
 from shared.crypto import generate_key
 from shared.logging import configure_logging
+from tests.clean_logs import leaks
 from tests.harness import Services, running_services
-from tests.loopback import loopback_only
+from tests.loopback import guarded_subprocesses, loopback_only, reported
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)
 
 OPERATOR_TOKEN = "operator-token-for-tests-only"
 SECRETS_KEY = generate_key()
+SESSION_SECRETS = (OPERATOR_TOKEN, SECRETS_KEY)
 
 
 def offline_app() -> FastAPI:
@@ -30,17 +32,49 @@ def offline_app() -> FastAPI:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def hermetic() -> Iterator[None]:
-    """Nothing the suite runs in this process resolves a public name or reaches beyond
-    127.0.0.1 (a URL saved at a made-up public host included): any attempt fails the run."""
-    with loopback_only() as refused:
+def hermetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing the suite runs, in this process or in the Python processes it starts,
+    resolves a public name or reaches beyond 127.0.0.1 (a URL saved at a made-up public
+    host included): any attempt fails the run."""
+    report = tmp_path_factory.mktemp("loopback") / "refused.txt"
+    with loopback_only() as refused, guarded_subprocesses(report):
         yield
+    refused += reported(report)
     assert not refused, f"the tests tried to leave loopback: {sorted(set(refused))}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_logging() -> None:
+    """From the first test on, logs go where and at the level production has them (the
+    standard library's handlers, INFO): what production would log is what the suite's
+    logs are read for (`pytest_runtest_makereport`)."""
+    configure_logging("INFO", json=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """F6: a test whose logs (the standard library's records, structlog's included, and
+    whatever it printed on stderr) hold a bound parameter, a key, a secret or personal
+    data fails, whatever it asserted. Worker processes' logs: tests/worker_process.py."""
+    report = yield
+    logged = "".join(
+        text
+        for title, text in report.sections
+        if title.endswith(f" {report.when}") and title.split()[1] in ("stderr", "log")
+    )
+    found = leaks(logged, SESSION_SECRETS) if logged else []
+    if found and report.failed:
+        report.sections.append(("Logs that leak", "\n".join(found)))
+    elif found:
+        report.outcome = "failed"
+        report.longrepr = "the logs leak what they must not hold (F6):\n" + "\n".join(found)
+    return report
 
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[Services]:
-    configure_logging("WARNING", json=False)
     with running_services() as running:
         yield running
 
@@ -56,7 +90,7 @@ def settings(services: Services) -> Settings:
         rate_limit_per_minute=100_000,
         max_body_bytes=256 * 1024,
         log_json=False,
-        log_level="WARNING",
+        log_level="INFO",
     )
 
 

@@ -32,7 +32,7 @@ def _diff(connection: Connection) -> list[Any]:
 
 
 async def _schema_diff(url: str) -> list[Any]:
-    engine = create_async_engine(asyncpg_url(url))
+    engine = create_async_engine(asyncpg_url(url), hide_parameters=True)
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(_diff)

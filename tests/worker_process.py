@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from shared.config import ROOT, Settings
+from tests.clean_logs import leaks
+
+#: Each worker's log file, with the secrets it must not show: read when the test ends.
+LOGS: dict[Path, tuple[str, str]] = {}
 
 
 def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -24,8 +28,9 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "REDIS_URL": str(settings.redis_url),
         "SECRETS_KEY": settings.secrets_key.get_secret_value(),
         "WORKER_METRICS_PORT": "0",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
     }
+    LOGS[log] = (settings.smm_admin_token or "", settings.secrets_key.get_secret_value())
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "cli.main", "worker"],
@@ -54,3 +59,6 @@ def worker_processes() -> Iterator[list[subprocess.Popen[bytes]]]:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 kill(process)
+    found = [leak for log, secrets in LOGS.items() for leak in leaks(log.read_text(), secrets)]
+    LOGS.clear()
+    assert not found, "a worker's log leaks what it must not hold (F6):\n" + "\n".join(found)

@@ -24,6 +24,7 @@ from shared.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from shared.logging import describe
 
 log = structlog.get_logger(__name__)
 
@@ -147,7 +148,7 @@ async def on_stale(request: Request, exc: Exception) -> Response:
 
 
 async def on_integrity(request: Request, exc: Exception) -> Response:
-    log.info("integrity_error", error=str(getattr(exc, "orig", exc)))
+    log.info("integrity_error", error=describe(exc))
     return problem_response(
         409,
         "Conflict",
@@ -158,7 +159,7 @@ async def on_integrity(request: Request, exc: Exception) -> Response:
 
 
 async def on_database_unavailable(request: Request, exc: Exception) -> Response:
-    log.error("database_unavailable", error=repr(exc), request_id=_request_id(request))
+    log.error("database_unavailable", error=describe(exc), request_id=_request_id(request))
     return unavailable(_request_id(request))
 
 

@@ -19,6 +19,8 @@ from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shared.logging import describe
+
 log = structlog.get_logger(__name__)
 
 RETRY_SECONDS = 1.0
@@ -55,7 +57,7 @@ class ResilientWorker(Worker):
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             if self._redis_down_since is None:
                 self._redis_down_since = time.monotonic()
-                log.warning("worker.redis_unavailable", error=repr(exc))
+                log.warning("worker.redis_unavailable", error=describe(exc))
             await asyncio.sleep(RETRY_SECONDS)
             return
         if self._redis_down_since is not None:

@@ -24,6 +24,7 @@ from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.errors import DomainError
 from shared.jobs.models import Job, JobStatus
+from shared.logging import describe
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +96,7 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: 
             log.exception("job.error", job=name, job_id=job_id, attempt=attempt, final=final)
             try:
                 await _finish(
-                    ctx, ident, JobStatus.failed if final else JobStatus.pending, repr(exc)
+                    ctx, ident, JobStatus.failed if final else JobStatus.pending, describe(exc)
                 )
             except Exception:  # the database itself may be down: arq retries, sweeper backs up
                 log.warning("job.record_failed", job=name, job_id=job_id)

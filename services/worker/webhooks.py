@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.config import Settings
 from shared.db.base import utcnow
+from shared.logging import describe
 from shared.webhooks import signing
 from shared.webhooks.dispatch import FAN_OUT_BATCH, Claimed, Outcome, claim, fan_out, record
 from shared.webhooks.models import DeliveryStatus
@@ -135,7 +136,7 @@ class WebhookDispatcher:
                     failures = 0
                 except Exception as exc:
                     failures += 1
-                    log.warning("webhooks.round_failed", error=repr(exc), failures=failures)
+                    log.warning("webhooks.round_failed", error=describe(exc), failures=failures)
                 if backlog:
                     continue
                 delay = self.poll_seconds if not failures else min(30.0, 2.0**failures)
@@ -201,7 +202,9 @@ class WebhookDispatcher:
                     await record(session, self.finished, utcnow())
                 self.finished = []
             except Exception as exc:
-                log.warning("webhooks.drain_unrecorded", count=len(self.finished), error=repr(exc))
+                log.warning(
+                    "webhooks.drain_unrecorded", count=len(self.finished), error=describe(exc)
+                )
         await self.client.aclose()
 
     async def _listen(self) -> None:
@@ -214,7 +217,7 @@ class WebhookDispatcher:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.debug("webhooks.listen_failed", error=repr(exc))
+                log.debug("webhooks.listen_failed", error=describe(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
@@ -267,7 +270,7 @@ class WebhookDispatcher:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # a bug or an undecryptable secret: recorded, retried
             log.exception("webhooks.attempt_error", delivery_id=str(delivery.id))
-            error = repr(exc)
+            error = describe(exc)
         finally:
             self.busy[delivery.endpoint_id] -= 1
             if self.busy[delivery.endpoint_id] <= 0:
