@@ -104,7 +104,6 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-
 def _integral(value: float) -> int:
     if not value.is_integer():
         raise ValueError("not an integer")
