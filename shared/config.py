@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     analysis_processes: int = Field(default_factory=lambda: _cores(4), ge=0, le=64)
 
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    #: Failed authentications per client address per one-minute window (F8).
+    auth_failures_per_minute: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
