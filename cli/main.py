@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -201,16 +201,13 @@ def api() -> None:
     """Run the API (uvicorn) with the environment's settings."""
     import uvicorn
 
-    settings = get_settings()
-    uvicorn.run(
-        "services.api.main:app_factory",
-        factory=True,
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        proxy_headers=True,
-    )
+    from services.api.server import server_config
+
+    server = uvicorn.Server(server_config(get_settings()))
+    with suppress(KeyboardInterrupt):  # as `uvicorn.run`: re-raised after the shutdown
+        server.run()
+    if not server.started:
+        raise typer.Exit(3)
 
 
 @app.command()

@@ -71,7 +71,14 @@ class Settings(BaseSettings):
     analysis_processes: int = Field(default_factory=lambda: _cores(4), ge=0, le=64)
 
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    #: Failed authentications per client address per one-minute window (F8).
+    auth_failures_per_minute: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    #: The request line and headers (F9): 431 beyond.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    request_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    request_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     worker_metrics_port: int = Field(default=9101, ge=0, le=65535)

@@ -131,14 +131,52 @@ async def _rate_limit(resources: Resources, principal: Principal) -> None:
         raise RateLimited(retry_after=max(1, int((window + 1) * 60 - now)), limit=limit)
 
 
+def _client_host(request: Request) -> str | None:
+    """The peer, or behind a proxy listed in FORWARDED_ALLOW_IPS the client it forwards
+    (uvicorn runs with proxy_headers)."""
+    return request.client.host if request.client else None
+
+
+def _refuse_limited_address(resources: Resources, host: str | None, now: float) -> None:
+    """Before any lookup: an address with too many failures this minute costs nothing."""
+    retry_after = resources.auth_failures.retry_after(host, now)
+    if retry_after is not None:
+        raise _auth_limited(resources, retry_after)
+
+
+async def _failed(resources: Resources, host: str | None, now: float) -> None:
+    """Count a failed authentication; beyond the limit, answer 429 rather than 401."""
+    limit = resources.settings.auth_failures_per_minute
+    retry_after = await resources.auth_failures.record_failure(resources.redis, host, now, limit)
+    if retry_after is not None:
+        raise _auth_limited(resources, retry_after)
+
+
+def _auth_limited(resources: Resources, retry_after: int) -> RateLimited:
+    limit = resources.settings.auth_failures_per_minute
+    return RateLimited(
+        retry_after,
+        limit,
+        f"more than {limit} failed authentications a minute from this address; "
+        f"retry in {retry_after} s",
+    )
+
+
 async def get_principal(
+    request: Request,
     uow: UoW,
     resources: Annotated[Resources, Depends(get_resources)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
+    if credentials is None:  # not a guess, and costs no lookup: not counted
         raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
-    principal = await authenticate(uow, credentials.credentials, utcnow())
+    host, now = _client_host(request), time.time()
+    _refuse_limited_address(resources, host, now)
+    try:
+        principal = await authenticate(uow, credentials.credentials, utcnow())
+    except Unauthenticated:
+        await _failed(resources, host, now)
+        raise
     await _rate_limit(resources, principal)
     return principal
 
@@ -159,16 +197,21 @@ AdminKey = Annotated[Principal, Depends(require(Role.admin))]
 
 
 async def operator(
+    request: Request,
     resources: Annotated[Resources, Depends(get_resources)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_operator)],
 ) -> None:
+    refused = Unauthenticated("this operation needs the operator token (SMM_ADMIN_TOKEN)")
+    if credentials is None:
+        raise refused
+    host, now = _client_host(request), time.time()
+    _refuse_limited_address(resources, host, now)
     expected = resources.settings.smm_admin_token
-    if (
-        expected is None
-        or credentials is None
-        or not secrets.compare_digest(credentials.credentials.encode(), expected.encode())
+    if expected is None or not secrets.compare_digest(
+        credentials.credentials.encode(), expected.encode()
     ):
-        raise Unauthenticated("this operation needs the operator token (SMM_ADMIN_TOKEN)")
+        await _failed(resources, host, now)
+        raise refused
 
 
 Operator = Annotated[None, Depends(operator)]

@@ -39,9 +39,12 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int, limit: int) -> None:
+    def __init__(self, retry_after: int, limit: int, detail: str | None = None) -> None:
         self.retry_after = retry_after
         self.limit = limit
+        self.detail = detail or (
+            f"this key may make {limit} requests a minute; retry in {retry_after} s"
+        )
 
 
 def _request_id(request: Request) -> str | None:
@@ -130,7 +133,7 @@ async def on_rate_limited(request: Request, exc: Exception) -> Response:
     return problem_response(
         429,
         "Too many requests",
-        f"this key may make {exc.limit} requests a minute; retry in {exc.retry_after} s",
+        exc.detail,
         "rate-limited",
         _request_id(request),
         {"Retry-After": str(exc.retry_after)},

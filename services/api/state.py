@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.api.auth_limit import AuthFailureLimit
 from shared.config import Settings
 from shared.jobs.queue import ArqJobQueue
 
@@ -19,6 +20,8 @@ class Resources:
     redis: ArqRedis
     #: Autocommit sessions for safe methods: no BEGIN/COMMIT round trips for a read.
     read_sessionmaker: async_sessionmaker[AsyncSession]
+    #: The client addresses this process refuses for too many failed authentications.
+    auth_failures: AuthFailureLimit = field(default_factory=AuthFailureLimit)
 
     @property
     def queue(self) -> ArqJobQueue:
