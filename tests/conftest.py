@@ -88,6 +88,7 @@ def settings(services: Services) -> Settings:
         secrets_key=SECRETS_KEY,
         webhook_allow_private=True,
         rate_limit_per_minute=100_000,
+        auth_failures_per_minute=100_000,
         max_body_bytes=256 * 1024,
         log_json=False,
         log_level="INFO",

@@ -57,6 +57,11 @@ async def _empty_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
+class ClientDisconnected(Exception):
+    """The client went away before its body was whole: the bytes read so far are not a
+    request, and running the app on them would act on a truncated body."""
+
+
 class RequestContextMiddleware:
     """X-Request-ID, `nosniff`, structured access logs, metrics, and the body size limit
     (API-8)."""
@@ -91,7 +96,11 @@ class RequestContextMiddleware:
 
         try:
             if scope["method"] in BODY_METHODS:
-                body = await self._read_body(scope, receive)
+                try:
+                    body = await self._read_body(scope, receive)
+                except ClientDisconnected:
+                    status = 499  # nginx's "client closed request": nothing was run
+                    return
                 if body is None:
                     await _send_response(
                         send_with_id,
@@ -131,8 +140,8 @@ class RequestContextMiddleware:
         size = 0
         while True:
             message = await receive()
-            if message["type"] != "http.request":
-                break
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
