@@ -33,7 +33,10 @@ class SnapshotIn(InputModel):
             "oneOf": [
                 {
                     "required": [given],
-                    "properties": {given: {"type": "string"}, other: {"type": "null"}},
+                    "properties": {
+                        given: {"type": "string", "format": "uuid"},
+                        other: {"type": "null"},
+                    },
                 }
                 for given, other in (
                     ("content_item_id", "campaign_id"),
