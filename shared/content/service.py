@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from shared.campaigns.models import Campaign
 from shared.content import rules
-from shared.content.events import ContentItemDue, ContentItemStatusChanged
+from shared.content.events import ContentItemDue
+from shared.content.holds import frozen
 from shared.content.models import ContentFormat, ContentItem, ContentStatus
 from shared.content.schemas import (
     ContentItemCreate,
@@ -16,7 +17,7 @@ from shared.content.schemas import (
     ContentItemUpdate,
     Publication,
 )
-from shared.crisis.scope import frozen
+from shared.content.status import change_status, require_future
 from shared.db.base import utcnow
 from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
@@ -169,33 +170,9 @@ async def update(
             )
         change_status(uow, item, target, now)
     elif item.status == ContentStatus.scheduled and "scheduled_at" in changes:
-        _require_future(item, now)
+        require_future(item, now)
     await uow.session.flush()
     return item
-
-
-def _require_future(item: ContentItem, now: datetime) -> None:
-    if item.scheduled_at is None or item.scheduled_at <= now:
-        raise Conflict("a scheduled content item needs scheduled_at in the future", "schedule-past")
-
-
-def change_status(
-    uow: UnitOfWork, item: ContentItem, target: ContentStatus, now: datetime, *, force: bool = False
-) -> None:
-    current = item.status
-    if current == ContentStatus.on_hold:
-        item.held_by_alert_id = None
-    if not force and not rules.allowed(current, target):
-        raise InvalidTransition("content item", current, target, sorted(rules.TRANSITIONS[current]))
-    if target == ContentStatus.scheduled:
-        _require_future(item, now)
-    item.status = target
-    uow.emit(
-        item.workspace_id,
-        ContentItemStatusChanged(
-            content_item=ContentItemRead.model_validate(item), previous_status=current
-        ),
-    )
 
 
 async def publish(

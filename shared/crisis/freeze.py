@@ -14,10 +14,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from shared.content import service as content
+from shared.content.holds import covered_by, frozen
 from shared.content.models import ContentItem, ContentStatus
+from shared.content.status import change_status
 from shared.crisis.models import Alert, AlertStatus
-from shared.crisis.scope import covered_by, frozen
 from shared.db.uow import UnitOfWork
 
 
@@ -48,7 +48,7 @@ async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tu
         )
     ).all()
     for item, alert_id in to_hold:
-        content.change_status(uow, item, ContentStatus.on_hold, now, force=True)
+        change_status(uow, item, ContentStatus.on_hold, now, force=True)
         item.held_by_alert_id = alert_id
     to_release = (
         await session.scalars(
@@ -64,6 +64,6 @@ async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tu
     for item in to_release:
         future = item.scheduled_at is not None and item.scheduled_at > now
         target = ContentStatus.scheduled if future else ContentStatus.approved
-        content.change_status(uow, item, target, now, force=True)
+        change_status(uow, item, target, now, force=True)
     await session.flush()
     return len(to_hold), len(to_release)

@@ -1,5 +1,6 @@
-"""Which content items a freezing alert reaches (CRI-4), as SQL: shared by the freeze and
-by the due cron, which must never hand over what a freeze reaches."""
+"""Which content items a freezing alert holds (CRI-4), as SQL: shared by the crisis freeze
+and by the due cron, which must never hand over what a freeze reaches. It reads the crisis
+domain's alerts (a declaration), so content depends on crisis only through its models."""
 
 from __future__ import annotations
 

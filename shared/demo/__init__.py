@@ -23,9 +23,10 @@ from shared.campaigns.schemas import CampaignCreate, CampaignUpdate, Targets, Ut
 from shared.content import service as content
 from shared.content.models import ContentFormat, ContentStatus
 from shared.content.schemas import ContentItemCreate, Publication
+from shared.content.status import change_status
 from shared.db.uow import UnitOfWork
+from shared.demo import listening as listening_demo
 from shared.errors import DomainError
-from shared.listening import demo as listening_demo
 from shared.social_accounts import service as accounts
 from shared.social_accounts.models import Platform
 from shared.social_accounts.schemas import SocialAccountCreate
@@ -306,7 +307,7 @@ async def seed(uow: UnitOfWork, now: datetime) -> tuple[uuid.UUID, str]:
             ),
         )
         for step in flow[: steps_to.get(final, len(flow))]:
-            content.change_status(uow, item, step, now)
+            change_status(uow, item, step, now)
         if final == ContentStatus.published:
             item.scheduled_at = when  # it was due then; the demo replays history
             await content.publish(
