@@ -191,15 +191,17 @@ def test_best_slots_need_enough_items_and_break_ties_by_items_then_time() -> Non
     slots = [
         Slot(1, 9, 5, D("0.04")),
         Slot(2, 9, 1, D("0.90")),  # too few items to count
-        Slot(3, 9, 3, D("0.04")),  # same rate, fewer items
+        Slot(1, 7, 3, D("0.04")),  # same rate, fewer items (though earlier)
         Slot(1, 8, 5, D("0.04")),  # same rate and items, earlier hour
         Slot(4, 9, 4, None),  # unknown rate ranks as 0
         Slot(5, 9, 4, D("0.06")),
+        Slot(2, 6, 5, D("0.04")),  # same rate and items, later weekday
     ]
-    assert best_slots(slots, min_items=3, top=5) == [
+    assert best_slots(slots, min_items=3, top=6) == [
         slots[5],
         slots[3],
         slots[0],
+        slots[6],
         slots[2],
         slots[4],
     ]
