@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from shared.campaigns.models import Objective
 
 Number = int | Decimal
 
@@ -129,6 +133,105 @@ def median(values: Sequence[Decimal | None]) -> Decimal | None:
 
 
 @dataclass(frozen=True)
+class Cutoffs:
+    engagement_rate: Decimal | None
+    conversion_rate: Decimal | None
+    source: Literal["query", "median"]
+
+
+def matrix_cutoffs(
+    engagement_threshold: Decimal | None,
+    conversion_threshold: Decimal | None,
+    engagement_rates: Sequence[Decimal | None],
+    conversion_rates: Sequence[Decimal | None],
+) -> Cutoffs:
+    """KPI-3: each threshold as asked, else the median over the items shown (None when no
+    item has the rate); the source is "query" only when both were asked."""
+    return Cutoffs(
+        engagement_rate=median(engagement_rates)
+        if engagement_threshold is None
+        else engagement_threshold,
+        conversion_rate=median(conversion_rates)
+        if conversion_threshold is None
+        else conversion_threshold,
+        source="query"
+        if engagement_threshold is not None and conversion_threshold is not None
+        else "median",
+    )
+
+
+def quadrants(
+    rates: Iterable[tuple[Decimal | None, Decimal | None]], cutoffs: Cutoffs
+) -> list[str]:
+    """KPI-3: the quadrant of each (engagement rate, conversion rate); without a threshold
+    (no item has that rate) every item is low on it."""
+    infinity = Decimal("Infinity")
+    engagement = infinity if cutoffs.engagement_rate is None else cutoffs.engagement_rate
+    conversion = infinity if cutoffs.conversion_rate is None else cutoffs.conversion_rate
+    return [quadrant(er, cr, engagement, conversion) for er, cr in rates]
+
+
+def quadrant_counts(names: Iterable[str]) -> dict[str, int]:
+    """Items per quadrant, every quadrant named even when empty."""
+    counts = dict.fromkeys(QUADRANTS.values(), 0)
+    for name in names:
+        counts[name] += 1
+    return counts
+
+
+class Slot(Protocol):
+    """A publication slot (KPI-4): ISO weekday and local hour, its items, their pooled rate."""
+
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def hour(self) -> int: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def engagement_rate(self) -> Decimal | None: ...
+
+
+SlotT = TypeVar("SlotT", bound=Slot)
+
+
+def local_slot(published_at: datetime, zone: ZoneInfo) -> tuple[int, int]:
+    """(ISO weekday, hour) of a publication in the workspace's time zone."""
+    local = published_at.astimezone(zone)
+    return local.isoweekday(), local.hour
+
+
+def best_slots(slots: Iterable[SlotT], min_items: int, top: int) -> list[SlotT]:
+    """KPI-4: the `top` slots with at least `min_items` items, by engagement rate (unknown
+    as 0), then by more items, then the earlier weekday and hour: a rate over few items is
+    noise, and ties must not reorder from one call to the next."""
+    ranked = sorted(
+        (slot for slot in slots if slot.items >= min_items),
+        key=lambda s: (-(s.engagement_rate or 0), -s.items, s.weekday, s.hour),
+    )
+    return ranked[:top]
+
+
+AbMetric = Literal["ctr", "conversion_rate", "lead_rate"]
+
+#: What an A/B test is judged on: each metric's (successes, trials) counters.
+AB_METRICS: dict[str, tuple[str, str]] = {
+    "ctr": ("clicks", "impressions"),
+    "conversion_rate": ("conversions", "clicks"),
+    "lead_rate": ("leads", "clicks"),
+}
+
+
+def ab_metric(objective: Objective | None) -> AbMetric:
+    """KPI-8's default metric, by the campaign's objective: what the campaign is for."""
+    if objective == Objective.leads:
+        return "lead_rate"
+    if objective in {Objective.conversions, Objective.sales}:
+        return "conversion_rate"
+    return "ctr"
+
+
+@dataclass(frozen=True)
 class ZTest:
     z: float
     p_value: float
@@ -153,6 +256,48 @@ def two_proportion_z_test(
 
 
 @dataclass(frozen=True)
+class Arm:
+    """An A/B variant as the test sees it: its rate on the metric, and the two counters
+    that rate is made of."""
+
+    name: str
+    rate: Decimal | None
+    successes: int
+    trials: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    winner: str | None = None
+    runner_up: str | None = None
+    z: float | None = None
+    p_value: float | None = None
+    significant: bool = False
+
+
+def ab_verdict(arms: Sequence[Arm]) -> Verdict:
+    """KPI-8: the best arm by rate (ties keep the arms' order) against the runner-up with
+    a pooled two-proportion z-test; a winner only when the difference is significant at
+    0.05. No runner-up without two arms that have a rate; no z without a defined test."""
+    known = [(arm.rate, arm) for arm in arms if arm.rate is not None]
+    ranked = [arm for _, arm in sorted(known, key=lambda pair: pair[0], reverse=True)]
+    if len(ranked) < 2:
+        return Verdict()
+    best, second = ranked[0], ranked[1]
+    test = two_proportion_z_test(best.successes, best.trials, second.successes, second.trials)
+    if test is None:
+        return Verdict(runner_up=second.name)
+    significant = test.significant()
+    return Verdict(
+        winner=best.name if significant else None,
+        runner_up=second.name,
+        z=round(test.z, 6),
+        p_value=round(test.p_value, 6),
+        significant=significant,
+    )
+
+
+@dataclass(frozen=True)
 class Pacing:
     expected_spend: Decimal | None
     pacing: Decimal | None  # spend / expected spend
@@ -172,6 +317,17 @@ def pacing(
     elapsed = min(max((now - starts_at) / (ends_at - starts_at), 0.0), 1.0)
     expected = _quantize(budget * Decimal(str(elapsed)), MONEY_PLACES)
     return Pacing(expected, ratio(spend, expected))
+
+
+def remaining_budget(budget: Decimal | None, spend: Decimal) -> Decimal | None:
+    """What is left to spend: never below zero, None without a budget."""
+    return None if budget is None else max(budget - spend, Decimal(0))
+
+
+def reallocation_metric(objective: Objective) -> Literal["roas", "cpl"]:
+    """KPI-7: lead campaigns move spend toward a lower cost per lead, the others toward
+    a higher return on ad spend."""
+    return "cpl" if objective == Objective.leads else "roas"
 
 
 @dataclass(frozen=True)
@@ -194,3 +350,10 @@ def reallocate(spends: Sequence[Decimal], results: Sequence[Number]) -> list[Sha
         )
         for spend, result in zip(spends, results, strict=True)
     ]
+
+
+def suggested_spend(remaining: Decimal | None, share: Decimal | None) -> Decimal | None:
+    """The part of the budget left that a suggested share would get, in money."""
+    if remaining is None or share is None:
+        return None
+    return (remaining * share).quantize(MONEY_PLACES)

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.campaigns.models import Objective
 from shared.kpis.formulas import (
+    Arm,
+    Cutoffs,
     Range,
     Stage,
+    Verdict,
+    ab_metric,
+    ab_verdict,
+    best_slots,
     coverage,
     funnel,
     leak,
+    local_slot,
+    matrix_cutoffs,
     median,
     money_ratio,
     pacing,
     quadrant,
+    quadrant_counts,
+    quadrants,
     ratio,
+    reallocation_metric,
+    remaining_budget,
+    suggested_spend,
     two_proportion_z_test,
 )
 
@@ -127,3 +143,105 @@ def test_budget_pacing_is_linear_between_the_flight_dates() -> None:
     after = pacing(D("15000.00"), D("14000.00"), starts, ends, datetime(2026, 5, 1, tzinfo=UTC))
     assert after.expected_spend == D("15000.00")
     assert pacing(None, D("1"), starts, ends, mid).pacing is None
+
+
+def test_matrix_thresholds_are_the_medians_unless_both_are_asked() -> None:
+    ers, crs = [D("0.01"), None, D("0.03")], [D("0.2"), D("0.4"), None]
+    assert matrix_cutoffs(None, None, ers, crs) == Cutoffs(D("0.02"), D("0.3"), "median")
+    assert matrix_cutoffs(D("0.05"), None, ers, crs) == Cutoffs(D("0.05"), D("0.3"), "median")
+    assert matrix_cutoffs(D("0.05"), D("0.1"), ers, crs) == Cutoffs(D("0.05"), D("0.1"), "query")
+    assert matrix_cutoffs(None, None, [None], []) == Cutoffs(None, None, "median")
+
+
+def test_quadrants_without_a_threshold_count_every_item_low_on_it() -> None:
+    rates = [(D("0.05"), D("0.2")), (D("0.01"), None), (None, D("0.5"))]
+    both = Cutoffs(D("0.02"), D("0.3"), "median")
+    assert quadrants(rates, both) == ["viral", "generic", "targeted"]
+    no_conversion = Cutoffs(D("0.02"), None, "median")
+    assert quadrants(rates, no_conversion) == ["viral", "generic", "generic"]
+    assert quadrants(rates, Cutoffs(None, None, "median")) == ["generic"] * 3
+
+
+def test_quadrant_counts_name_every_quadrant() -> None:
+    assert quadrant_counts(["star", "viral", "star"]) == {
+        "generic": 0,
+        "viral": 1,
+        "targeted": 0,
+        "star": 2,
+    }
+    assert set(quadrant_counts([]).values()) == {0}
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int
+    hour: int
+    items: int
+    engagement_rate: Decimal | None
+
+
+def test_a_publication_slot_is_its_local_weekday_and_hour() -> None:
+    # Monday 02:30 UTC is Sunday 22:30 in New York (EDT).
+    published = datetime(2026, 6, 1, 2, 30, tzinfo=UTC)
+    assert local_slot(published, ZoneInfo("America/New_York")) == (7, 22)
+    assert local_slot(published, ZoneInfo("UTC")) == (1, 2)
+
+
+def test_best_slots_need_enough_items_and_break_ties_by_items_then_time() -> None:
+    slots = [
+        Slot(1, 9, 5, D("0.04")),
+        Slot(2, 9, 1, D("0.90")),  # too few items to count
+        Slot(1, 7, 3, D("0.04")),  # same rate, fewer items (though earlier)
+        Slot(1, 8, 5, D("0.04")),  # same rate and items, earlier hour
+        Slot(4, 9, 4, None),  # unknown rate ranks as 0
+        Slot(5, 9, 4, D("0.06")),
+        Slot(2, 6, 5, D("0.04")),  # same rate and items, later weekday
+    ]
+    assert best_slots(slots, min_items=3, top=6) == [
+        slots[5],
+        slots[3],
+        slots[0],
+        slots[6],
+        slots[2],
+        slots[4],
+    ]
+    assert best_slots(slots, min_items=3, top=2) == [slots[5], slots[3]]
+    assert best_slots(slots, min_items=6, top=5) == []
+
+
+def test_the_ab_metric_follows_the_campaign_objective() -> None:
+    assert ab_metric(Objective.leads) == "lead_rate"
+    assert ab_metric(Objective.conversions) == "conversion_rate"
+    assert ab_metric(Objective.sales) == "conversion_rate"
+    assert ab_metric(Objective.awareness) == "ctr"
+    assert ab_metric(None) == "ctr"
+
+
+def test_an_ab_winner_only_when_the_best_beats_the_runner_up_significantly() -> None:
+    a = Arm("a", ratio(150, 1000), 150, 1000)
+    b = Arm("b", ratio(200, 1000), 200, 1000)
+    c = Arm("c", ratio(100, 1000), 100, 1000)
+    verdict = ab_verdict([a, b, c])
+    assert (verdict.winner, verdict.runner_up, verdict.significant) == ("b", "a", True)
+    assert verdict.z == pytest.approx(2.9424, abs=1e-4)
+    assert verdict.p_value == pytest.approx(0.003257, abs=1e-5)
+    close = ab_verdict([Arm("a", ratio(52, 1000), 52, 1000), Arm("b", ratio(50, 1000), 50, 1000)])
+    assert (close.winner, close.runner_up, close.significant) == (None, "b", False)
+    assert close.z is not None
+
+
+def test_an_ab_verdict_needs_two_rated_arms_and_a_defined_test() -> None:
+    assert ab_verdict([Arm("a", D("0.1"), 1, 10), Arm("b", None, 0, 0)]) == Verdict()
+    zeros = ab_verdict([Arm("a", D(0), 0, 10), Arm("b", D(0), 0, 10)])
+    assert zeros == Verdict(runner_up="b")  # a tie keeps the arms' order; no z at all
+
+
+def test_budget_left_suggested_spend_and_what_reallocation_ranks_by() -> None:
+    assert remaining_budget(D("1000.00"), D("300.00")) == D("700.00")
+    assert remaining_budget(D("1000.00"), D("1200.00")) == D(0)
+    assert remaining_budget(None, D("1")) is None
+    assert suggested_spend(D("700.00"), D("0.333333")) == D("233.33")
+    assert suggested_spend(None, D("0.5")) is None
+    assert suggested_spend(D("700.00"), None) is None
+    assert reallocation_metric(Objective.leads) == "cpl"
+    assert reallocation_metric(Objective.sales) == "roas"

@@ -17,8 +17,13 @@ from services.api.problems import NOT_FOUND
 from shared.content.models import ContentFormat
 from shared.db.base import utcnow
 from shared.errors import FieldError, ValidationFailed
-from shared.kpis import service
 from shared.kpis.queries import GroupBy, Level, Scope
+from shared.kpis.reports.ab_tests import ab_test
+from shared.kpis.reports.best_times import best_times
+from shared.kpis.reports.budget import budget
+from shared.kpis.reports.content_matrix import content_matrix
+from shared.kpis.reports.funnel import funnel
+from shared.kpis.reports.summary import kpis
 from shared.kpis.schemas import (
     AbTest,
     BestTimes,
@@ -121,7 +126,7 @@ async def get_kpis(
     query: Filters,
     group_by: GroupBy = Query(default=GroupBy.none, description="One row per ..."),
 ) -> Response:
-    result = await service.kpis(uow, query.scope, group_by)
+    result = await kpis(uow, query.scope, group_by)
     return answer(query, result, result.items, "kpis", KpiRow)
 
 
@@ -132,7 +137,7 @@ async def get_kpis(
     responses=CSV_RESPONSE,
 )
 async def get_funnel(uow: UoW, query: Filters) -> Response:
-    result = await service.funnel(uow, query.scope)
+    result = await funnel(uow, query.scope)
     rows = [{"kind": "stage", **s.model_dump(mode="json")} for s in result.stages]
     rows += [{"kind": "benchmark", **b.model_dump(mode="json")} for b in result.benchmarks]
     return answer(query, result, rows, "funnel", FunnelStage)
@@ -154,9 +159,7 @@ async def get_content_matrix(
         default=None, description="High conversion from here; default: the median."
     ),
 ) -> Response:
-    result = await service.content_matrix(
-        uow, query.scope, engagement_threshold, conversion_threshold
-    )
+    result = await content_matrix(uow, query.scope, engagement_threshold, conversion_threshold)
     return answer(query, result, result.items, "content-matrix", MatrixItem)
 
 
@@ -171,7 +174,7 @@ async def get_best_times(
     query: Filters,
     min_items: int = Query(default=3, ge=1, le=1000, description="Items a top slot needs."),
 ) -> Response:
-    result = await service.best_times(uow, query.scope, min_items)
+    result = await best_times(uow, query.scope, min_items)
     return answer(query, result, result.slots, "best-times", TimeSlot)
 
 
@@ -182,7 +185,7 @@ async def get_best_times(
     responses=CSV_RESPONSE,
 )
 async def get_budget(uow: UoW, query: Filters) -> Response:
-    result = await service.budget(uow, query.scope, utcnow())
+    result = await budget(uow, query.scope, utcnow())
     return answer(query, result, result.items, "budget", CampaignBudget)
 
 
@@ -202,7 +205,7 @@ async def get_ab_test(
         "conversion_rate for conversions and sales, ctr otherwise).",
     ),
 ) -> Response:
-    result = await service.ab_test(uow, query.scope, group, metric)
+    result = await ab_test(uow, query.scope, group, metric)
     return answer(query, result, result.variants, "ab-test", Variant)
 
 

@@ -1,0 +1,50 @@
+"""KPI-4: engagement rate by weekday and hour of publication, and the best slots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from shared.db.uow import UnitOfWork
+from shared.kpis import formulas, lookups, report
+from shared.kpis.measures import Sums, add
+from shared.kpis.queries import GroupBy, Scope, grouped_sums
+from shared.kpis.reports.common import check_level, meta
+from shared.kpis.schemas import BestTimes, TimeSlot
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+async def best_times(uow: UnitOfWork, scope: Scope, min_items: int, top: int = 5) -> BestTimes:
+    """KPI-4: engagement rate by weekday and hour of publication in the workspace's time
+    zone, pooled over the published items of each slot; the best slots with enough items."""
+    check_level(scope, GroupBy.content_item)
+    space = await lookups.workspace(uow.session, scope.workspace_id)
+    zone = ZoneInfo(scope.timezone)
+    engagement_rate = report.BY_NAME["engagement_rate"]
+    sums = await grouped_sums(uow.session, scope, GroupBy.content_item)
+    items = await lookups.content_items(uow.session, scope.workspace_id, (k[0] for k in sums))
+    slots: dict[tuple[int, int], list[Sums]] = defaultdict(list)
+    for (item_id,), item_sums in sums.items():
+        item = items.get(item_id)
+        if item is None or item.published_at is None:
+            continue
+        if report.kpi_value(item_sums, engagement_rate) is None:
+            continue
+        slots[formulas.local_slot(item.published_at, zone)].append(item_sums)
+    table = [
+        TimeSlot(
+            weekday=weekday,
+            weekday_name=WEEKDAYS[weekday - 1],
+            hour=hour,
+            items=len(members),
+            engagement_rate=report.kpi_value(add(*members), engagement_rate),
+        )
+        for (weekday, hour), members in sorted(slots.items())
+    ]
+    return BestTimes(
+        **meta(scope, space),
+        min_items=min_items,
+        top=formulas.best_slots(table, min_items, top),
+        slots=table,
+    )

@@ -1,0 +1,98 @@
+"""KPI-1: counters, coverage and ratios per group, with the campaign targets each row
+misses; groups named (campaign names, item titles) for a reader."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from shared.content.models import ContentItem
+from shared.db.uow import UnitOfWork
+from shared.kpis import lookups, report
+from shared.kpis.lookups import CampaignInfo
+from shared.kpis.queries import GroupBy, Scope, grouped_sums, production_costs
+from shared.kpis.reports.common import check_level, meta
+from shared.kpis.schemas import Counters, Coverage, KpiReport, KpiRow, KpiValues
+
+
+def _figures_out(figures: report.Figures) -> tuple[Counters, Coverage, KpiValues]:
+    return (
+        Counters.model_validate(figures.counters),
+        Coverage.model_validate(figures.coverage),
+        KpiValues.model_validate(figures.kpis),
+    )
+
+
+def _group(
+    group_by: GroupBy,
+    value: Any,
+    campaigns: Mapping[uuid.UUID, CampaignInfo],
+    items: Mapping[uuid.UUID, ContentItem],
+) -> dict[str, str | None]:
+    if group_by == GroupBy.none:
+        return {}
+    if group_by == GroupBy.campaign:
+        campaign = campaigns.get(value)
+        return {"campaign_id": _str(value), "name": campaign.name if campaign else None}
+    if group_by == GroupBy.content_item:
+        item = items.get(value)
+        return {"content_item_id": _str(value), "title": item.title if item else None}
+    if group_by in {GroupBy.day, GroupBy.week, GroupBy.month}:
+        return {"period_start": _str(value)}
+    return {group_by.value: _str(value)}
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _order(value: Any) -> tuple[bool, str]:
+    return (value is not None, _str(value) or "")
+
+
+async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
+    """KPI-1: counters, coverage and ratios per group, with the targets each row misses."""
+    check_level(scope, group_by)
+    session = uow.session
+    space = await lookups.workspace(session, scope.workspace_id)
+    sums = await grouped_sums(session, scope, group_by)
+    costs = await production_costs(session, scope, group_by)
+    values = sorted((key[0] for key in sums), key=_order)
+    campaign_ids: list[Any] = [scope.campaign_id] if scope.campaign_id else []
+    if group_by == GroupBy.campaign:
+        campaign_ids += values
+    campaigns = await lookups.campaign_infos(session, scope.workspace_id, campaign_ids)
+    items = (
+        await lookups.content_items(session, scope.workspace_id, values)
+        if group_by == GroupBy.content_item
+        else {}
+    )
+    rows = []
+    for value in values:
+        group_sums = sums[(value,)]
+        figures = report.figures(group_sums, costs.get((value,)))
+        counters, coverage, kpi_values = _figures_out(figures)
+        owner = campaigns.get(scope.campaign_id or value)
+        in_scope = scope.campaign_id or group_by == GroupBy.campaign
+        targets = owner.targets if owner is not None and in_scope else None
+        rows.append(
+            KpiRow(
+                group=_group(group_by, value, campaigns, items),
+                snapshots=figures.snapshots,
+                counters=counters,
+                coverage=coverage,
+                kpis=kpi_values,
+                targets_missed=None
+                if targets is None
+                else report.missed_targets(group_sums, figures.kpis, targets),
+            )
+        )
+    return KpiReport(**meta(scope, space), group_by=group_by.value, items=rows)
