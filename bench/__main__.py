@@ -1,4 +1,4 @@
-"""`make bench` (`smm bench [--only ID]`): run the benchmarks of SPEC section 11.
+"""`make bench` (`smm bench [--only ID]`): run the benchmarks of docs/contract.md (PERF-1..PERF-6).
 
 Each benchmark is a module with `WHAT`, `TARGET` and `run() -> dict` (figures, target, units,
 met, notes), imported only when it runs. Results are merged into `bench/results.json` by
@@ -108,7 +108,7 @@ def _cell(text: str) -> str:
 
 def render_markdown(results: dict[str, Any]) -> str:
     lines = [
-        "# Benchmarks (SPEC section 11)",
+        "# Benchmarks (docs/contract.md, PERF-1..PERF-6)",
         "",
         "Written by `make bench` from `bench/results.json`; each row is that benchmark's last run.",
         "",

@@ -1,4 +1,4 @@
-"""CSV answers of the KPI endpoints, for spreadsheets and BI tools (SPEC section 5)."""
+"""CSV answers of the KPI endpoints, for spreadsheets and BI tools (docs/contract.md, Analytics)."""
 
 from __future__ import annotations
 

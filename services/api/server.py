@@ -6,7 +6,7 @@ no header size limit (`h11_max_incomplete_event_size` only reaches h11), and arm
 timer until a first response is sent, and none while a request's head or body is
 arriving: a client could hold a connection forever with half a request. The protocol
 below adds what is missing; a reverse proxy in front should still set its own limits
-(README "In production").
+(docs/operations.md, "In production").
 """
 
 from __future__ import annotations

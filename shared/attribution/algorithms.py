@@ -16,7 +16,7 @@ import numpy as np
 
 from shared.attribution.paths import Bools, Floats, Ints, Paths, floats, ints
 
-#: SPEC ATT-2: exact Shapley values up to this many channels.
+#: ATT-2 (docs/contract.md): exact Shapley values up to this many channels.
 SHAPLEY_MAX = 12
 
 
@@ -226,7 +226,7 @@ def shapley_values(rates: Floats, size: int) -> Floats:
 def shapley(paths: Paths) -> Credit:
     """Negative values (a key whose presence lowers the rate) get no credit: the
     conversions are split over the positive ones. With no positive value at all (the
-    SPEC's coalition value, the rate of paths with exactly that set, is not monotone:
+    contract's coalition value, the rate of paths with exactly that set, is not monotone:
     few paths can make every marginal gain cancel out), the split falls back to linear
     credit, so the totals are still kept."""
     rates, size = coalition_rates(paths)

@@ -1,5 +1,6 @@
-"""KPI arithmetic (SPEC section 5) as pure functions: no I/O, exact decimals, and `None`
-where a figure does not exist (a zero or unreported denominator), never 0 or infinity.
+"""KPI arithmetic (docs/contract.md, Analytics) as pure functions: no I/O, exact decimals,
+and `None` where a figure does not exist (a zero or unreported denominator), never 0 or
+infinity.
 
 The SQL side sums each ratio's two counters over the snapshots that report *both*; these
 functions turn such sums into the published figures.

@@ -1,6 +1,6 @@
 """What KPI queries add up, defined once for the rollups, their upkeep and raw reads.
 
-Honest numbers (SPEC section 5) need more than plain sums: for each counter, how many
+Honest numbers (docs/contract.md, Analytics) need more than plain sums: for each counter, how many
 snapshots reported it (coverage, and null instead of 0 when none did), and for each ratio
 its two counters summed over the snapshots that report *both*. Every such sum is
 additive, so daily and monthly rollups hold exactly the same columns as a raw read.

@@ -50,7 +50,7 @@ TIME_GROUPS = frozenset({GroupBy.day, GroupBy.week, GroupBy.month})
 
 @dataclass(frozen=True)
 class Scope:
-    """What every KPI endpoint filters on (SPEC section 5)."""
+    """What every KPI endpoint filters on (docs/contract.md, Analytics)."""
 
     workspace_id: uuid.UUID
     timezone: str

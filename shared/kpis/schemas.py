@@ -1,4 +1,4 @@
-"""What the KPI endpoints answer (SPEC section 5): ratios as JSON numbers rounded to 6
+"""What the KPI endpoints answer (docs/contract.md, Analytics): ratios as JSON numbers rounded to 6
 places, money as decimal strings with 2 places, `null` where a figure does not exist."""
 
 from __future__ import annotations

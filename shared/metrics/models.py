@@ -1,4 +1,5 @@
-"""Metric snapshots (SPEC section 4): ingest batches, their durable rows, the merged table."""
+"""Metric snapshots (docs/contract.md, ING-1..ING-5): ingest batches, their durable rows,
+the merged table."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""KPI endpoints (SPEC section 5) against numbers computed by hand: coverage, ratios over
-the snapshots reporting both counters, null for missing denominators, filters, targets,
-the funnel, the content matrix, best times across time zones, budget and A/B tests."""
+"""KPI endpoints (docs/contract.md, Analytics) against numbers computed by hand: coverage,
+ratios over the snapshots reporting both counters, null for missing denominators, filters,
+targets, the funnel, the content matrix, best times across time zones, budget and A/B
+tests."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def test_training_rebuilds_weights_that_score_as_scikit_learn_does(tmp_path: Pat
     assert 0.1 < len(held_out) / len(posts) < 0.3
 
 
-#: Macro-F1 when the weights were last trained (README); a change that loses more than
+#: Macro-F1 when the weights were last trained (docs/sentiment.md); a change that loses more than
 #: a couple of points fails here.
 PRODUCT_FLOORS = {Language.fr: 0.69, Language.en: 0.74}
 HELD_OUT_FLOORS = {Language.fr: 0.63, Language.en: 0.65}

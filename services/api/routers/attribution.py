@@ -1,4 +1,4 @@
-"""Attribution runs (SPEC section 6, ATT-1..ATT-3)."""
+"""Attribution runs (docs/contract.md, ATT-1..ATT-3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Escalation policies and alerts (SPEC section 8, CRI-1..CRI-4)."""
+"""Escalation policies and alerts (docs/contract.md, CRI-1..CRI-4)."""
 
 from __future__ import annotations
 

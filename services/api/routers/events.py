@@ -1,4 +1,4 @@
-"""Tracked events (SPEC section 6, EVT-1)."""
+"""Tracked events (docs/contract.md, EVT-1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KPI endpoints (SPEC section 5): JSON, or CSV for spreadsheets."""
+"""KPI endpoints (docs/contract.md, Analytics): JSON, or CSV for spreadsheets."""
 
 from __future__ import annotations
 

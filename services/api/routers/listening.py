@@ -1,4 +1,4 @@
-"""Social listening (SPEC section 8): tracked terms and mentions."""
+"""Social listening (docs/contract.md, LIS-1..LIS-3): tracked terms and mentions."""
 
 from __future__ import annotations
 

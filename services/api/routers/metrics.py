@@ -1,4 +1,4 @@
-"""Metric snapshot ingestion and reading (SPEC section 4)."""
+"""Metric snapshot ingestion and reading (docs/contract.md, ING-1..ING-5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Webhook endpoints, their deliveries, and the event catalogue (SPEC section 9)."""
+"""Webhook endpoints, their deliveries, and the event catalogue (docs/contract.md, WH-1..WH-5)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 posts of each language in one batch with the trained model (`model.py`, weights in
 `weights/`, loaded once per process) and returns a score in [-1, 1] whose label follows
 LIS-2's thresholds. Why a linear model over n-grams and lexicon signals, and how it was
-chosen: README, "Sentiment".
+chosen: docs/sentiment.md.
 """
 
 from __future__ import annotations
