@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from prometheus_client import Counter, Histogram
 
 from shared.crisis.models import EscalationPolicy
 from shared.db.pagination import Page, paginate
@@ -45,14 +44,7 @@ ANALYSE_JOB = "listening.analyse"
 FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
-MENTIONS_SCORED = Counter(
-    "smm_mentions_analysed_total", "Mentions analysed by the worker", ["sentiment_source"]
-)
 _LINKS = re.compile(r"https?://\S+|www\.\S+")
-
-ANALYSIS_SECONDS = Histogram(
-    "smm_mention_analysis_seconds", "Scoring, detection and matching time per batch"
-)
 
 #: LIS-3, and the moves a team makes in practice: answer without assigning first, reopen.
 TRANSITIONS: dict[MentionStatus, frozenset[MentionStatus]] = {
@@ -402,21 +394,35 @@ async def analyse_here(rows: Sequence[Row], terms: TermMatcher) -> list[Analysed
     return analyse_rows(rows, terms)
 
 
+@dataclass(frozen=True, slots=True)
+class BatchAnalysis:
+    """What a batch's analysis did, for the worker to count (its Prometheus metrics)."""
+
+    #: Mentions analysed, per sentiment source: every source, 0 included.
+    by_source: dict[SentimentSource, int]
+    #: Scoring, detection and matching time.
+    seconds: float
+
+    @property
+    def analysed(self) -> int:
+        return sum(self.by_source.values())
+
+
 async def analyse_batch(
     uow: UnitOfWork,
     workspace_id: uuid.UUID,
     batch_id: uuid.UUID,
     now: datetime,
     analyse: RowAnalyser = analyse_here,
-) -> int:
+) -> BatchAnalysis | None:
     """Scores, detects and matches the batch's mentions that still need it, set-based.
-    Returns how many were analysed (0 when a replay finds the batch done)."""
+    None when a replay finds the batch done."""
     session = uow.session
     batch = await TenantRepository(session, IngestBatch, "ingest batch").get(
         workspace_id, batch_id, lock=True
     )
     if batch.status != IngestStatus.queued:
-        return 0
+        return None
     rows = (
         await session.execute(
             sa.select(
@@ -441,7 +447,7 @@ async def analyse_batch(
         ],
         await matcher(uow, workspace_id),
     )
-    ANALYSIS_SECONDS.observe(time.perf_counter() - started)
+    seconds = time.perf_counter() - started
     if done:
         payload = json.dumps(
             [
@@ -463,12 +469,11 @@ async def analyse_batch(
         await session.execute(
             _STORE, {"rows": payload, "now": now, "workspace": workspace_id, "batch": batch_id}
         )
-    for source in SentimentSource:
-        MENTIONS_SCORED.labels(source.value).inc(sum(1 for a in done if a.source == source))
     batch.status = IngestStatus.succeeded
     batch.finished_at = now
     await session.flush()
-    return len(done)
+    by_source = {source: sum(1 for a in done if a.source == source) for source in SentimentSource}
+    return BatchAnalysis(by_source, seconds)
 
 
 # -- reading and the workflow ---------------------------------------------------------------
