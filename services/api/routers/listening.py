@@ -22,7 +22,7 @@ from services.api.metrics import MENTIONS_INGESTED
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.listening import service
+from shared.listening import inbox, ingestion, terms
 from shared.listening.models import MentionStatus, TermKind
 from shared.listening.schemas import (
     MentionBatch,
@@ -50,7 +50,7 @@ async def list_tracked_terms(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[TrackedTermRead]:
-    page = await service.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
+    page = await terms.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
     return page_out(TrackedTermRead, page)
 
 
@@ -64,7 +64,7 @@ async def list_tracked_terms(
 async def create_tracked_term(
     body: TrackedTermCreate, uow: UoW, key: EditorKey, response: Response
 ) -> TrackedTermRead:
-    term = await service.create_term(uow, key.workspace_id, body)
+    term = await terms.create_term(uow, key.workspace_id, body)
     response.headers["Location"] = f"/v1/tracked-terms/{term.id}"
     return TrackedTermRead.model_validate(term)
 
@@ -73,7 +73,9 @@ async def create_tracked_term(
     "/{term_id}", response_model=TrackedTermRead, summary="Get a tracked term", responses=NOT_FOUND
 )
 async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> TrackedTermRead:
-    return TrackedTermRead.model_validate(await service.terms(uow).get(key.workspace_id, term_id))
+    return TrackedTermRead.model_validate(
+        await terms.repository(uow).get(key.workspace_id, term_id)
+    )
 
 
 @terms_router.delete(
@@ -84,7 +86,7 @@ async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> Trac
 )
 async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
     """Editors, who create terms, may delete them too (F10)."""
-    await service.delete_term(uow, key.workspace_id, term_id)
+    await terms.delete_term(uow, key.workspace_id, term_id)
 
 
 @router.post(
@@ -106,7 +108,7 @@ async def ingest_mentions(
     request: Request, uow: UoW, key: EditorKey, response: Response
 ) -> IngestBatchRead:
     body = await bulk_body(request, MentionBatch)
-    batch = await service.ingest(uow, key.workspace_id, body, utcnow())
+    batch = await ingestion.ingest(uow, key.workspace_id, body, utcnow())
     inserted, updated = batch.inserted or 0, batch.updated or 0
     MENTIONS_INGESTED.labels("inserted").inc(inserted)
     MENTIONS_INGESTED.labels("updated").inc(updated)
@@ -151,7 +153,7 @@ async def list_mentions(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[MentionRead]:
-    filters = service.MentionFilters(
+    filters = inbox.MentionFilters(
         term_id=term_id,
         sentiment=sentiment,
         status=status,
@@ -163,7 +165,7 @@ async def list_mentions(
         needs_response=needs_response,
         ids=None if ids is None else tuple(ids),
     )
-    page = await service.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
+    page = await inbox.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
     return page_out(MentionRead, page)
 
 
@@ -173,7 +175,7 @@ async def list_mentions(
 async def get_mention(
     mention_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> MentionRead:
-    mention = await service.mentions(uow).get(key.workspace_id, mention_id)
+    mention = await inbox.mentions(uow).get(key.workspace_id, mention_id)
     with_etag(response, mention)
     return MentionRead.model_validate(mention)
 
@@ -192,6 +194,6 @@ async def update_mention(
     version: IfMatch,
     response: Response,
 ) -> MentionRead:
-    mention = await service.update(uow, key.workspace_id, mention_id, body, version, utcnow())
+    mention = await inbox.update(uow, key.workspace_id, mention_id, body, version, utcnow())
     with_etag(response, mention)
     return MentionRead.model_validate(mention)
