@@ -1,11 +1,15 @@
-"""Social listening (SPEC section 8): tracked terms and mentions."""
+"""Social listening (SPEC section 8): tracked terms, mentions, and the listening reports
+(KPI-5 share of voice, KPI-6 responsiveness), which keep their `/v1/kpis` URLs and tag."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from fastapi import Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
+from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
 from services.api.deps import (
     Cursor,
     EditorKey,
@@ -22,8 +26,10 @@ from services.api.metrics import MENTIONS_INGESTED
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.listening import inbox, ingestion, terms
+from shared.errors import FieldError, ValidationFailed
+from shared.listening import inbox, ingestion, reports, terms
 from shared.listening.models import MentionStatus, TermKind
+from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
 from shared.listening.schemas import (
     MentionBatch,
     MentionRead,
@@ -38,6 +44,7 @@ from shared.social_accounts.models import Platform
 
 terms_router = v1_router("/tracked-terms", "listening")
 router = v1_router("/mentions", "listening")
+reports_router = v1_router("/kpis", "kpis")
 #: `GET /v1/mentions?ids=`: an alert's sample mentions (20) fit with room to spare.
 MAX_IDS = 100
 
@@ -197,3 +204,53 @@ async def update_mention(
     mention = await inbox.update(uow, key.workspace_id, mention_id, body, version, utcnow())
     with_etag(response, mention)
     return MentionRead.model_validate(mention)
+
+
+@dataclass(frozen=True)
+class MentionQuery:
+    scope: MentionScope
+    csv: bool
+
+
+async def mention_query(
+    request: Request,
+    key: ViewerKey,
+    start: Timestamp | None = Query(default=None, alias="from", description="posted_at >="),
+    end: Timestamp | None = Query(default=None, alias="to", description="posted_at <"),
+    platform: Platform | None = None,
+    language: Language | None = None,
+    format: Literal["csv"] | None = Query(default=None, description="`csv` for a CSV answer."),
+) -> MentionQuery:
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed([FieldError(("query", "to"), "must be after `from`", "range")])
+    scope = MentionScope(key.workspace_id, start, end, platform, language)
+    return MentionQuery(scope, wants_csv(request, format))
+
+
+ReportFilters = Annotated[MentionQuery, Depends(mention_query)]
+
+
+@reports_router.get(
+    "/share-of-voice",
+    response_model=ShareOfVoice,
+    summary="Mentions per tracked term, brand vs competitors, and the brand's net sentiment",
+    responses=CSV_RESPONSE,
+)
+async def get_share_of_voice(uow: UoW, query: ReportFilters) -> Response:
+    result = await reports.share_of_voice(uow, query.scope)
+    if query.csv:
+        return csv_response(result.terms, "share-of-voice", TermVoice)
+    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+
+@reports_router.get(
+    "/responsiveness",
+    response_model=Responsiveness,
+    summary="Response rate and time to first response over mentions that need one",
+    responses=CSV_RESPONSE,
+)
+async def get_responsiveness(uow: UoW, query: ReportFilters) -> Response:
+    result = await reports.responsiveness(uow, query.scope)
+    if query.csv:
+        return csv_response([result], "responsiveness", Responsiveness)
+    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
