@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         metrics.router,
         metrics.batches_router,
         kpis.router,
+        listening.reports_router,
         events.router,
         attribution.router,
         listening.terms_router,

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from shared.listening.analysis import Analysed, Row, analyse_rows
 from shared.listening.sentiment import shipped
-from shared.listening.service import Analysed, Row, analyse_rows
 from shared.listening.text import TermMatcher
 
 #: Below this many posts and characters (about 50 ms of scoring), a part is not worth a

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from shared.crisis import service as crisis
 from shared.crisis.schemas import PlaybookStep, PolicyCreate
 from shared.db.uow import UnitOfWork
-from shared.listening import service
+from shared.listening import ingestion, terms
 from shared.listening.models import TermKind
 from shared.listening.schemas import MentionBatch, MentionIn, TrackedTermCreate
 from shared.social_accounts.models import Platform
@@ -34,7 +34,7 @@ POSTS = [
 
 async def seed(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> None:
     rng = random.Random(7)
-    await service.create_term(
+    await terms.create_term(
         uow,
         workspace_id,
         TrackedTermCreate(
@@ -43,7 +43,7 @@ async def seed(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> None:
             synonyms=["#maisonlumiere", "@maisonlumiere"],
         ),
     )
-    await service.create_term(
+    await terms.create_term(
         uow, workspace_id, TrackedTermCreate(term="Atelier Solène", kind=TermKind.competitor)
     )
     await crisis.create_policy(
@@ -77,5 +77,5 @@ async def seed(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> None:
         )
         for i in range(400)
     ]
-    batch = await service.ingest(uow, workspace_id, MentionBatch(mentions=mentions), now)
-    await service.analyse_batch(uow, workspace_id, batch.id, now)
+    batch = await ingestion.ingest(uow, workspace_id, MentionBatch(mentions=mentions), now)
+    await ingestion.analyse_batch(uow, workspace_id, batch.id, now)

@@ -17,7 +17,7 @@ from services.api.state import Resources
 from services.worker.resilient import ResilientWorker
 from shared.config import Settings
 from shared.jobs.queue import ArqJobQueue
-from shared.listening.service import ANALYSE_JOB
+from shared.listening.ingestion import ANALYSE_JOB
 from tests import factories
 from tests.conftest import Tenant
 from tests.listening.helpers import ingest, item_status, mention, post, scheduled_item, term

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared.listening import service
+from shared.listening import terms
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS
 from tests.conftest import Tenant
 from tests.listening.helpers import term
@@ -58,7 +58,7 @@ async def test_terms_at_the_caps_are_accepted(tenant: Tenant) -> None:
 async def test_a_workspace_past_its_term_cap_is_a_422_naming_the_term(
     tenant: Tenant, make_tenant: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service, "MAX_TERMS_PER_WORKSPACE", 2)
+    monkeypatch.setattr(terms, "MAX_TERMS_PER_WORKSPACE", 2)
     other = await make_tenant()
     await term(tenant, "one")
     await term(tenant, "two")

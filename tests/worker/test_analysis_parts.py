@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from services.worker.analysis import AnalysisPool
+from shared.listening.analysis import Row, analyse_rows
 from shared.listening.schemas import MAX_TERMS_PER_WORKSPACE
-from shared.listening.service import Row, analyse_rows
 from shared.listening.text import Term, TermMatcher
 from tests.shared.test_term_matching import TWEETS, probe_terms
 

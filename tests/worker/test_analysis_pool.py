@@ -18,7 +18,7 @@ import pytest
 
 from services.worker.analysis import MIN_PART, AnalysisPool
 from shared.config import ROOT
-from shared.listening.service import Row, analyse_rows
+from shared.listening.analysis import Row, analyse_rows
 from shared.listening.text import Term, TermMatcher
 
 TEXTS = [

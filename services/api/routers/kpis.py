@@ -38,9 +38,6 @@ from shared.kpis.schemas import (
     TimeSlot,
     Variant,
 )
-from shared.listening import reports
-from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
-from shared.listening.sentiment import Language
 from shared.metrics.models import Granularity
 from shared.schemas import PRINTABLE, Share, Timestamp
 from shared.social_accounts.models import Platform
@@ -207,53 +204,3 @@ async def get_ab_test(
 ) -> Response:
     result = await ab_test(uow, query.scope, group, metric)
     return answer(query, result, result.variants, "ab-test", Variant)
-
-
-@dataclass(frozen=True)
-class MentionQuery:
-    scope: MentionScope
-    csv: bool
-
-
-async def mention_query(
-    request: Request,
-    key: ViewerKey,
-    start: Timestamp | None = Query(default=None, alias="from", description="posted_at >="),
-    end: Timestamp | None = Query(default=None, alias="to", description="posted_at <"),
-    platform: Platform | None = None,
-    language: Language | None = None,
-    format: Literal["csv"] | None = Query(default=None, description="`csv` for a CSV answer."),
-) -> MentionQuery:
-    if start is not None and end is not None and end <= start:
-        raise ValidationFailed([FieldError(("query", "to"), "must be after `from`", "range")])
-    scope = MentionScope(key.workspace_id, start, end, platform, language)
-    return MentionQuery(scope, wants_csv(request, format))
-
-
-MentionFilters = Annotated[MentionQuery, Depends(mention_query)]
-
-
-@router.get(
-    "/share-of-voice",
-    response_model=ShareOfVoice,
-    summary="Mentions per tracked term, brand vs competitors, and the brand's net sentiment",
-    responses=CSV_RESPONSE,
-)
-async def get_share_of_voice(uow: UoW, query: MentionFilters) -> Response:
-    result = await reports.share_of_voice(uow, query.scope)
-    if query.csv:
-        return csv_response(result.terms, "share-of-voice", TermVoice)
-    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
-
-
-@router.get(
-    "/responsiveness",
-    response_model=Responsiveness,
-    summary="Response rate and time to first response over mentions that need one",
-    responses=CSV_RESPONSE,
-)
-async def get_responsiveness(uow: UoW, query: MentionFilters) -> Response:
-    result = await reports.responsiveness(uow, query.scope)
-    if query.csv:
-        return csv_response([result], "responsiveness", Responsiveness)
-    return Response(result.model_dump_json(by_alias=True), media_type="application/json")

@@ -1,11 +1,16 @@
-"""Social listening (docs/contract.md, LIS-1..LIS-3): tracked terms and mentions."""
+"""Social listening (docs/contract.md, LIS-1..LIS-3): tracked terms, mentions, and the
+listening reports (KPI-5 share of voice, KPI-6 responsiveness), which keep their `/v1/kpis`
+URLs and tag."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from fastapi import Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
+from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
 from services.api.deps import (
     Cursor,
     EditorKey,
@@ -22,8 +27,10 @@ from services.api.metrics import MENTIONS_INGESTED
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.listening import service
+from shared.errors import FieldError, ValidationFailed
+from shared.listening import inbox, ingestion, reports, terms
 from shared.listening.models import MentionStatus, TermKind
+from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
 from shared.listening.schemas import (
     MentionBatch,
     MentionRead,
@@ -38,6 +45,7 @@ from shared.social_accounts.models import Platform
 
 terms_router = v1_router("/tracked-terms", "listening")
 router = v1_router("/mentions", "listening")
+reports_router = v1_router("/kpis", "kpis")
 #: `GET /v1/mentions?ids=`: an alert's sample mentions (20) fit with room to spare.
 MAX_IDS = 100
 
@@ -50,7 +58,7 @@ async def list_tracked_terms(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[TrackedTermRead]:
-    page = await service.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
+    page = await terms.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
     return page_out(TrackedTermRead, page)
 
 
@@ -64,7 +72,7 @@ async def list_tracked_terms(
 async def create_tracked_term(
     body: TrackedTermCreate, uow: UoW, key: EditorKey, response: Response
 ) -> TrackedTermRead:
-    term = await service.create_term(uow, key.workspace_id, body)
+    term = await terms.create_term(uow, key.workspace_id, body)
     response.headers["Location"] = f"/v1/tracked-terms/{term.id}"
     return TrackedTermRead.model_validate(term)
 
@@ -73,7 +81,9 @@ async def create_tracked_term(
     "/{term_id}", response_model=TrackedTermRead, summary="Get a tracked term", responses=NOT_FOUND
 )
 async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> TrackedTermRead:
-    return TrackedTermRead.model_validate(await service.terms(uow).get(key.workspace_id, term_id))
+    return TrackedTermRead.model_validate(
+        await terms.repository(uow).get(key.workspace_id, term_id)
+    )
 
 
 @terms_router.delete(
@@ -84,7 +94,7 @@ async def get_tracked_term(term_id: uuid.UUID, uow: UoW, key: ViewerKey) -> Trac
 )
 async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: EditorKey) -> None:
     """Editors, who create terms, may delete them too (F10)."""
-    await service.delete_term(uow, key.workspace_id, term_id)
+    await terms.delete_term(uow, key.workspace_id, term_id)
 
 
 @router.post(
@@ -106,7 +116,7 @@ async def ingest_mentions(
     request: Request, uow: UoW, key: EditorKey, response: Response
 ) -> IngestBatchRead:
     body = await bulk_body(request, MentionBatch)
-    batch = await service.ingest(uow, key.workspace_id, body, utcnow())
+    batch = await ingestion.ingest(uow, key.workspace_id, body, utcnow())
     inserted, updated = batch.inserted or 0, batch.updated or 0
     MENTIONS_INGESTED.labels("inserted").inc(inserted)
     MENTIONS_INGESTED.labels("updated").inc(updated)
@@ -151,7 +161,7 @@ async def list_mentions(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[MentionRead]:
-    filters = service.MentionFilters(
+    filters = inbox.MentionFilters(
         term_id=term_id,
         sentiment=sentiment,
         status=status,
@@ -163,7 +173,7 @@ async def list_mentions(
         needs_response=needs_response,
         ids=None if ids is None else tuple(ids),
     )
-    page = await service.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
+    page = await inbox.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
     return page_out(MentionRead, page)
 
 
@@ -173,7 +183,7 @@ async def list_mentions(
 async def get_mention(
     mention_id: uuid.UUID, uow: UoW, key: ViewerKey, response: Response
 ) -> MentionRead:
-    mention = await service.mentions(uow).get(key.workspace_id, mention_id)
+    mention = await inbox.mentions(uow).get(key.workspace_id, mention_id)
     with_etag(response, mention)
     return MentionRead.model_validate(mention)
 
@@ -192,6 +202,56 @@ async def update_mention(
     version: IfMatch,
     response: Response,
 ) -> MentionRead:
-    mention = await service.update(uow, key.workspace_id, mention_id, body, version, utcnow())
+    mention = await inbox.update(uow, key.workspace_id, mention_id, body, version, utcnow())
     with_etag(response, mention)
     return MentionRead.model_validate(mention)
+
+
+@dataclass(frozen=True)
+class MentionQuery:
+    scope: MentionScope
+    csv: bool
+
+
+async def mention_query(
+    request: Request,
+    key: ViewerKey,
+    start: Timestamp | None = Query(default=None, alias="from", description="posted_at >="),
+    end: Timestamp | None = Query(default=None, alias="to", description="posted_at <"),
+    platform: Platform | None = None,
+    language: Language | None = None,
+    format: Literal["csv"] | None = Query(default=None, description="`csv` for a CSV answer."),
+) -> MentionQuery:
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed([FieldError(("query", "to"), "must be after `from`", "range")])
+    scope = MentionScope(key.workspace_id, start, end, platform, language)
+    return MentionQuery(scope, wants_csv(request, format))
+
+
+ReportFilters = Annotated[MentionQuery, Depends(mention_query)]
+
+
+@reports_router.get(
+    "/share-of-voice",
+    response_model=ShareOfVoice,
+    summary="Mentions per tracked term, brand vs competitors, and the brand's net sentiment",
+    responses=CSV_RESPONSE,
+)
+async def get_share_of_voice(uow: UoW, query: ReportFilters) -> Response:
+    result = await reports.share_of_voice(uow, query.scope)
+    if query.csv:
+        return csv_response(result.terms, "share-of-voice", TermVoice)
+    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+
+
+@reports_router.get(
+    "/responsiveness",
+    response_model=Responsiveness,
+    summary="Response rate and time to first response over mentions that need one",
+    responses=CSV_RESPONSE,
+)
+async def get_responsiveness(uow: UoW, query: ReportFilters) -> Response:
+    result = await reports.responsiveness(uow, query.scope)
+    if query.csv:
+        return csv_response([result], "responsiveness", Responsiveness)
+    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
