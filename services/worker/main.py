@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -14,10 +15,10 @@ from arq.connections import RedisSettings
 from arq.worker import Function, func
 from prometheus_client import start_http_server
 
-from services.worker import jobs  # noqa: F401  (registers handlers)
 from services.worker.analysis import AnalysisPool
 from services.worker.context import WorkerContext, typed
-from services.worker.registry import HANDLERS
+from services.worker.jobs import HANDLERS
+from services.worker.registry import Registered
 from services.worker.resilient import ResilientWorker
 from services.worker.runner import run_recorded
 from services.worker.webhooks import WebhookDispatcher
@@ -136,12 +137,13 @@ def every(seconds: int) -> dict[str, Any]:
 DUE_EVERY_SECONDS = 5
 
 
-def recorded_functions() -> list[Function]:
+def recorded_functions(handlers: Sequence[Registered[Any]] = HANDLERS) -> list[Function]:
+    """An arq function per declared job, named as the job (tests add their own jobs)."""
     functions = []
-    for name, handler in HANDLERS.items():
-        runner = functools.partial(run_recorded, name=name, handler=handler)
+    for job in handlers:
+        runner = functools.partial(run_recorded, job=job)
         functools.update_wrapper(runner, run_recorded)
-        functions.append(func(runner, name=name))  # type: ignore[arg-type]
+        functions.append(func(runner, name=job.name))  # type: ignore[arg-type]
     return functions
 
 
@@ -162,7 +164,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         if long_running:
             dispatcher = WebhookDispatcher(settings, ctx["app"].sessionmaker)
             ctx["webhooks"] = (dispatcher, asyncio.create_task(dispatcher.run()))
-        log.info("worker.started", functions=sorted(HANDLERS))
+        log.info("worker.started", functions=sorted(job.name for job in HANDLERS))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if "webhooks" in ctx:

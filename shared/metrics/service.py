@@ -21,6 +21,7 @@ from shared.jobs.service import failed_for_good, read_as_failed
 from shared.kpis import rollups, targets
 from shared.metrics import statements
 from shared.metrics.events import IngestCompleted
+from shared.metrics.jobs import MergeSnapshots
 from shared.metrics.models import (
     BatchKind,
     Granularity,
@@ -32,8 +33,6 @@ from shared.metrics.records import COPY_COLUMNS, COPY_TABLE, copy_record
 from shared.metrics.schemas import IngestBatchRead, SnapshotBatch, SnapshotIn
 from shared.metrics.validation import in_row_order, row_problems
 from shared.workspaces.models import Workspace
-
-MERGE_JOB = "metrics.merge"
 
 
 def batches(uow: UnitOfWork) -> TenantRepository[IngestBatch]:
@@ -57,7 +56,7 @@ async def ingest(
         row_count=len(rows),
     )
     uow.session.add(batch)
-    job = uow.enqueue(MERGE_JOB, workspace_id=workspace_id, batch_id=str(batch.id))
+    job = uow.enqueue(MergeSnapshots(batch_id=batch.id), workspace_id=workspace_id)
     batch.job_id = job.id
     await uow.session.flush()
     await _stage(uow.session, batch.id, rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from services.worker.context import WorkerContext
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
 from shared.db.uow import unit_of_work
+from shared.listening.jobs import AnalyseMentions
 from tests import factories
 from tests.conftest import Tenant
 
@@ -47,7 +49,7 @@ async def analysed(
     work, as the worker does."""
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        await analyse_mentions(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
+        await analyse_mentions(uow, wc, uuid.UUID(tenant.id), AnalyseMentions(batch_id=batch["id"]))
     got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
     assert got.status_code == 200
     result: dict[str, Any] = got.json()

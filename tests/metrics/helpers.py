@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from services.worker.context import WorkerContext
 from services.worker.jobs.metrics import merge_snapshots
 from shared.config import Settings
 from shared.db.uow import unit_of_work
+from shared.metrics.jobs import MergeSnapshots
 from tests.conftest import Tenant
 
 DAY = "2026-11-02T00:00:00Z"
@@ -33,7 +35,7 @@ async def merged(
     """Runs the merge job's handler in its own unit of work, as the worker does."""
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        await merge_snapshots(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
+        await merge_snapshots(uow, wc, uuid.UUID(tenant.id), MergeSnapshots(batch_id=batch["id"]))
     got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
     assert got.status_code == 200
     result: dict[str, Any] = got.json()
