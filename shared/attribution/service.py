@@ -19,7 +19,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.models import EventType
 from shared.jobs.models import Job
 from shared.jobs.service import failed_jobs, read_as_failed
-from shared.metrics.models import IngestStatus as RunStatus
+from shared.jobs.work import IngestStatus as RunStatus
 
 
 def runs(uow: UnitOfWork) -> TenantRepository[AttributionRun]:

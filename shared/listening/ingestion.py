@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
+from shared.jobs.work import BatchKind, IngestBatch, IngestStatus
 from shared.listening import terms
 from shared.listening.analysis import RowAnalyser, analyse_here
 from shared.listening.jobs import AnalyseMentions
@@ -22,7 +23,6 @@ from shared.listening.models import Mention, SentimentSource
 from shared.listening.schemas import MentionBatch, MentionIn
 from shared.listening.sentiment import label
 from shared.listening.statements import LOCK_BATCH, STORE_ANALYSIS, UPSERT
-from shared.metrics.models import BatchKind, IngestBatch, IngestStatus
 from shared.social_accounts.models import Platform
 
 #: Sources report what was posted: a mention from the future is a client's clock bug.

@@ -16,7 +16,7 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
 from shared.jobs.service import failed_for_good, read_as_failed
-from shared.metrics.models import IngestStatus as RefreshStatus
+from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.segments import rules
 from shared.segments.jobs import RefreshSegment
 from shared.segments.models import AudienceMember, AudienceRefresh
