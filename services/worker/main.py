@@ -7,7 +7,6 @@ import functools
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
@@ -29,7 +28,7 @@ from shared.db import partitions
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
-from shared.idempotency.models import IdempotencyRecord
+from shared.idempotency import store as idempotency
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
 from shared.segments import service as segments
@@ -51,9 +50,7 @@ async def sweep_jobs(ctx: dict[str, Any]) -> int:
 async def purge_idempotency(ctx: dict[str, Any]) -> None:
     wc = typed(ctx)
     async with wc.sessionmaker() as session, session.begin():
-        await session.execute(
-            sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
-        )
+        await idempotency.purge_expired(session, utcnow())
 
 
 async def advance_campaigns(ctx: dict[str, Any]) -> int:
