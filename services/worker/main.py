@@ -16,6 +16,7 @@ from prometheus_client import start_http_server
 from services.worker import jobs  # noqa: F401  (registers handlers)
 from services.worker.analysis import AnalysisPool
 from services.worker.context import WorkerContext, typed
+from services.worker.crisis import evaluate_workspace
 from services.worker.registry import HANDLERS
 from services.worker.resilient import ResilientWorker
 from services.worker.runner import run_recorded
@@ -23,7 +24,7 @@ from services.worker.webhooks import WebhookDispatcher
 from shared.campaigns import service as campaigns
 from shared.config import Settings, get_settings
 from shared.content import service as content
-from shared.crisis import evaluate as crisis
+from shared.crisis.evaluate import workspaces_to_evaluate
 from shared.db import partitions
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
@@ -104,11 +105,11 @@ async def evaluate_crises(ctx: dict[str, Any]) -> int:
     when no mention arrives. One transaction per workspace."""
     wc = typed(ctx)
     async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
-        workspaces = await crisis.workspaces_to_evaluate(uow)
+        workspaces = await workspaces_to_evaluate(uow)
     for workspace_id in workspaces:
         try:
             async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
-                await crisis.evaluate_workspace(uow, workspace_id)
+                await evaluate_workspace(uow, workspace_id)
         except Exception:  # one workspace's failure must not stop the others' alerts
             log.exception("crisis.evaluation_failed", workspace_id=str(workspace_id))
     return len(workspaces)

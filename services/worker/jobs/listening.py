@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 
 from services.worker.context import WorkerContext
+from services.worker.crisis import evaluate_workspace
 from services.worker.registry import job
-from shared.crisis.evaluate import evaluate_workspace
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.listening import service
