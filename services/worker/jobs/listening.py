@@ -7,7 +7,7 @@ import uuid
 from prometheus_client import Counter, Histogram
 
 from services.worker.context import WorkerContext
-from shared.crisis.evaluate import evaluate_workspace
+from services.worker.crisis import evaluate_workspace
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.listening import ingestion
