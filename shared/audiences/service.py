@@ -16,7 +16,6 @@ from shared.audiences.schemas import (
     SegmentRule,
 )
 from shared.campaigns.models import Campaign
-from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -80,20 +79,6 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: AudienceCreate)
     uow.session.add(audience)
     await uow.session.flush()
     return audience
-
-
-async def list_audiences(
-    uow: UnitOfWork,
-    workspace_id: uuid.UUID,
-    *,
-    kind: AudienceKind | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[Audience]:
-    stmt = repo(uow).select(workspace_id)
-    if kind is not None:
-        stmt = stmt.where(Audience.kind == kind)
-    return await paginate(uow.session, stmt, Audience, limit, cursor)
 
 
 async def update(

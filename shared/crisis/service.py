@@ -13,7 +13,6 @@ from shared.crisis.evaluate import resolve
 from shared.crisis.levels import LevelRule
 from shared.crisis.models import Alert, AlertStatus, EscalationPolicy
 from shared.crisis.schemas import AlertUpdate, PolicyCreate, PolicyUpdate, check_levels
-from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -70,14 +69,6 @@ async def create_policy(
     return policy
 
 
-async def list_policies(
-    uow: UnitOfWork, workspace_id: uuid.UUID, *, limit: int, cursor: str | None
-) -> Page[EscalationPolicy]:
-    return await paginate(
-        uow.session, policies(uow).select(workspace_id), EscalationPolicy, limit, cursor
-    )
-
-
 async def update_policy(
     uow: UnitOfWork,
     workspace_id: uuid.UUID,
@@ -128,26 +119,6 @@ async def delete_policy(uow: UnitOfWork, workspace_id: uuid.UUID, policy_id: uui
     if await _unresolved(uow, policy.id) is not None:
         raise Conflict("this policy has an unresolved alert: resolve it first", "alert-open")
     await uow.session.delete(policy)
-
-
-async def list_alerts(
-    uow: UnitOfWork,
-    workspace_id: uuid.UUID,
-    *,
-    status: AlertStatus | None,
-    level: str | None,
-    policy_id: uuid.UUID | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[Alert]:
-    stmt = alerts(uow).select(workspace_id)
-    if status is not None:
-        stmt = stmt.where(Alert.status == status)
-    if level is not None:
-        stmt = stmt.where(Alert.level == level)
-    if policy_id is not None:
-        stmt = stmt.where(Alert.policy_id == policy_id)
-    return await paginate(uow.session, stmt, Alert, limit, cursor)
 
 
 ALERT_MOVES = {

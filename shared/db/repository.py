@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db.pagination import Page, paginate
 from shared.errors import FieldError, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=Any)
@@ -23,6 +24,21 @@ class TenantRepository(Generic[M]):
 
     def select(self, workspace_id: uuid.UUID) -> sa.Select[M]:
         return sa.select(self.model).where(self.model.workspace_id == workspace_id)
+
+    async def page(
+        self,
+        workspace_id: uuid.UUID,
+        limit: int,
+        cursor: str | None,
+        *where: sa.ColumnElement[bool],
+        **equal: Any,
+    ) -> Page[M]:
+        """A page of the workspace's rows in keyset order, kept by `where` and by each
+        `column=value` whose value is not None (a filter the client left out)."""
+        stmt = self.select(workspace_id).where(
+            *where, *(getattr(self.model, name) == v for name, v in equal.items() if v is not None)
+        )
+        return await paginate(self.session, stmt, self.model, limit, cursor)
 
     async def get(self, workspace_id: uuid.UUID, ident: uuid.UUID, *, lock: bool = False) -> M:
         stmt = self.select(workspace_id).where(self.model.id == ident)

@@ -7,11 +7,10 @@ import uuid
 import sqlalchemy as sa
 
 from shared.crisis.models import EscalationPolicy
-from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, FieldError, ValidationFailed
-from shared.listening.models import Mention, TermKind, TrackedTerm
+from shared.listening.models import Mention, TrackedTerm
 from shared.listening.schemas import MAX_TERMS_PER_WORKSPACE, TrackedTermCreate
 from shared.listening.text import TermMatcher, matcher_for
 
@@ -53,20 +52,6 @@ async def create_term(
     uow.session.add(term)
     await uow.session.flush()
     return term
-
-
-async def list_terms(
-    uow: UnitOfWork,
-    workspace_id: uuid.UUID,
-    *,
-    kind: TermKind | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[TrackedTerm]:
-    stmt = repository(uow).select(workspace_id)
-    if kind is not None:
-        stmt = stmt.where(TrackedTerm.kind == kind)
-    return await paginate(uow.session, stmt, TrackedTerm, limit, cursor)
 
 
 async def delete_term(uow: UnitOfWork, workspace_id: uuid.UUID, term_id: uuid.UUID) -> None:

@@ -5,12 +5,11 @@ import uuid
 import sqlalchemy as sa
 
 from shared.content.models import ContentItem
-from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict
-from shared.social_accounts.models import Platform, SocialAccount
+from shared.social_accounts.models import SocialAccount
 from shared.social_accounts.schemas import SocialAccountCreate, SocialAccountUpdate
 
 
@@ -37,20 +36,6 @@ async def create(
     uow.session.add(account)
     await uow.session.flush()
     return account
-
-
-async def list_accounts(
-    uow: UnitOfWork,
-    workspace_id: uuid.UUID,
-    *,
-    platform: Platform | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[SocialAccount]:
-    stmt = repo(uow).select(workspace_id)
-    if platform is not None:
-        stmt = stmt.where(SocialAccount.platform == platform)
-    return await paginate(uow.session, stmt, SocialAccount, limit, cursor)
 
 
 async def update(

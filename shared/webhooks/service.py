@@ -85,20 +85,6 @@ async def create_endpoint(
     return endpoint, secret
 
 
-async def list_endpoints(
-    uow: UnitOfWork,
-    workspace_id: uuid.UUID,
-    *,
-    enabled: bool | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[WebhookEndpoint]:
-    stmt = endpoints(uow).select(workspace_id)
-    if enabled is not None:
-        stmt = stmt.where(WebhookEndpoint.enabled == enabled)
-    return await paginate(uow.session, stmt, WebhookEndpoint, limit, cursor)
-
-
 async def disable(
     session: AsyncSession, endpoint_ids: list[uuid.UUID], reason: str, now: datetime
 ) -> None:

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from shared.db.base import utcnow
-from shared.db.pagination import Page, paginate
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -65,6 +64,10 @@ class Principal:
             raise PermissionDenied(
                 f"this operation needs the '{role}' role; the key is '{self.role}'"
             )
+
+
+def keys(uow: UnitOfWork) -> TenantRepository[ApiKey]:
+    return TenantRepository(uow.session, ApiKey, "API key")
 
 
 async def create_workspace(
@@ -166,13 +169,6 @@ async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreat
     return ApiKeyCreated(**ApiKeyRead.model_validate(row).model_dump(), key=secret)
 
 
-async def list_keys(
-    uow: UnitOfWork, workspace_id: uuid.UUID, limit: int, cursor: str | None
-) -> Page[ApiKey]:
-    repo = TenantRepository(uow.session, ApiKey, "API key")
-    return await paginate(uow.session, repo.select(workspace_id), ApiKey, limit, cursor)
-
-
 def _usable(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(
         ApiKey.revoked_at.is_(None),
@@ -188,7 +184,7 @@ async def revoke_key(uow: UnitOfWork, workspace_id: uuid.UUID, key_id: uuid.UUID
     await uow.session.execute(
         sa.select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
     )
-    row = await TenantRepository(uow.session, ApiKey, "API key").get(workspace_id, key_id)
+    row = await keys(uow).get(workspace_id, key_id)
     if row.revoked_at is not None:
         return
     now = utcnow()

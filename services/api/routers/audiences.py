@@ -38,9 +38,7 @@ async def list_audiences(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[AudienceRead]:
-    page = await service.list_audiences(
-        uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor
-    )
+    page = await service.repo(uow).page(key.workspace_id, limit, cursor, kind=kind)
     return page_out(AudienceRead, page)
 
 

@@ -36,7 +36,7 @@ alerts_router = v1_router("/alerts", "crisis")
 async def list_escalation_policies(
     uow: UoW, key: ViewerKey, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> PageOut[PolicyRead]:
-    page = await service.list_policies(uow, key.workspace_id, limit=limit, cursor=cursor)
+    page = await service.policies(uow).page(key.workspace_id, limit, cursor)
     return page_out(PolicyRead, page)
 
 
@@ -108,14 +108,8 @@ async def list_alerts(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[AlertRead]:
-    page = await service.list_alerts(
-        uow,
-        key.workspace_id,
-        status=status,
-        level=level,
-        policy_id=policy_id,
-        limit=limit,
-        cursor=cursor,
+    page = await service.alerts(uow).page(
+        key.workspace_id, limit, cursor, status=status, level=level, policy_id=policy_id
     )
     return page_out(AlertRead, page)
 

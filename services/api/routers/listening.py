@@ -58,7 +58,7 @@ async def list_tracked_terms(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[TrackedTermRead]:
-    page = await terms.list_terms(uow, key.workspace_id, kind=kind, limit=limit, cursor=cursor)
+    page = await terms.repository(uow).page(key.workspace_id, limit, cursor, kind=kind)
     return page_out(TrackedTermRead, page)
 
 

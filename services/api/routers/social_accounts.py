@@ -38,9 +38,7 @@ async def list_social_accounts(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[SocialAccountRead]:
-    page = await service.list_accounts(
-        uow, key.workspace_id, platform=platform, limit=limit, cursor=cursor
-    )
+    page = await service.repo(uow).page(key.workspace_id, limit, cursor, platform=platform)
     return page_out(SocialAccountRead, page)
 
 

@@ -77,9 +77,7 @@ async def list_webhook_endpoints(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[EndpointRead]:
-    page = await service.list_endpoints(
-        uow, key.workspace_id, enabled=enabled, limit=limit, cursor=cursor
-    )
+    page = await service.endpoints(uow).page(key.workspace_id, limit, cursor, enabled=enabled)
     return page_out(EndpointRead, page)
 
 

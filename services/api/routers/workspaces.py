@@ -79,7 +79,7 @@ async def update_workspace(
 async def list_api_keys(
     uow: UoW, key: AdminKey, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> PageOut[ApiKeyRead]:
-    return page_out(ApiKeyRead, await service.list_keys(uow, key.workspace_id, limit, cursor))
+    return page_out(ApiKeyRead, await service.keys(uow).page(key.workspace_id, limit, cursor))
 
 
 @router.post(
