@@ -6,6 +6,7 @@ Benchmarks measure real processes (uvicorn, PostgreSQL, Redis, a load generator)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -17,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -371,3 +373,50 @@ def finished(
         if worker.poll() is not None or time.monotonic() > deadline:
             raise BenchError(f"{location} did not finish\n{tail(log)}")
         time.sleep(every)
+
+
+async def post_batches(
+    base: str, headers: dict[str, str], path: str, bodies: list[bytes], clients: int
+) -> list[str]:
+    """POST each JSON body to `path` from `clients` concurrent clients, in order; the ids
+    of the accepted (202) batches."""
+    ids: list[str] = []
+    queue = list(bodies)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
+
+        async def client() -> None:
+            while queue:
+                response = await http.post(
+                    path, content=queue.pop(0), headers={"content-type": "application/json"}
+                )
+                if response.status_code != 202:
+                    raise BenchError(f"{response.status_code}: {response.text[:500]}")
+                ids.append(response.json()["id"])
+
+        await asyncio.gather(*(client() for _ in range(clients)))
+    return ids
+
+
+async def wait_batches(
+    base: str, headers: dict[str, str], ids: list[str], worker: Any, log: Path
+) -> float:
+    """Wait until every batch reads `succeeded`; when the last one did (its `finished_at`,
+    the worker's clock). A failed batch, a dead worker or half an hour is an error."""
+    pending = set(ids)
+    finished: list[float] = []
+    deadline = time.monotonic() + 1800
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        while pending:
+            for ident in list(pending)[:20]:
+                got = (await http.get(f"/v1/ingest-batches/{ident}")).json()
+                if got["status"] == "succeeded":
+                    pending.discard(ident)
+                    finished.append(datetime.fromisoformat(got["finished_at"]).timestamp())
+                elif got["status"] == "failed":
+                    raise BenchError(f"batch {ident} failed: {got['error']}")
+            if worker.poll() is not None:
+                raise BenchError(f"the worker exited\n{tail(log)}")
+            if time.monotonic() > deadline:
+                raise BenchError(f"{len(pending)} batches not done")
+            await asyncio.sleep(0.05)
+    return max(finished)

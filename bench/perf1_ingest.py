@@ -56,47 +56,6 @@ def _rows(items: list[str], batch: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def _send_all(base: str, headers: dict[str, str], bodies: list[bytes]) -> list[str]:
-    ids: list[str] = []
-    queue = list(enumerate(bodies))
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
-
-        async def client() -> None:
-            while queue:
-                _, body = queue.pop(0)
-                response = await http.post(
-                    "/v1/metric-snapshots",
-                    content=body,
-                    headers={"content-type": "application/json"},
-                )
-                if response.status_code != 202:
-                    raise common.BenchError(f"{response.status_code}: {response.text[:500]}")
-                ids.append(response.json()["id"])
-
-        await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    return ids
-
-
-async def _wait_merged(
-    base: str, headers: dict[str, str], ids: list[str], worker: Any, log: Any
-) -> None:
-    pending = set(ids)
-    deadline = time.monotonic() + 1800
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-        while pending:
-            for ident in list(pending)[:20]:
-                got = (await http.get(f"/v1/ingest-batches/{ident}")).json()
-                if got["status"] == "succeeded":
-                    pending.discard(ident)
-                elif got["status"] == "failed":
-                    raise common.BenchError(f"batch {ident} failed: {got['error']}")
-            if worker.poll() is not None:
-                raise common.BenchError(f"the worker exited\n{common.tail(log)}")
-            if time.monotonic() > deadline:
-                raise common.BenchError(f"{len(pending)} batches not merged")
-            await asyncio.sleep(0.1)
-
-
 def _snapshot(workspace: uuid.UUID, item: uuid.UUID, hour: int) -> dict[str, Any]:
     return {
         "workspace_id": workspace,
@@ -192,9 +151,11 @@ def run() -> dict[str, Any]:
         bodies = [orjson.dumps({"snapshots": _rows(items, b)}) for b in range(BATCHES)]
 
         started = time.perf_counter()
-        ids = asyncio.run(_send_all(base, headers, bodies))
+        ids = asyncio.run(
+            common.post_batches(base, headers, "/v1/metric-snapshots", bodies, CLIENTS)
+        )
         accepted = time.perf_counter() - started
-        asyncio.run(_wait_merged(base, headers, ids, worker, worker_log))
+        asyncio.run(common.wait_batches(base, headers, ids, worker, worker_log))
         elapsed = time.perf_counter() - started
         total = BATCHES * ROWS
         end_to_end = total / elapsed

@@ -81,49 +81,6 @@ def _bodies(texts: list[str], batches: int, start: datetime, span: timedelta) ->
     ]
 
 
-async def _send(base: str, headers: dict[str, str], bodies: list[bytes]) -> list[str]:
-    ids: list[str] = []
-    queue = list(bodies)
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
-
-        async def client() -> None:
-            while queue:
-                body = queue.pop(0)
-                response = await http.post(
-                    "/v1/mentions", content=body, headers={"content-type": "application/json"}
-                )
-                if response.status_code != 202:
-                    raise common.BenchError(f"{response.status_code}: {response.text[:500]}")
-                ids.append(response.json()["id"])
-
-        await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    return ids
-
-
-async def _wait_done(
-    base: str, headers: dict[str, str], ids: list[str], worker: Any, log: Any
-) -> float:
-    """When the last batch read `succeeded` (finished_at, the worker's clock)."""
-    pending = set(ids)
-    finished: list[float] = []
-    deadline = time.monotonic() + 1800
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-        while pending:
-            for ident in list(pending)[:20]:
-                got = (await http.get(f"/v1/ingest-batches/{ident}")).json()
-                if got["status"] == "succeeded":
-                    pending.discard(ident)
-                    finished.append(datetime.fromisoformat(got["finished_at"]).timestamp())
-                elif got["status"] == "failed":
-                    raise common.BenchError(f"batch {ident} failed: {got['error']}")
-            if worker.poll() is not None:
-                raise common.BenchError(f"the worker exited\n{common.tail(log)}")
-            if time.monotonic() > deadline:
-                raise common.BenchError(f"{len(pending)} batches not analysed")
-            await asyncio.sleep(0.05)
-    return max(finished)
-
-
 def _workspace(api: common.Api, name: str, receiver: str | None) -> dict[str, str]:
     created = api.workspace(name)
     headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
@@ -201,19 +158,21 @@ def run() -> dict[str, Any]:
             timedelta(days=BASELINE_DAYS),
         )
         asyncio.run(
-            _wait_done(
+            common.wait_batches(
                 api.base,
                 headers,
-                asyncio.run(_send(api.base, headers, baseline)),
+                asyncio.run(
+                    common.post_batches(api.base, headers, "/v1/mentions", baseline, CLIENTS)
+                ),
                 worker,
                 worker_log,
             )
         )
         bodies = _bodies(texts, BATCHES, now - timedelta(minutes=50), timedelta(minutes=50))
         started = time.time()
-        ids = asyncio.run(_send(api.base, headers, bodies))
+        ids = asyncio.run(common.post_batches(api.base, headers, "/v1/mentions", bodies, CLIENTS))
         accepted = time.time() - started
-        last = asyncio.run(_wait_done(api.base, headers, ids, worker, worker_log))
+        last = asyncio.run(common.wait_batches(api.base, headers, ids, worker, worker_log))
         elapsed = last - started
         throughput = BATCHES * BATCH / elapsed
 
