@@ -11,7 +11,7 @@ from shared.campaigns import rules
 from shared.campaigns.events import CampaignStatusChanged
 from shared.campaigns.models import Campaign, CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import Page
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -64,20 +64,18 @@ async def list_campaigns(
     limit: int,
     cursor: str | None,
 ) -> Page[Campaign]:
-    stmt = repo(uow).select(workspace_id)
-    if status is not None:
-        stmt = stmt.where(Campaign.status == status)
-    if objective is not None:
-        stmt = stmt.where(Campaign.objective == objective)
+    where: list[sa.ColumnElement[bool]] = []
     if platform is not None:
-        stmt = stmt.where(Campaign.platforms.contains([platform.value]))
+        where.append(Campaign.platforms.contains([platform.value]))
     if active_on is not None:
         # Running at that instant by its dates (status aside): the flight overlaps it.
-        stmt = stmt.where(
+        where += [
             sa.or_(Campaign.starts_at.is_(None), Campaign.starts_at <= active_on),
             sa.or_(Campaign.ends_at.is_(None), Campaign.ends_at > active_on),
-        )
-    return await paginate(uow.session, stmt, Campaign, limit, cursor)
+        ]
+    return await repo(uow).page(
+        workspace_id, limit, cursor, *where, status=status, objective=objective
+    )
 
 
 async def update(

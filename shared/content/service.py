@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,7 +18,7 @@ from shared.content.schemas import (
 )
 from shared.content.status import change_status, require_future
 from shared.db.base import utcnow
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import Page
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -88,21 +87,21 @@ async def list_items(
     limit: int,
     cursor: str | None,
 ) -> Page[ContentItem]:
-    stmt = repo(uow).select(workspace_id)
-    filters: list[Any] = []
-    if campaign_id is not None:
-        filters.append(ContentItem.campaign_id == campaign_id)
-    if status is not None:
-        filters.append(ContentItem.status == status)
-    if platform is not None:
-        filters.append(ContentItem.platform == platform)
-    if fmt is not None:
-        filters.append(ContentItem.format == fmt)
+    where: list[sa.ColumnElement[bool]] = []
     if scheduled_from is not None:
-        filters.append(ContentItem.scheduled_at >= scheduled_from)
+        where.append(ContentItem.scheduled_at >= scheduled_from)
     if scheduled_to is not None:
-        filters.append(ContentItem.scheduled_at < scheduled_to)
-    return await paginate(uow.session, stmt.where(*filters), ContentItem, limit, cursor)
+        where.append(ContentItem.scheduled_at < scheduled_to)
+    return await repo(uow).page(
+        workspace_id,
+        limit,
+        cursor,
+        *where,
+        campaign_id=campaign_id,
+        status=status,
+        platform=platform,
+        format=fmt,
+    )
 
 
 #: Fields copied onto an item's merged snapshots (the KPI rollups group by them).
