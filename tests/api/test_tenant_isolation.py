@@ -14,8 +14,8 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant, TenantFactory, offline_app
-from tests.listening import helpers as listening
-from tests.metrics.helpers import merged
+from tests.helpers import listening
+from tests.helpers.metrics import merged
 
 #: Routes outside tenancy: the operator's and the probes'.
 UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from services.api.state import Resources
 from tests import factories
-from tests.api.test_campaigns import events
 from tests.api.test_conventions import assert_problem
+from tests.campaigns.test_campaigns import events
 from tests.conftest import Tenant
 
 

@@ -20,7 +20,7 @@ from shared.jobs.queue import ArqJobQueue
 from shared.listening.ingestion import ANALYSE_JOB
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, item_status, mention, post, scheduled_item, term
+from tests.helpers.listening import ingest, item_status, mention, post, scheduled_item, term
 from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
 
 NEGATIVE = "Éclat arnaque totale, remboursement refusé 😡 #BoycottEclat"

@@ -16,7 +16,7 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, item_status, mention, scheduled_item, term
+from tests.helpers.listening import ingest, item_status, mention, scheduled_item, term
 
 #: One negative mention is a crisis: the freeze is one batch away.
 TOUCHY = {"min_mentions": 1, "levels": [{"level": "crisis", "negative_share": 0.5}]}

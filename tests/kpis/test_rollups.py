@@ -20,7 +20,7 @@ from shared.kpis.queries import GroupBy, Level, Scope, grouped_sums
 from shared.metrics.models import COUNTERS, Granularity
 from tests import factories
 from tests.conftest import Tenant
-from tests.metrics.helpers import ingest, merged
+from tests.helpers.metrics import ingest, merged
 
 START = datetime(2026, 8, 1, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
-from tests.listening.helpers import ago, ingest, mention, mentions, post
+from tests.helpers.listening import ago, ingest, mention, mentions, post
 
 NEEDING = {"neg", "question", "neg-question", "flagged", "answered", "ignored", "insta-neg"}
 

@@ -28,8 +28,8 @@ from shared.config import Settings
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS, MAX_TERMS_PER_WORKSPACE
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
-from tests.listening.helpers import mention, term
-from tests.metrics.helpers import row
+from tests.helpers.listening import mention, term
+from tests.helpers.metrics import row
 from tests.worker_process import spawn_worker
 
 #: The longest text a mention may hold, in the shape that made the old pattern backtrack.

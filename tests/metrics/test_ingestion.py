@@ -25,7 +25,7 @@ from shared.jobs.service import SWEEP_GRACE, sweep
 from tests import factories
 from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
-from tests.metrics.helpers import DAY, ingest, merged, row
+from tests.helpers.metrics import DAY, ingest, merged, row
 
 
 async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int]:

@@ -18,7 +18,7 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant
-from tests.metrics.helpers import row
+from tests.helpers.metrics import row
 from tests.metrics.test_ingestion import roomy  # noqa: F401  (fixture)
 from tests.worker_process import kill, spawn_worker
 
