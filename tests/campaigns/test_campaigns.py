@@ -4,8 +4,9 @@ import sqlalchemy as sa
 
 from services.api.state import Resources
 from tests import factories
-from tests.api.test_conventions import assert_problem, count
 from tests.conftest import Tenant
+from tests.helpers.problems import assert_problem
+from tests.helpers.tables import count
 
 
 async def events(
@@ -151,7 +152,7 @@ async def test_audiences_are_linked_and_checked(tenant: Tenant) -> None:
         headers=tenant.admin,
     )
     body = assert_problem(response, 422)
-    assert body["errors"][0]["loc"] == ["body", "audience_ids", 1]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "audience_ids", 1]
     deleted = await tenant.http.delete(f"/v1/audiences/{audience['id']}", headers=tenant.admin)
     assert deleted.status_code == 204
     after = await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)

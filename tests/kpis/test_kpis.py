@@ -18,9 +18,9 @@ from shared.config import Settings
 from shared.db.uow import unit_of_work
 from shared.kpis import rollups
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
 from tests.helpers.metrics import ingest, merged, row
+from tests.helpers.problems import assert_problem
 
 D1, D2 = "2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"
 NOVEMBER = {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}

@@ -23,9 +23,9 @@ from shared.embedded import EmbeddedRedis
 from shared.jobs.queue import ArqJobQueue
 from shared.jobs.service import SWEEP_GRACE, sweep
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
 from tests.helpers.metrics import DAY, ingest, merged, row
+from tests.helpers.problems import assert_problem
 
 
 async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int]:
