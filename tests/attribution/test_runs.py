@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -176,14 +177,7 @@ async def test_attribution_completed_is_emitted_once(
         },
     )
     assert set(run["results"]) == {"markov"}
-    async with resources.engine.connect() as conn:
-        sent = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'attribution.completed'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
+    sent = len(await outbox_events(resources, tenant.id, "attribution.completed"))
     assert sent == 1
 
 

@@ -1,26 +1,11 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from services.api.state import Resources
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.helpers.problems import assert_problem
 from tests.helpers.tables import count
-
-
-async def events(
-    resources: Resources, workspace_id: str, event_type: str
-) -> list[dict[str, object]]:
-    async with resources.engine.connect() as conn:
-        rows = await conn.scalars(
-            sa.text(
-                "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t"
-                " ORDER BY occurred_at"
-            ),
-            {"w": workspace_id, "t": event_type},
-        )
-        return list(rows)
 
 
 async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> dict[str, object]:
@@ -48,8 +33,8 @@ async def test_status_machine_happy_path_emits_events(tenant: Tenant, resources:
     campaign = await factories.campaign(tenant)
     for target in ("scheduled", "active", "paused", "active", "completed", "archived"):
         assert (await patch(tenant, campaign["id"], status=target))["status"] == target
-    changes = await events(resources, tenant.id, "campaign.status_changed")
-    assert [(e["previous_status"], e["campaign"]["status"]) for e in changes] == [  # type: ignore[index]
+    changes = [e.data for e in await outbox_events(resources, tenant.id, "campaign.status_changed")]
+    assert [(e["previous_status"], e["campaign"]["status"]) for e in changes] == [
         ("draft", "scheduled"),
         ("scheduled", "active"),
         ("active", "paused"),
@@ -75,7 +60,7 @@ async def test_forbidden_transition_is_409_and_emits_nothing(
         await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
     ).json()
     assert (fetched["status"], fetched["name"]) == ("draft", campaign["name"])
-    assert await events(resources, tenant.id, "campaign.status_changed") == []
+    assert await outbox_events(resources, tenant.id, "campaign.status_changed") == []
 
 
 async def test_scheduling_needs_a_start_date(tenant: Tenant) -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from services.api.state import Resources
 from tests import factories
-from tests.campaigns.test_campaigns import events
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.helpers.problems import assert_problem
 
 
@@ -48,8 +48,10 @@ async def test_full_workflow_to_published(tenant: Tenant, resources: Resources) 
         headers=tenant.admin,
     )
     assert again.status_code == 200
-    history = await events(resources, tenant.id, "content_item.status_changed")
-    assert [e["content_item"]["status"] for e in history] == [  # type: ignore[index]
+    history = [
+        e.data for e in await outbox_events(resources, tenant.id, "content_item.status_changed")
+    ]
+    assert [e["content_item"]["status"] for e in history] == [
         "in_review",
         "approved",
         "scheduled",

@@ -21,6 +21,7 @@ from shared.listening.ingestion import ANALYSE_JOB
 from tests import factories
 from tests.conftest import Tenant
 from tests.helpers.listening import ingest, item_status, mention, post, scheduled_item, term
+from tests.helpers.outbox import outbox_events
 from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
 
 NEGATIVE = "Éclat arnaque totale, remboursement refusé 😡 #BoycottEclat"
@@ -203,14 +204,7 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert await item_status(tenant, tomorrow) == "scheduled"
     assert await item_status(tenant, soon) == "approved"  # its time passed while frozen
     assert await item_status(tenant, late) == "scheduled"
-    async with resources.engine.connect() as conn:
-        handed_over = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'content_item.due'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
+    handed_over = len(await outbox_events(resources, tenant.id, "content_item.due"))
     assert handed_over == 0
     assert len(events(inbox, secret, "alert.opened")) == 1
 

@@ -35,6 +35,7 @@ from shared.listening.models import TermKind, TrackedTerm
 from tests.conftest import Tenant
 from tests.crisis.real_posts import BRAND, Stream, baseline, burst, chunks, held_out
 from tests.helpers.listening import ingest, mentions, term
+from tests.helpers.outbox import outbox_events
 
 LANGUAGES = ("fr", "en")
 
@@ -111,15 +112,7 @@ def report(what: str, metrics: Metrics, current: str | None, details: dict[str, 
 
 
 async def alerts_opened(resources: Resources, tenant: Tenant) -> int:
-    async with resources.engine.connect() as conn:
-        opened = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'alert.opened'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
-    return int(opened or 0)
+    return len(await outbox_events(resources, tenant.id, "alert.opened"))
 
 
 async def a_quiet_week(

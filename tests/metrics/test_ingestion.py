@@ -25,6 +25,7 @@ from shared.jobs.service import SWEEP_GRACE, sweep
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
 from tests.helpers.metrics import DAY, ingest, merged, row
+from tests.helpers.outbox import outbox_events
 from tests.helpers.problems import assert_problem
 
 
@@ -81,14 +82,8 @@ async def test_an_accepted_batch_is_durable_then_merged(
     assert snapshot["spend"] == "12.50"
     assert snapshot["clicks"] is None  # not reported: null, never 0
     assert snapshot["campaign_id"] == item["campaign_id"]
-    async with resources.engine.connect() as conn:
-        events = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'ingest.completed' AND data -> 'batch' ->> 'id' = :b"
-            ),
-            {"w": uuid.UUID(tenant.id), "b": batch["id"]},
-        )
+    completed = await outbox_events(resources, tenant.id, "ingest.completed")
+    events = len([e for e in completed if e.data["batch"]["id"] == batch["id"]])
     assert events == 1
 
 

@@ -18,6 +18,7 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from shared.segments import service as segments
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.locks import waiting_on
 
 CART_ABANDONERS = {
@@ -121,20 +122,7 @@ async def test_cart_abandoners_are_exactly_the_expected_visitors(
     await track(tenant, [ev("a", "purchase", MINUTE)])
     again = await refreshed(tenant, resources, settings, created["id"])
     assert (again["size"], again["previous_size"]) == (2, 3)
-    async with resources.engine.connect() as conn:
-        sent = (
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT data FROM outbox_events WHERE workspace_id = :w "
-                        "AND type = 'segment.computed' ORDER BY occurred_at"
-                    ),
-                    {"w": uuid.UUID(tenant.id)},
-                )
-            )
-            .scalars()
-            .all()
-        )
+    sent = [e.data for e in await outbox_events(resources, tenant.id, "segment.computed")]
     assert [(s["size"], s["change"]) for s in sent] == [(3, None), (2, -1)]
     assert sent[1]["tier_counts"] == {"cold": 0, "warm": 1, "hot": 1}
 

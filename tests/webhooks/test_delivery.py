@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from shared.embedded import EmbeddedRedis
 from shared.webhooks.dispatch import claim, fan_out
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
+from tests.helpers.outbox import outbox_events
 from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
 
 
@@ -437,17 +437,12 @@ async def test_a_due_item_is_handed_over_once(
     assert got.json()["status"] == "publishing"
     got = await tenant.http.get(f"/v1/content-items/{later['id']}", headers=tenant.admin)
     assert got.json()["status"] == "scheduled"
-    async with resources.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.text(
-                    "SELECT type, data FROM outbox_events WHERE workspace_id = :w "
-                    "AND type IN ('content_item.due', 'content_item.status_changed') "
-                    "AND data -> 'content_item' ->> 'id' = :id ORDER BY occurred_at"
-                ),
-                {"w": uuid.UUID(tenant.id), "id": item["id"]},
-            )
-        ).all()
+    changes = ("content_item.due", "content_item.status_changed")
+    rows = [
+        event
+        for event in await outbox_events(resources, tenant.id, *changes)
+        if event.data["content_item"]["id"] == item["id"]
+    ]
     due = [data for kind, data in rows if kind == "content_item.due"]
     assert len(due) == 1
     assert due[0]["content_item"]["status"] == "publishing"

@@ -24,6 +24,7 @@ from shared.jobs import service as jobs_service
 from shared.jobs.queue import ArqJobQueue
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.worker.conftest import FLAKY, REFUSE, TOUCH, ctx_for, run_burst
 
 
@@ -43,13 +44,7 @@ async def job_row(resources: Resources, job_id: uuid.UUID) -> dict[str, object] 
 
 
 async def event_count(resources: Resources, workspace_id: str, event_type: str) -> int:
-    async with resources.engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                sa.text("SELECT count(*) FROM outbox_events WHERE workspace_id = :w AND type = :t"),
-                {"w": workspace_id, "t": event_type},
-            )
-        )
+    return len(await outbox_events(resources, workspace_id, event_type))
 
 
 async def test_job_of_a_rolled_back_transaction_is_never_sent(

@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.locks import waiting_on
 from tests.worker_process import kill, spawn_worker
 
@@ -153,18 +155,9 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         f"v{n}" for n in range(BUYERS, BUYERS + ABANDONERS)
     }
 
+    completed = ("attribution.completed", "segment.computed")
+    sent = dict(Counter(e.type for e in await outbox_events(resources, tenant.id, *completed)))
     async with resources.engine.connect() as conn:
-        sent: dict[str, int] = dict(
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT type, count(*) FROM outbox_events WHERE workspace_id = :w "
-                        "AND type IN ('attribution.completed', 'segment.computed') GROUP BY type"
-                    ),
-                    {"w": uuid.UUID(tenant.id)},
-                )
-            ).all()
-        )
         jobs = (
             await conn.execute(
                 sa.text(
