@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 
 from services.api.state import Resources
-from services.worker.context import WorkerContext
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
-from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.jobs import run_batch_job
 
 _ids = itertools.count(1)
 
@@ -45,13 +44,7 @@ async def analysed(
 ) -> dict[str, Any]:
     """Runs the analysis job's handler (scoring, then crisis evaluation) in its own unit of
     work, as the worker does."""
-    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await analyse_mentions(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
-    assert got.status_code == 200
-    result: dict[str, Any] = got.json()
-    return result
+    return await run_batch_job(analyse_mentions, tenant, resources, settings, batch)
 
 
 async def ingest(

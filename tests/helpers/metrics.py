@@ -7,11 +7,10 @@ from typing import Any
 import httpx
 
 from services.api.state import Resources
-from services.worker.context import WorkerContext
 from services.worker.jobs.metrics import merge_snapshots
 from shared.config import Settings
-from shared.db.uow import unit_of_work
 from tests.conftest import Tenant
+from tests.helpers.jobs import run_batch_job
 
 DAY = "2026-11-02T00:00:00Z"
 
@@ -31,10 +30,4 @@ async def merged(
     tenant: Tenant, resources: Resources, settings: Settings, batch: dict[str, Any]
 ) -> dict[str, Any]:
     """Runs the merge job's handler in its own unit of work, as the worker does."""
-    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await merge_snapshots(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
-    assert got.status_code == 200
-    result: dict[str, Any] = got.json()
-    return result
+    return await run_batch_job(merge_snapshots, tenant, resources, settings, batch)
