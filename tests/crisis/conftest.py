@@ -1,5 +1,4 @@
-"""The webhook tests' real receiver and real arq worker, for the crisis tests."""
+"""The real receiver and the real arq worker the webhook tests use, for the crisis tests."""
 
-from tests.webhooks.conftest import fast_settings, receiver, start_worker
-
-__all__ = ["fast_settings", "receiver", "start_worker"]
+from tests.helpers.receiver import receiver  # noqa: F401  (fixture)
+from tests.helpers.worker import fast_settings, start_worker  # noqa: F401  (fixtures)

@@ -13,7 +13,6 @@ import itertools
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.api.main import create_app
 from services.api.state import Resources
 from shared.config import Settings
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS, MAX_TERMS_PER_WORKSPACE
@@ -47,15 +45,6 @@ BOUND_SECONDS = 2.0
 
 
 _days = itertools.count()
-
-
-@pytest.fixture
-async def roomy(settings: Settings, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
-    """The API with the production body limit: 200 mentions of 10,000 characters fit."""
-    app = create_app(settings.model_copy(update={"max_body_bytes": 16 * 1024 * 1024}), resources)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 def probe_terms() -> list[dict[str, Any]]:

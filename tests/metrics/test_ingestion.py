@@ -4,7 +4,6 @@ the 202, merged set-based with replace / last-wins / idempotent-replay semantics
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -233,16 +232,6 @@ async def test_another_workspaces_ids_are_bad_rows(
     assert isinstance(errors, list)
     assert errors[0]["type"] == "unknown_reference"
     assert await stored(resources, a.id) == (0, 0, 0)
-
-
-@pytest.fixture
-async def roomy(settings: Settings, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
-    """The API with the production body limit: 10,001 small rows fit in it."""
-    roomy_settings = settings.model_copy(update={"max_body_bytes": 16 * 1024 * 1024})
-    app = create_app(roomy_settings, resources)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 async def test_10001_rows_are_refused_and_10000_accepted(

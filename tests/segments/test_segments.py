@@ -19,6 +19,7 @@ from shared.db.uow import unit_of_work
 from shared.segments import service as segments
 from tests.conftest import Tenant
 from tests.helpers.outbox import outbox_events
+from tests.helpers.waiting import wait_until
 from tests.locks import waiting_on
 
 CART_ABANDONERS = {
@@ -237,10 +238,7 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
             {"a": uuid.UUID(created["id"])},
         )
         job = asyncio.create_task(run())
-        for _ in range(200):  # until the job waits on the audience
-            if await waiting_on(deleting, resources.engine):
-                break
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: waiting_on(deleting, resources.engine), every=0.02)
         assert not job.done()
         # The refresh row is still free: the deletion's cascade could take it.
         await deleting.execute(
