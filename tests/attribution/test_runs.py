@@ -56,7 +56,7 @@ def by_key(rows: list[dict[str, Any]]) -> dict[str, tuple[float, str]]:
 
 
 @pytest.fixture
-async def journeys(tenant: Tenant) -> dict[str, Any]:
+async def journeys(tenant: Tenant) -> factories.Campaign:
     campaign = await factories.campaign(tenant)
     events = [
         # v1: instagram (campaign) then email, then buys for 100.00

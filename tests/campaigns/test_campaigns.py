@@ -8,12 +8,12 @@ from tests.helpers.problems import assert_problem
 from tests.helpers.tables import count
 
 
-async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> dict[str, object]:
+async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> factories.Campaign:
     response = await tenant.http.patch(
         f"/v1/campaigns/{campaign_id}", json=fields, headers=tenant.admin
     )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: factories.Campaign = response.json()
     return body
 
 
@@ -224,5 +224,5 @@ async def test_null_clears_optional_fields_and_is_refused_for_required_ones(
     cleared = await patch(tenant, campaign["id"], budget=None, targets=None, ends_at=None)
     assert cleared["budget"] is None
     assert cleared["ends_at"] is None
-    assert cleared["targets"]["cpa"] is None  # type: ignore[index]
+    assert cleared["targets"]["cpa"] is None
     assert cleared["name"] == campaign["name"]

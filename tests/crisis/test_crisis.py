@@ -19,7 +19,8 @@ from shared.jobs.queue import ArqJobQueue
 from shared.listening.ingestion import ANALYSE_JOB
 from tests import factories
 from tests.conftest import Tenant
-from tests.helpers.listening import ingest, item_status, mention, post, scheduled_item, term
+from tests.factories import scheduled_item
+from tests.helpers.listening import ingest, item_status, mention, post, term
 from tests.helpers.outbox import outbox_events
 from tests.helpers.receiver import Inbox, Receiver
 from tests.helpers.waiting import wait_until
@@ -241,5 +242,5 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert reopen.status_code == 409
 
 
-async def _status_is(tenant: Tenant, item: dict[str, Any], status: str) -> bool:
+async def _status_is(tenant: Tenant, item: factories.ContentItem, status: str) -> bool:
     return await item_status(tenant, item) == status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,6 @@ import httpx
 from services.api.state import Resources
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
-from tests import factories
 from tests.conftest import Tenant
 from tests.helpers.jobs import run_batch_job
 
@@ -71,22 +71,7 @@ async def term(tenant: Tenant, term: str, kind: str = "brand", **fields: Any) ->
     return result
 
 
-async def item_status(tenant: Tenant, item: dict[str, Any]) -> str:
+async def item_status(tenant: Tenant, item: Mapping[str, Any]) -> str:
     got = await tenant.http.get(f"/v1/content-items/{item['id']}", headers=tenant.admin)
     status: str = got.json()["status"]
     return status
-
-
-async def scheduled_item(
-    tenant: Tenant, account: dict[str, Any], days: float, **fields: Any
-) -> dict[str, Any]:
-    """A content item taken through review to `scheduled`, `days` from now."""
-    item = await factories.content_item(
-        tenant, account, scheduled_at=factories.in_days(days), **fields
-    )
-    for status in ("in_review", "approved", "scheduled"):
-        response = await tenant.http.patch(
-            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
-        )
-        assert response.status_code == 200, response.text
-    return item

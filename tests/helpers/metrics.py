@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ from tests.helpers.jobs import run_batch_job
 DAY = "2026-11-02T00:00:00Z"
 
 
-def row(target: dict[str, Any], **fields: Any) -> dict[str, Any]:
+def row(target: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
+    """A snapshot row of a content item or, for a campaign (it has an objective), the campaign."""
     key = "campaign_id" if "objective" in target else "content_item_id"
     return {key: target["id"], "period_start": DAY, "granularity": "day"} | fields
 

@@ -43,7 +43,7 @@ async def get(tenant: Tenant, path: str, **params: Any) -> dict[str, Any]:
     return body
 
 
-async def accounts(tenant: Tenant) -> tuple[dict[str, Any], dict[str, Any]]:
+async def accounts(tenant: Tenant) -> tuple[factories.SocialAccount, factories.SocialAccount]:
     instagram = await factories.social_account(tenant)
     facebook = await factories.social_account(
         tenant, platform="facebook", handle="@maison", external_id="fb-1"

@@ -71,7 +71,7 @@ async def batch_status(tenant: Tenant, batch_id: str) -> str:
     return status
 
 
-async def merge_seconds(tenant: Tenant, item: dict[str, Any], log: Path) -> float:
+async def merge_seconds(tenant: Tenant, item: factories.ContentItem, log: Path) -> float:
     """From posting a 1-row snapshot to reading its batch `succeeded`."""
     started = time.monotonic()
     day = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=next(_days))

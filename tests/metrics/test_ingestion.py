@@ -53,7 +53,7 @@ async def snapshots(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def item(tenant: Tenant) -> dict[str, Any]:
+async def item(tenant: Tenant) -> factories.ContentItem:
     campaign = await factories.campaign(tenant)
     return await factories.content_item(tenant, campaign_id=campaign["id"])
 

@@ -32,11 +32,11 @@ from tests.helpers.waiting import wait_until
 from tests.helpers.worker import WorkerFactory
 
 
-async def endpoint(tenant: Tenant, inbox: Inbox, **fields: Any) -> dict[str, Any]:
+async def endpoint(tenant: Tenant, inbox: Inbox, **fields: Any) -> factories.WebhookEndpoint:
     return await factories.webhook_endpoint(tenant, url=inbox.url, **fields)
 
 
-async def archive_campaign(tenant: Tenant) -> dict[str, Any]:
+async def archive_campaign(tenant: Tenant) -> factories.Campaign:
     campaign = await factories.campaign(tenant)
     response = await tenant.http.patch(
         f"/v1/campaigns/{campaign['id']}", json={"status": "archived"}, headers=tenant.admin
