@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from services.api import errors
-from services.api.middleware import RequestContextMiddleware, TransactionMiddleware
+from services.api.middleware import RequestContextMiddleware
 from services.api.problems import Problem
 from services.api.routers import (
     attribution,
@@ -31,6 +31,7 @@ from services.api.routers import (
     workspaces,
 )
 from services.api.state import Resources
+from services.api.transaction import TransactionMiddleware
 from shared.config import Settings, get_settings
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.events.schemas import EventBatch

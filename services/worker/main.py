@@ -4,32 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Function, func
 from prometheus_client import start_http_server
 
-from services.worker import jobs  # noqa: F401  (registers handlers)
 from services.worker.analysis import AnalysisPool
 from services.worker.context import WorkerContext, typed
-from services.worker.registry import HANDLERS
+from services.worker.crisis import evaluate_workspace
+from services.worker.jobs import HANDLERS
+from services.worker.registry import Registered
 from services.worker.resilient import ResilientWorker
 from services.worker.runner import run_recorded
 from services.worker.webhooks import WebhookDispatcher
 from shared.campaigns import service as campaigns
 from shared.config import Settings, get_settings
 from shared.content import service as content
-from shared.crisis import evaluate as crisis
+from shared.crisis.evaluate import workspaces_to_evaluate
 from shared.db import partitions
 from shared.db.base import utcnow
 from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
-from shared.idempotency.models import IdempotencyRecord
+from shared.idempotency import store as idempotency
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
 from shared.segments import service as segments
@@ -51,9 +52,7 @@ async def sweep_jobs(ctx: dict[str, Any]) -> int:
 async def purge_idempotency(ctx: dict[str, Any]) -> None:
     wc = typed(ctx)
     async with wc.sessionmaker() as session, session.begin():
-        await session.execute(
-            sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
-        )
+        await idempotency.purge_expired(session, utcnow())
 
 
 async def advance_campaigns(ctx: dict[str, Any]) -> int:
@@ -107,11 +106,11 @@ async def evaluate_crises(ctx: dict[str, Any]) -> int:
     when no mention arrives. One transaction per workspace."""
     wc = typed(ctx)
     async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
-        workspaces = await crisis.workspaces_to_evaluate(uow)
+        workspaces = await workspaces_to_evaluate(uow)
     for workspace_id in workspaces:
         try:
             async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
-                await crisis.evaluate_workspace(uow, workspace_id)
+                await evaluate_workspace(uow, workspace_id)
         except Exception:  # one workspace's failure must not stop the others' alerts
             log.exception("crisis.evaluation_failed", workspace_id=str(workspace_id))
     return len(workspaces)
@@ -136,12 +135,13 @@ def every(seconds: int) -> dict[str, Any]:
 DUE_EVERY_SECONDS = 5
 
 
-def recorded_functions() -> list[Function]:
+def recorded_functions(handlers: Sequence[Registered[Any]] = HANDLERS) -> list[Function]:
+    """An arq function per declared job, named as the job (tests add their own jobs)."""
     functions = []
-    for name, handler in HANDLERS.items():
-        runner = functools.partial(run_recorded, name=name, handler=handler)
+    for job in handlers:
+        runner = functools.partial(run_recorded, job=job)
         functools.update_wrapper(runner, run_recorded)
-        functions.append(func(runner, name=name))  # type: ignore[arg-type]
+        functions.append(func(runner, name=job.name))  # type: ignore[arg-type]
     return functions
 
 
@@ -162,7 +162,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         if long_running:
             dispatcher = WebhookDispatcher(settings, ctx["app"].sessionmaker)
             ctx["webhooks"] = (dispatcher, asyncio.create_task(dispatcher.run()))
-        log.info("worker.started", functions=sorted(HANDLERS))
+        log.info("worker.started", functions=sorted(job.name for job in HANDLERS))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if "webhooks" in ctx:

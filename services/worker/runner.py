@@ -19,7 +19,7 @@ from arq import Retry
 from prometheus_client import Counter, Histogram
 
 from services.worker.context import typed
-from services.worker.registry import Handler
+from services.worker.registry import Registered
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.errors import DomainError
@@ -51,8 +51,9 @@ async def _finish(ctx: dict[str, Any], job_id: uuid.UUID, status: JobStatus, err
         )
 
 
-async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: Handler) -> str:
+async def run_recorded(ctx: dict[str, Any], job_id: str, *, job: Registered[Any]) -> str:
     wc = typed(ctx)
+    name = job.name
     ident = uuid.UUID(job_id)
     started = time.perf_counter()
     async with wc.sessionmaker() as session:
@@ -77,8 +78,9 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, name: str, handler: 
             JOB_OUTCOMES.labels(name, "skipped").inc()
             return "skipped"
         try:
-            scope = {"workspace_id": str(row.workspace_id)} if row.workspace_id else {}
-            await handler(uow, wc, **scope, **row.args)
+            if row.workspace_id is None:  # every job is a workspace's (`uow.enqueue`)
+                raise DomainError(f"job {job_id} has no workspace")
+            await job.run(uow, wc, row.workspace_id, row.args)
             row.status = JobStatus.done
             row.attempts += 1
             row.finished_at = utcnow()

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, TenantOwned, str_enum, tenant_listing_index
-from shared.metrics.models import IngestStatus as RunStatus
+from shared.jobs.work import IngestStatus as RunStatus
 
 
 class AttributionRun(TenantOwned, Base):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, StrictFloat, model_validator
 
 from shared.attribution.algorithms import Model
-from shared.metrics.models import IngestStatus as RunStatus
+from shared.jobs.work import IngestStatus as RunStatus
 from shared.schemas import InputModel, JsonInt, Money, ReadModel, Timestamp
 
 DIMENSIONS = ("channel", "campaign", "content_item")

@@ -10,6 +10,7 @@ from shared.attribution import report
 from shared.attribution.algorithms import Model
 from shared.attribution.build import build
 from shared.attribution.events import AttributionCompleted
+from shared.attribution.jobs import RunAttribution
 from shared.attribution.models import AttributionRun
 from shared.attribution.schemas import RunCreate, RunRead, RunSummary
 from shared.db.pagination import Page, paginate
@@ -18,9 +19,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.models import EventType
 from shared.jobs.models import Job
 from shared.jobs.service import failed_jobs, read_as_failed
-from shared.metrics.models import IngestStatus as RunStatus
-
-RUN_JOB = "attribution.run"
+from shared.jobs.work import IngestStatus as RunStatus
 
 
 def runs(uow: UnitOfWork) -> TenantRepository[AttributionRun]:
@@ -35,7 +34,7 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: RunCreate) -> A
         params=body.model_dump(mode="json", by_alias=True),
     )
     uow.session.add(run)
-    job = uow.enqueue(RUN_JOB, workspace_id=workspace_id, run_id=str(run.id))
+    job = uow.enqueue(RunAttribution(run_id=run.id), workspace_id=workspace_id)
     run.job_id = job.id
     await uow.session.flush()
     return run

@@ -24,7 +24,7 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
-from shared.kpis.rollups import REBUILD_JOB
+from shared.kpis.jobs import RebuildRollups
 from shared.metrics.models import MetricSnapshot
 from shared.social_accounts.models import Platform, SocialAccount
 
@@ -121,7 +121,7 @@ async def _rebucket_snapshots(uow: UnitOfWork, item: ContentItem) -> None:
         )
     )
     if has_snapshots:
-        uow.enqueue(REBUILD_JOB, workspace_id=item.workspace_id)
+        uow.enqueue(RebuildRollups(), workspace_id=item.workspace_id)
 
 
 async def update(

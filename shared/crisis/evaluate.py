@@ -6,14 +6,12 @@ batches never act twice on one alert; the partial unique index backs this up.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from prometheus_client import Counter, Histogram
 
 from shared.content.models import ContentItem, ContentStatus
 from shared.crisis import freeze
@@ -39,11 +37,6 @@ from shared.listening.models import TermKind, TrackedTerm
 
 #: Mentions a source stamps slightly ahead of our clock still count as now.
 CLOCK_SLACK = timedelta(minutes=5)
-
-EVALUATION_SECONDS = Histogram(
-    "smm_crisis_evaluation_seconds", "Time to evaluate one workspace's escalation policies"
-)
-ALERT_ACTIONS = Counter("smm_alert_actions_total", "Alerts opened, escalated, resolved", ["action"])
 
 
 _COUNTS = sa.text(
@@ -179,8 +172,6 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
         # The policy's freeze may have changed since the alert opened (CRI-4 holds
         # "while an alert at or above it is open", by the policy as it is now).
         _freeze_as_policy_says(alert, policy, rules_)
-    if action in (Action.open, Action.escalate):
-        ALERT_ACTIONS.labels(action.value).inc()
     return action
 
 
@@ -198,7 +189,6 @@ async def resolve(uow: UnitOfWork, alert: Alert, now: datetime, *, by: str) -> N
     await uow.session.flush()
     await freeze.enforce(uow, alert.workspace_id, now)
     uow.emit(alert.workspace_id, AlertResolved(alert=AlertRead.model_validate(alert)))
-    ALERT_ACTIONS.labels(Action.resolve.value).inc()
 
 
 async def evaluate_workspace(
@@ -207,8 +197,7 @@ async def evaluate_workspace(
     """Every enabled policy of the workspace, locked in id order (no deadlock between a
     cron round and a batch's job), then the freeze enforced. The time is read once the
     locks are held: a round that waited for another never writes an earlier time after
-    it."""
-    started = time.perf_counter()
+    it. Returns each policy's action, for the caller to count."""
     policies = (
         await uow.session.scalars(
             sa.select(EscalationPolicy)
@@ -223,7 +212,6 @@ async def evaluate_workspace(
     now = clock()
     actions = [await evaluate_policy(uow, policy, now) for policy in policies]
     await freeze.enforce(uow, workspace_id, now)
-    EVALUATION_SECONDS.observe(time.perf_counter() - started)
     return actions
 
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crisis.levels import Metrics
 from shared.crisis.schemas import Author, Explanation, Share, Trend
@@ -29,6 +30,42 @@ async def samples(uow: UnitOfWork, scope: Scope) -> list[uuid.UUID]:
     return list(rows)
 
 
+#: Each group's mentions in the window (w) and in the baseline before it (b).
+_SPLIT = (
+    "count(*) FILTER (WHERE posted_at >= :start) AS w, "
+    "count(*) FILTER (WHERE posted_at < :start) AS b"
+)
+_TERMS = sa.text(
+    f"SELECT t, {_SPLIT} FROM (SELECT unnest(term_ids) AS t, posted_at {WATCHED}) x "
+    "WHERE t = ANY(CAST(:terms AS uuid[])) GROUP BY t ORDER BY w DESC LIMIT :top"
+)
+_HASHTAGS = sa.text(
+    f"SELECT h, {_SPLIT} FROM (SELECT unnest(hashtags) AS h, posted_at {WATCHED}) x "
+    "GROUP BY h HAVING count(*) FILTER (WHERE posted_at >= :start) > 0"
+)
+_AUTHORS = sa.text(
+    "SELECT author_handle, max(author_followers), count(*), "
+    "count(*) FILTER (WHERE sentiment_label = 'negative') "
+    f"{WATCHED} AND posted_at >= :start "
+    "GROUP BY author_handle ORDER BY max(author_followers) DESC LIMIT :top"
+)
+_SHARES = {
+    column: sa.text(
+        f"SELECT coalesce({column}, 'unknown'), count(*), "
+        "count(*) FILTER (WHERE sentiment_label = 'negative') "
+        f"{WATCHED} AND posted_at >= :start GROUP BY 1 ORDER BY 2 DESC"
+    )
+    for column in ("platform", "language")
+}
+_BASELINE_SENTIMENT = sa.text(f"SELECT avg(sentiment) {WATCHED} AND posted_at < :start")
+
+
+def _ratio(scope: Scope, window_minutes: int) -> float:
+    """The window's length over the baseline's: what scales a baseline count to expect."""
+    baseline_minutes = (scope.window_start - scope.baseline_start).total_seconds() / 60
+    return window_minutes / baseline_minutes if baseline_minutes else 0.0
+
+
 def _trends(rows: Any, ratio: float, names: dict[str, str] | None = None) -> list[Trend]:
     trends = []
     for key, window, baseline in rows:
@@ -44,6 +81,13 @@ def _trends(rows: Any, ratio: float, names: dict[str, str] | None = None) -> lis
     return trends
 
 
+def _rising(tags: list[Trend]) -> list[Trend]:
+    """Rising most first; a hashtag never seen before rises most of all."""
+    return sorted(
+        tags, key=lambda t: (-(t.lift if t.lift is not None else float("inf")), -t.mentions)
+    )
+
+
 def _shares(rows: Any, total: int) -> list[Share]:
     return [
         Share(key=str(key), mentions=int(n), negative=int(neg), share=round(n / total, 4))
@@ -52,18 +96,12 @@ def _shares(rows: Any, total: int) -> list[Share]:
     ]
 
 
-async def explain(
-    uow: UnitOfWork, scope: Scope, window_minutes: int, metrics: Metrics
-) -> dict[str, Any]:
-    session = uow.session
-    params = scope.params()
-    watched = WATCHED
-    baseline_minutes = (scope.window_start - scope.baseline_start).total_seconds() / 60
-    ratio = window_minutes / baseline_minutes if baseline_minutes else 0.0
-    split = (
-        "count(*) FILTER (WHERE posted_at >= :start) AS w, "
-        "count(*) FILTER (WHERE posted_at < :start) AS b"
-    )
+def _delta(avg: float | None, baseline_avg: float | None) -> float | None:
+    return None if baseline_avg is None or avg is None else round(avg - baseline_avg, 4)
+
+
+async def _term_trends(session: AsyncSession, scope: Scope, ratio: float) -> list[Trend]:
+    """The policy's most mentioned terms, under the names people gave them."""
     names = {
         str(ident): term
         for ident, term in await session.execute(
@@ -73,63 +111,43 @@ async def explain(
             )
         )
     }
-    terms = _trends(
-        await session.execute(
-            sa.text(
-                f"SELECT t, {split} FROM (SELECT unnest(term_ids) AS t, posted_at {watched}) x "
-                "WHERE t = ANY(CAST(:terms AS uuid[])) GROUP BY t ORDER BY w DESC LIMIT :top"
-            ),
-            {**params, "top": TOP},
-        ),
-        ratio,
-        names,
-    )
-    tags = _trends(
-        await session.execute(
-            sa.text(
-                f"SELECT h, {split} FROM (SELECT unnest(hashtags) AS h, posted_at {watched}) x "
-                "GROUP BY h HAVING count(*) FILTER (WHERE posted_at >= :start) > 0"
-            ),
-            params,
-        ),
-        ratio,
-    )
-    # Rising most first; a hashtag never seen before rises most of all.
-    tags.sort(key=lambda t: (-(t.lift if t.lift is not None else float("inf")), -t.mentions))
-    authors = [
+    rows = await session.execute(_TERMS, {**scope.params(), "top": TOP})
+    return _trends(rows, ratio, names)
+
+
+async def _hashtag_trends(session: AsyncSession, scope: Scope, ratio: float) -> list[Trend]:
+    return _rising(_trends(await session.execute(_HASHTAGS, scope.params()), ratio))
+
+
+async def _top_authors(session: AsyncSession, scope: Scope) -> list[Author]:
+    """The window's most followed authors."""
+    rows = await session.execute(_AUTHORS, {**scope.params(), "top": TOP})
+    return [
         Author(handle=handle, followers=int(followers), mentions=int(n), negative=int(neg))
-        for handle, followers, n, neg in await session.execute(
-            sa.text(
-                "SELECT author_handle, max(author_followers), count(*), "
-                "count(*) FILTER (WHERE sentiment_label = 'negative') "
-                f"{watched} AND posted_at >= :start "
-                "GROUP BY author_handle ORDER BY max(author_followers) DESC LIMIT :top"
-            ),
-            {**params, "top": TOP},
-        )
+        for handle, followers, n, neg in rows
     ]
-    by = {}
-    for column in ("platform", "language"):
-        by[column] = _shares(
-            await session.execute(
-                sa.text(
-                    f"SELECT coalesce({column}, 'unknown'), count(*), "
-                    "count(*) FILTER (WHERE sentiment_label = 'negative') "
-                    f"{watched} AND posted_at >= :start GROUP BY 1 ORDER BY 2 DESC"
-                ),
-                params,
-            ),
-            metrics.mention_count,
-        )
-    baseline_avg = await session.scalar(
-        sa.text(f"SELECT avg(sentiment) {watched} AND posted_at < :start"), params
-    )
-    baseline_avg = None if baseline_avg is None else round(float(baseline_avg), 4)
-    delta = (
-        None
-        if baseline_avg is None or metrics.avg_sentiment is None
-        else round(metrics.avg_sentiment - baseline_avg, 4)
-    )
+
+
+async def _baseline_sentiment(session: AsyncSession, scope: Scope) -> float | None:
+    average = await session.scalar(_BASELINE_SENTIMENT, scope.params())
+    return None if average is None else round(float(average), 4)
+
+
+async def explain(
+    uow: UnitOfWork, scope: Scope, window_minutes: int, metrics: Metrics
+) -> dict[str, Any]:
+    """CRI-3's explanation: what rose against the baseline, who spoke, where, how."""
+    session = uow.session
+    ratio = _ratio(scope, window_minutes)
+    terms = await _term_trends(session, scope, ratio)
+    tags = await _hashtag_trends(session, scope, ratio)
+    authors = await _top_authors(session, scope)
+    by = {
+        column: _shares(await session.execute(query, scope.params()), metrics.mention_count)
+        for column, query in _SHARES.items()
+    }
+    baseline_avg = await _baseline_sentiment(session, scope)
+    delta = _delta(metrics.avg_sentiment, baseline_avg)
     explanation = Explanation(
         terms=terms,
         hashtags=tags[:TOP],

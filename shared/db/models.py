@@ -9,9 +9,10 @@ from shared.db.base import Base
 from shared.events.models import TrackedEvent, Visitor
 from shared.idempotency.models import IdempotencyRecord
 from shared.jobs.models import Job
+from shared.jobs.work import IngestBatch
 from shared.kpis.models import KpiTargetMiss, metric_rollups
 from shared.listening.models import Mention, TrackedTerm
-from shared.metrics.models import IngestBatch, IngestRow, MetricSnapshot
+from shared.metrics.models import IngestRow, MetricSnapshot
 from shared.outbox.models import OutboxEvent
 from shared.segments.models import AudienceMember, AudienceRefresh
 from shared.social_accounts.models import SocialAccount

@@ -12,11 +12,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.jobs.contract import JobArgs
 from shared.jobs.models import Job
 from shared.jobs.queue import JobQueue
 from shared.outbox.events import Event
@@ -41,8 +41,14 @@ class UnitOfWork:
         self.session.add(row)
         return row
 
-    def enqueue(self, name: str, *, workspace_id: uuid.UUID | None = None, **args: Any) -> Job:
-        job = Job(id=uuid.uuid4(), name=name, workspace_id=workspace_id, args=args)
+    def enqueue(self, job_args: JobArgs, *, workspace_id: uuid.UUID) -> Job:
+        """Record the job in this transaction; it is sent to the queue after COMMIT."""
+        job = Job(
+            id=uuid.uuid4(),
+            name=job_args.NAME,
+            workspace_id=workspace_id,
+            args=job_args.model_dump(mode="json"),
+        )
         self.session.add(job)
         self._jobs.append(job)
         return job

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.uow import send_jobs
 from shared.jobs.models import Job, JobStatus
 from shared.jobs.queue import JobQueue
-from shared.metrics.models import IngestStatus
+from shared.jobs.work import IngestStatus
 
 #: A job younger than this is left to its post-commit send.
 SWEEP_GRACE = timedelta(seconds=10)

@@ -19,7 +19,6 @@ from shared.kpis.models import DIMENSIONS, metric_rollups
 from shared.metrics.models import MetricSnapshot
 from shared.workspaces.models import Workspace
 
-REBUILD_JOB = "kpis.rebuild"
 #: Advisory lock class of a workspace's snapshot writes (any constant, ours).
 _LOCK_CLASS = 0x5D_0002
 #: Snapshot rows, whole: a select on `metric_snapshots` or a textual one with its columns.

@@ -15,16 +15,16 @@ import sqlalchemy as sa
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
+from shared.jobs.work import BatchKind, IngestBatch, IngestStatus
 from shared.listening import terms
 from shared.listening.analysis import RowAnalyser, analyse_here
+from shared.listening.jobs import AnalyseMentions
 from shared.listening.models import Mention, SentimentSource
 from shared.listening.schemas import MentionBatch, MentionIn
 from shared.listening.sentiment import label
 from shared.listening.statements import LOCK_BATCH, STORE_ANALYSIS, UPSERT
-from shared.metrics.models import BatchKind, IngestBatch, IngestStatus
 from shared.social_accounts.models import Platform
 
-ANALYSE_JOB = "listening.analyse"
 #: Sources report what was posted: a mention from the future is a client's clock bug.
 FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -106,7 +106,7 @@ async def ingest(
     batch.inserted = sum(1 for (inserted,) in outcome if inserted)
     batch.updated = len(outcome) - batch.inserted
     if outcome:
-        job = uow.enqueue(ANALYSE_JOB, workspace_id=workspace_id, batch_id=str(batch.id))
+        job = uow.enqueue(AnalyseMentions(batch_id=batch.id), workspace_id=workspace_id)
         batch.job_id = job.id
     else:  # every mention was already stored as is: nothing to analyse
         batch.status = IngestStatus.succeeded

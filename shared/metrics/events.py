@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from shared.metrics.schemas import IngestBatchRead
+from shared.jobs.work import IngestBatchRead
 from shared.outbox.events import Event
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.content.models import ContentFormat
-from shared.db.base import Base, TenantOwned, str_enum, tenant_listing_index, utcnow
+from shared.db.base import Base, str_enum, utcnow
 from shared.social_accounts.models import Platform
 
 #: Integer counters a platform may report; an unreported one is NULL, never 0 (ING-1).
@@ -37,41 +37,6 @@ MEASURES = COUNTERS + AMOUNTS
 class Granularity(enum.StrEnum):
     hour = "hour"
     day = "day"
-
-
-class IngestStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-
-
-class BatchKind(enum.StrEnum):
-    metric_snapshots = "metric_snapshots"
-    mentions = "mentions"
-
-
-class IngestBatch(TenantOwned, Base):
-    """One accepted `POST /v1/metric-snapshots` (ING-3): its rows are in `ingest_rows`
-    until the worker merges them."""
-
-    __tablename__ = "ingest_batches"
-    __table_args__ = (tenant_listing_index("ingest_batches"),)
-
-    #: Acceptance order: a later batch's values win over an earlier one's, whatever order
-    #: the merges run in (retries, several workers).
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), unique=True)
-    kind: Mapped[BatchKind] = mapped_column(
-        str_enum(BatchKind), server_default=BatchKind.metric_snapshots.value
-    )
-    status: Mapped[IngestStatus] = mapped_column(str_enum(IngestStatus))
-    row_count: Mapped[int] = mapped_column(sa.Integer)
-    inserted: Mapped[int | None] = mapped_column(sa.Integer)
-    updated: Mapped[int | None] = mapped_column(sa.Integer)
-    error: Mapped[str | None] = mapped_column(sa.String(4000))
-    finished_at: Mapped[datetime | None]
-    #: The recorded merge job: a job that failed for good makes the batch `failed`.
-    job_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
 class Measures:

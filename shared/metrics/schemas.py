@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from shared.metrics.models import BatchKind, Granularity, IngestStatus
+from shared.metrics.models import Granularity
 from shared.schemas import InputModel, JsonInt, Money, MoneyText, ReadModel, RowTimestamp, Text
 
 MAX_ROWS = 10_000
@@ -100,23 +100,6 @@ class SnapshotBatch(InputModel):
     )
 
     snapshots: list[SnapshotIn] = Field(min_length=1, max_length=MAX_ROWS)
-
-
-class IngestBatchRead(ReadModel):
-    id: uuid.UUID
-    kind: BatchKind = Field(description="What the batch carried: metric snapshots or mentions.")
-    status: IngestStatus
-    row_count: int
-    inserted: int | None = Field(
-        description="Snapshots or mentions created by this batch (snapshots: once merged)."
-    )
-    updated: int | None = Field(
-        description="Snapshots or mentions whose values this batch changed; identical rows "
-        "count in neither."
-    )
-    error: str | None
-    created_at: datetime
-    finished_at: datetime | None
 
 
 class SnapshotRead(ReadModel):

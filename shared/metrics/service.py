@@ -18,22 +18,16 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
 from shared.jobs.service import failed_for_good, read_as_failed
+from shared.jobs.work import BatchKind, IngestBatch, IngestBatchRead, IngestStatus
 from shared.kpis import rollups, targets
 from shared.metrics import statements
 from shared.metrics.events import IngestCompleted
-from shared.metrics.models import (
-    BatchKind,
-    Granularity,
-    IngestBatch,
-    IngestStatus,
-    MetricSnapshot,
-)
+from shared.metrics.jobs import MergeSnapshots
+from shared.metrics.models import Granularity, MetricSnapshot
 from shared.metrics.records import COPY_COLUMNS, COPY_TABLE, copy_record
-from shared.metrics.schemas import IngestBatchRead, SnapshotBatch, SnapshotIn
+from shared.metrics.schemas import SnapshotBatch, SnapshotIn
 from shared.metrics.validation import in_row_order, row_problems
 from shared.workspaces.models import Workspace
-
-MERGE_JOB = "metrics.merge"
 
 
 def batches(uow: UnitOfWork) -> TenantRepository[IngestBatch]:
@@ -57,7 +51,7 @@ async def ingest(
         row_count=len(rows),
     )
     uow.session.add(batch)
-    job = uow.enqueue(MERGE_JOB, workspace_id=workspace_id, batch_id=str(batch.id))
+    job = uow.enqueue(MergeSnapshots(batch_id=batch.id), workspace_id=workspace_id)
     batch.job_id = job.id
     await uow.session.flush()
     await _stage(uow.session, batch.id, rows)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, TenantOwned, str_enum, tenant_listing_index
-from shared.metrics.models import IngestStatus as RefreshStatus
+from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.segments.rules import Tier
 
 

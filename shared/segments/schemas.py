@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from shared.metrics.models import IngestStatus as RefreshStatus
+from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.outbox.events import Event
 from shared.schemas import ReadModel
 from shared.segments.rules import Tier

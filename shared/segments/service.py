@@ -16,13 +16,12 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
 from shared.jobs.service import failed_for_good, read_as_failed
-from shared.metrics.models import IngestStatus as RefreshStatus
+from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.segments import rules
+from shared.segments.jobs import RefreshSegment
 from shared.segments.models import AudienceMember, AudienceRefresh
 from shared.segments.rules import Tier
 from shared.segments.schemas import RefreshRead, SegmentComputed
-
-REFRESH_JOB = "segments.refresh"
 
 
 def refreshes(uow: UnitOfWork) -> TenantRepository[AudienceRefresh]:
@@ -50,7 +49,7 @@ def request(uow: UnitOfWork, audience: Audience, trigger: str) -> AudienceRefres
         trigger=trigger,
     )
     uow.session.add(refresh)
-    job = uow.enqueue(REFRESH_JOB, workspace_id=audience.workspace_id, refresh_id=str(refresh.id))
+    job = uow.enqueue(RefreshSegment(refresh_id=refresh.id), workspace_id=audience.workspace_id)
     refresh.job_id = job.id
     return refresh
 

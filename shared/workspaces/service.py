@@ -24,7 +24,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.kpis import ranges
-from shared.kpis.rollups import REBUILD_JOB
+from shared.kpis.jobs import RebuildRollups
 from shared.workspaces.models import ApiKey, Role, Workspace
 from shared.workspaces.schemas import (
     ApiKeyCreate,
@@ -117,7 +117,7 @@ async def update_workspace(
         workspace.settings = {**workspace.settings, "kpi_ranges": current}
     if changes.get("timezone", workspace.timezone) != workspace.timezone:
         # The rollups are bucketed by local day: the worker re-buckets them.
-        uow.enqueue(REBUILD_JOB, workspace_id=workspace_id)
+        uow.enqueue(RebuildRollups(), workspace_id=workspace_id)
     for name, value in changes.items():
         setattr(workspace, name, value)
     await uow.session.flush()

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.api.deps import RATE_LIMIT_TIMEOUT
 from services.api.main import close_resources, create_app, open_resources
-from services.api.middleware import commit_failed_response
 from services.api.state import Resources
+from services.api.transaction import commit_failed_response
 from shared.config import Settings
 from shared.embedded import free_port
 from tests import factories

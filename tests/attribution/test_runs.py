@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from services.api.state import Resources
 from services.worker.context import WorkerContext
 from services.worker.jobs.attribution import run_attribution
+from shared.attribution.jobs import RunAttribution
 from shared.config import Settings
 from shared.db.uow import unit_of_work
 from tests import factories
@@ -44,7 +45,7 @@ async def computed(
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     for _ in range(2):  # a redelivered job changes nothing the second time
         async with unit_of_work(resources.sessionmaker, None) as uow:
-            await run_attribution(uow, wc, workspace_id=tenant.id, run_id=run_id)
+            await run_attribution(uow, wc, uuid.UUID(tenant.id), RunAttribution(run_id=run_id))
     got = await tenant.http.get(response.headers["Location"], headers=tenant.admin)
     assert got.status_code == 200
     result: dict[str, Any] = got.json()

@@ -16,7 +16,7 @@ from services.api.state import Resources
 from services.worker.resilient import ResilientWorker
 from shared.config import Settings
 from shared.jobs.queue import ArqJobQueue
-from shared.listening.ingestion import ANALYSE_JOB
+from shared.listening.jobs import AnalyseMentions
 from tests import factories
 from tests.conftest import Tenant
 from tests.factories import scheduled_item
@@ -56,7 +56,7 @@ async def burst(
         )
     await worker.pool.zrem(worker.pool.default_queue_name, str(job_id))
     await worker.pool.delete(f"arq:job:{job_id}")
-    assert await ArqJobQueue(worker.pool, worker.queue_name).send(ANALYSE_JOB, str(job_id))
+    assert await ArqJobQueue(worker.pool, worker.queue_name).send(AnalyseMentions.NAME, str(job_id))
 
 
 async def time_passes(resources: Resources, tenant: Tenant, hours: float) -> None:

@@ -3,8 +3,9 @@ unit of work, then the batch read back as the client polls it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
-from typing import Any, Protocol
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from services.api.state import Resources
 from services.worker.context import WorkerContext
@@ -14,23 +15,27 @@ from tests.conftest import Tenant
 
 
 class BatchJob(Protocol):
-    def __call__(
-        self, uow: UnitOfWork, wc: WorkerContext, *, workspace_id: str, batch_id: str
-    ) -> Awaitable[None]: ...
+    """The arguments of a job that works on an ingest batch."""
+
+    @property
+    def batch_id(self) -> uuid.UUID: ...
+
+
+Job = TypeVar("Job", bound=BatchJob)
 
 
 async def run_batch_job(
-    job: BatchJob,
+    handler: Callable[[UnitOfWork, WorkerContext, uuid.UUID, Job], Awaitable[None]],
+    job: Job,
     tenant: Tenant,
     resources: Resources,
     settings: Settings,
-    batch: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Runs `job` on the batch, then reads the batch from `/v1/ingest-batches`."""
+    """Runs `handler` on `job`, then reads its batch from `/v1/ingest-batches`."""
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        await job(uow, wc, workspace_id=tenant.id, batch_id=batch["id"])
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
+        await handler(uow, wc, uuid.UUID(tenant.id), job)
+    got = await tenant.http.get(f"/v1/ingest-batches/{job.batch_id}", headers=tenant.admin)
     assert got.status_code == 200
     result: dict[str, Any] = got.json()
     return result

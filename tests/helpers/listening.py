@@ -12,6 +12,7 @@ import httpx
 from services.api.state import Resources
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
+from shared.listening.jobs import AnalyseMentions
 from tests.conftest import Tenant
 from tests.helpers.jobs import run_batch_job
 
@@ -44,7 +45,8 @@ async def analysed(
 ) -> dict[str, Any]:
     """Runs the analysis job's handler (scoring, then crisis evaluation) in its own unit of
     work, as the worker does."""
-    return await run_batch_job(analyse_mentions, tenant, resources, settings, batch)
+    job = AnalyseMentions(batch_id=batch["id"])
+    return await run_batch_job(analyse_mentions, job, tenant, resources, settings)
 
 
 async def ingest(

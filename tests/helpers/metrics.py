@@ -10,6 +10,7 @@ import httpx
 from services.api.state import Resources
 from services.worker.jobs.metrics import merge_snapshots
 from shared.config import Settings
+from shared.metrics.jobs import MergeSnapshots
 from tests.conftest import Tenant
 from tests.helpers.jobs import run_batch_job
 
@@ -32,4 +33,5 @@ async def merged(
     tenant: Tenant, resources: Resources, settings: Settings, batch: dict[str, Any]
 ) -> dict[str, Any]:
     """Runs the merge job's handler in its own unit of work, as the worker does."""
-    return await run_batch_job(merge_snapshots, tenant, resources, settings, batch)
+    job = MergeSnapshots(batch_id=batch["id"])
+    return await run_batch_job(merge_snapshots, job, tenant, resources, settings)

@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from shared.segments import service as segments
+from shared.segments.jobs import RefreshSegment
 from tests.conftest import Tenant
 from tests.helpers.outbox import outbox_events
 from tests.helpers.waiting import wait_until
@@ -65,7 +66,9 @@ async def refreshed(
     wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
     for _ in range(2):  # a redelivered job changes nothing the second time
         async with unit_of_work(resources.sessionmaker, None) as uow:
-            await refresh_segment(uow, wc, workspace_id=tenant.id, refresh_id=response.json()["id"])
+            await refresh_segment(
+                uow, wc, uuid.UUID(tenant.id), RefreshSegment(refresh_id=response.json()["id"])
+            )
     got = await tenant.http.get(response.headers["Location"], headers=tenant.admin)
     result: dict[str, Any] = got.json()
     return result
@@ -230,7 +233,9 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
 
     async def run() -> None:
         async with unit_of_work(resources.sessionmaker, None) as uow:
-            await refresh_segment(uow, wc, workspace_id=tenant.id, refresh_id=str(refresh_id))
+            await refresh_segment(
+                uow, wc, uuid.UUID(tenant.id), RefreshSegment(refresh_id=refresh_id)
+            )
 
     async with resources.engine.connect() as deleting:
         await deleting.execute(

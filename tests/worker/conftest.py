@@ -10,11 +10,13 @@ from arq.worker import Worker
 
 from services.api.state import Resources
 from services.worker.context import WorkerContext
+from services.worker.jobs import HANDLERS
 from services.worker.main import recorded_functions
-from services.worker.registry import job
+from services.worker.registry import Registered, handles
 from shared.config import Settings
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict
+from shared.jobs.contract import JobArgs
 from shared.outbox.events import Event
 
 
@@ -37,32 +39,47 @@ class Refused(Event):
     description = "A test job refused its work."
 
 
-TOUCH = "tests.touch"
-FLAKY = "tests.flaky"
-REFUSE = "tests.refuse"
+class Touch(JobArgs):
+    NAME = "tests.touch"
+
+    n: int
 
 
-@job(TOUCH)
-async def touch(uow: UnitOfWork, wc: WorkerContext, workspace_id: str, n: int) -> None:
+class Flaky(JobArgs):
+    NAME = "tests.flaky"
+
+    key: str
+
+
+class Refuse(JobArgs):
+    NAME = "tests.refuse"
+
+
+async def touch(uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, job: Touch) -> None:
     """A real side effect in the job's transaction: an outbox event."""
-    uow.emit(uuid.UUID(workspace_id), Touched(n=n))
+    uow.emit(workspace_id, Touched(n=job.n))
 
 
 _flaky_calls: dict[str, int] = {}
 
 
-@job(FLAKY)
-async def flaky(uow: UnitOfWork, wc: WorkerContext, workspace_id: str, key: str) -> None:
-    _flaky_calls[key] = _flaky_calls.get(key, 0) + 1
-    uow.emit(uuid.UUID(workspace_id), FlakyCalled(call=_flaky_calls[key]))
-    if _flaky_calls[key] == 1:
+async def flaky(uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, job: Flaky) -> None:
+    _flaky_calls[job.key] = _flaky_calls.get(job.key, 0) + 1
+    uow.emit(workspace_id, FlakyCalled(call=_flaky_calls[job.key]))
+    if _flaky_calls[job.key] == 1:
         raise ConnectionError("the platform API timed out")
 
 
-@job(REFUSE)
-async def refuse(uow: UnitOfWork, wc: WorkerContext, workspace_id: str) -> None:
-    uow.emit(uuid.UUID(workspace_id), Refused())
+async def refuse(uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, job: Refuse) -> None:
+    uow.emit(workspace_id, Refused())
     raise Conflict("nothing to do for this audience")
+
+
+TOUCH = handles(Touch, touch)
+FLAKY = handles(Flaky, flaky)
+REFUSE = handles(Refuse, refuse)
+#: The product's jobs and the tests' own.
+ALL_JOBS: tuple[Registered[Any], ...] = (*HANDLERS, TOUCH, FLAKY, REFUSE)
 
 
 @pytest.fixture
@@ -79,7 +96,7 @@ async def run_burst(wc: WorkerContext, redis_url: str, queue_name: str) -> None:
     """A real arq worker, on its own pool, that drains the queue and stops."""
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     worker = Worker(
-        functions=recorded_functions(),
+        functions=recorded_functions(ALL_JOBS),
         redis_pool=pool,
         queue_name=queue_name,
         burst=True,

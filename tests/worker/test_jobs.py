@@ -16,7 +16,6 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from services.api.state import Resources
 from services.worker.context import WorkerContext
 from services.worker.main import advance_campaigns, recorded_functions
-from services.worker.registry import HANDLERS
 from services.worker.runner import run_recorded
 from shared.db.base import utcnow
 from shared.db.uow import SEND_TIMEOUT, unit_of_work
@@ -26,7 +25,17 @@ from shared.jobs.queue import ArqJobQueue
 from tests import factories
 from tests.conftest import Tenant
 from tests.helpers.outbox import outbox_events
-from tests.worker.conftest import FLAKY, REFUSE, TOUCH, ctx_for, run_burst
+from tests.worker.conftest import (
+    ALL_JOBS,
+    FLAKY,
+    REFUSE,
+    TOUCH,
+    Flaky,
+    Refuse,
+    Touch,
+    ctx_for,
+    run_burst,
+)
 
 
 class JobRow(TypedDict):
@@ -71,7 +80,7 @@ async def test_job_of_a_rolled_back_transaction_is_never_sent(
 
     async def record_then_fail() -> None:
         async with unit_of_work(resources.sessionmaker, queue) as uow:
-            recorded.append(uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=1).id)
+            recorded.append(uow.enqueue(Touch(n=1), workspace_id=uuid.UUID(tenant.id)).id)
             await uow.session.flush()
             raise RuntimeError("the request failed after recording the job")
 
@@ -87,7 +96,7 @@ async def test_committed_job_is_sent_and_run_by_a_real_worker(
     async with unit_of_work(
         resources.sessionmaker, ArqJobQueue(resources.redis, queue_name)
     ) as uow:
-        job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=7)
+        job = uow.enqueue(Touch(n=7), workspace_id=uuid.UUID(tenant.id))
     assert await resources.redis.zcard(queue_name) == 1
     await run_burst(wc, wc.settings.redis_dsn, queue_name)
     assert (await job_row(resources, job.id)) == {
@@ -108,7 +117,7 @@ async def test_job_enqueued_while_redis_is_down_is_swept_once_it_is_back(
     try:
         redis.stop()
         async with unit_of_work(resources.sessionmaker, ArqJobQueue(pool, queue_name)) as uow:
-            job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=1)
+            job = uow.enqueue(Touch(n=1), workspace_id=uuid.UUID(tenant.id))
         assert (await recorded_job(resources, job.id))["status"] == "pending"
 
         restarted.start()
@@ -139,10 +148,9 @@ async def test_a_replayed_job_changes_nothing(
     tenant: Tenant, resources: Resources, wc: WorkerContext
 ) -> None:
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=2)
-    handler = HANDLERS[TOUCH]
-    assert await run_recorded(ctx_for(wc), str(job.id), name=TOUCH, handler=handler) == "done"
-    assert await run_recorded(ctx_for(wc), str(job.id), name=TOUCH, handler=handler) == "skipped"
+        job = uow.enqueue(Touch(n=2), workspace_id=uuid.UUID(tenant.id))
+    assert await run_recorded(ctx_for(wc), str(job.id), job=TOUCH) == "done"
+    assert await run_recorded(ctx_for(wc), str(job.id), job=TOUCH) == "skipped"
     assert await event_count(resources, tenant.id, "test.touched") == 1
 
 
@@ -152,17 +160,16 @@ async def test_a_job_locked_elsewhere_is_retried_not_dropped(
     """A killed worker's transaction may hold the job's row for a while: the next delivery
     must come back later, not report the job as done."""
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        job = uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=3)
-    handler = HANDLERS[TOUCH]
+        job = uow.enqueue(Touch(n=3), workspace_id=uuid.UUID(tenant.id))
     async with resources.engine.connect() as holder:
         await holder.execute(
             sa.text("SELECT 1 FROM jobs WHERE id = :id FOR UPDATE"), {"id": job.id}
         )
         with pytest.raises(Retry):
-            await run_recorded(ctx_for(wc, 1), str(job.id), name=TOUCH, handler=handler)
+            await run_recorded(ctx_for(wc, 1), str(job.id), job=TOUCH)
         await holder.rollback()
     assert (await recorded_job(resources, job.id))["status"] == "pending"
-    assert await run_recorded(ctx_for(wc, 2), str(job.id), name=TOUCH, handler=handler) == "done"
+    assert await run_recorded(ctx_for(wc, 2), str(job.id), job=TOUCH) == "done"
     assert await event_count(resources, tenant.id, "test.touched") == 1
 
 
@@ -170,18 +177,15 @@ async def test_transient_failure_is_retried_and_its_writes_rolled_back(
     tenant: Tenant, resources: Resources, wc: WorkerContext
 ) -> None:
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        job = uow.enqueue(FLAKY, workspace_id=uuid.UUID(tenant.id), key=str(uuid.uuid4()))
+        job = uow.enqueue(Flaky(key=str(uuid.uuid4())), workspace_id=uuid.UUID(tenant.id))
     with pytest.raises(Retry):
-        await run_recorded(ctx_for(wc, 1), str(job.id), name=FLAKY, handler=HANDLERS[FLAKY])
+        await run_recorded(ctx_for(wc, 1), str(job.id), job=FLAKY)
     row = await job_row(resources, job.id)
     assert row is not None
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert "timed out" in str(row["last_error"])
     assert await event_count(resources, tenant.id, "test.flaky") == 0
-    assert (
-        await run_recorded(ctx_for(wc, 2), str(job.id), name=FLAKY, handler=HANDLERS[FLAKY])
-        == "done"
-    )
+    assert await run_recorded(ctx_for(wc, 2), str(job.id), job=FLAKY) == "done"
     assert (await recorded_job(resources, job.id))["attempts"] == 2
     assert await event_count(resources, tenant.id, "test.flaky") == 1
 
@@ -190,11 +194,8 @@ async def test_domain_refusal_is_final_and_recorded(
     tenant: Tenant, resources: Resources, wc: WorkerContext
 ) -> None:
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        job = uow.enqueue(REFUSE, workspace_id=uuid.UUID(tenant.id))
-    assert (
-        await run_recorded(ctx_for(wc), str(job.id), name=REFUSE, handler=HANDLERS[REFUSE])
-        == "failed"
-    )
+        job = uow.enqueue(Refuse(), workspace_id=uuid.UUID(tenant.id))
+    assert await run_recorded(ctx_for(wc), str(job.id), job=REFUSE) == "failed"
     row = await job_row(resources, job.id)
     assert row == {
         "status": "failed",
@@ -205,8 +206,16 @@ async def test_domain_refusal_is_final_and_recorded(
 
 
 def test_every_registered_job_becomes_an_arq_function() -> None:
-    names = {f.name for f in recorded_functions()}
-    assert {TOUCH, FLAKY, REFUSE} <= names
+    names = {f.name for f in recorded_functions(ALL_JOBS)}
+    assert {Touch.NAME, Flaky.NAME, Refuse.NAME} <= names
+    declared = {f.name for f in recorded_functions()}
+    assert declared == {
+        "metrics.merge",
+        "listening.analyse",
+        "attribution.run",
+        "segments.refresh",
+        "kpis.rebuild",
+    }
 
 
 async def test_campaigns_start_and_end_on_their_dates(
@@ -244,7 +253,7 @@ async def test_a_hung_redis_does_not_hold_the_commit(
     hung = ArqRedis(host="127.0.0.1", port=black_hole)
     started = time.monotonic()
     async with unit_of_work(resources.sessionmaker, ArqJobQueue(hung)) as uow:
-        jobs = [uow.enqueue(TOUCH, workspace_id=uuid.UUID(tenant.id), n=n) for n in range(3)]
+        jobs = [uow.enqueue(Touch(n=n), workspace_id=uuid.UUID(tenant.id)) for n in range(3)]
     # One timeout for the round, not one per job: the rest are left to the sweeper.
     assert time.monotonic() - started < SEND_TIMEOUT + 1.5
     for job in jobs:

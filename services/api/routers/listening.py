@@ -28,6 +28,7 @@ from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECON
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
 from shared.errors import FieldError, ValidationFailed
+from shared.jobs.work import IngestBatchRead
 from shared.listening import inbox, ingestion, reports, terms
 from shared.listening.models import MentionStatus, TermKind
 from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
@@ -39,7 +40,6 @@ from shared.listening.schemas import (
     TrackedTermRead,
 )
 from shared.listening.sentiment import Language, SentimentLabel
-from shared.metrics.schemas import IngestBatchRead
 from shared.schemas import PRINTABLE, PageOut, Timestamp
 from shared.social_accounts.models import Platform
 

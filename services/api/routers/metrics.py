@@ -19,9 +19,10 @@ from services.api.deps import (
 from services.api.problems import IDEMPOTENCY, NOT_FOUND
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
+from shared.jobs.work import IngestBatchRead
 from shared.metrics import service
 from shared.metrics.models import Granularity
-from shared.metrics.schemas import IngestBatchRead, SnapshotBatch, SnapshotRead
+from shared.metrics.schemas import SnapshotBatch, SnapshotRead
 from shared.schemas import PageOut, Timestamp
 
 router = v1_router("/metric-snapshots", "metrics")

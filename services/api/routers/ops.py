@@ -26,6 +26,7 @@ from services.api.metrics import (
 )
 from services.api.state import Resources
 from shared.db.migrate import head_revision
+from shared.ops import gauges
 
 router = APIRouter(tags=["operations"])
 
@@ -79,40 +80,17 @@ async def _refresh_gauges(resources: Resources) -> None:
     QUEUE_DEPTH.set(await resources.redis.zcard("arq:queue"))
     async with resources.engine.connect() as conn:
         JOBS.clear()
-        rows = await conn.execute(sa.text("SELECT name, status, count(*) FROM jobs GROUP BY 1, 2"))
-        for name, status, count in rows:
+        for (name, status), count in (await gauges.jobs_by_status(conn)).items():
             JOBS.labels(name, status).set(count)
-        pending, lag = (
-            await conn.execute(
-                sa.text(
-                    "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0) "
-                    "FROM outbox_events WHERE dispatched_at IS NULL"
-                )
-            )
-        ).one()
-        OUTBOX_PENDING.set(pending)
-        OUTBOX_LAG.set(float(lag))
-        waiting, oldest, overdue = (
-            await conn.execute(
-                sa.text(
-                    "SELECT count(*), "
-                    "coalesce(extract(epoch FROM now() - min(e.occurred_at)), 0), "
-                    "coalesce(extract(epoch FROM now() - min(d.next_attempt_at) "
-                    "  FILTER (WHERE d.status = 'pending')), 0) "
-                    "FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id "
-                    "WHERE d.status IN ('pending', 'sending')"
-                )
-            )
-        ).one()
-        WEBHOOKS_WAITING.set(waiting)
-        # Undispatched events wait too: the lag is the older of the two.
-        WEBHOOKS_OLDEST.set(max(float(oldest), float(lag)))
-        WEBHOOKS_OVERDUE.set(max(0.0, float(overdue)))
+        outbox = await gauges.outbox_backlog(conn)
+        OUTBOX_PENDING.set(outbox.undispatched)
+        OUTBOX_LAG.set(outbox.oldest_seconds)
+        webhooks = await gauges.webhook_backlog(conn, outbox)
+        WEBHOOKS_WAITING.set(webhooks.waiting)
+        WEBHOOKS_OLDEST.set(webhooks.oldest_seconds)
+        WEBHOOKS_OVERDUE.set(webhooks.overdue_seconds)
         ALERTS_OPEN.clear()
-        alerts = await conn.execute(
-            sa.text("SELECT level, count(*) FROM alerts WHERE status <> 'resolved' GROUP BY 1")
-        )
-        for level, count in alerts:
+        for level, count in (await gauges.open_alerts(conn)).items():
             ALERTS_OPEN.labels(level).set(count)
 
 

@@ -7,12 +7,12 @@ import uuid
 from prometheus_client import Counter, Histogram
 
 from services.worker.context import WorkerContext
-from services.worker.registry import job
-from shared.crisis.evaluate import evaluate_workspace
+from services.worker.crisis import evaluate_workspace
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.listening import ingestion
 from shared.listening.analysis import analyse_here
+from shared.listening.jobs import AnalyseMentions
 
 MENTIONS_SCORED = Counter(
     "smm_mentions_analysed_total", "Mentions analysed by the worker", ["sentiment_source"]
@@ -22,15 +22,14 @@ ANALYSIS_SECONDS = Histogram(
 )
 
 
-@job(ingestion.ANALYSE_JOB)
 async def analyse_mentions(
-    uow: UnitOfWork, wc: WorkerContext, *, workspace_id: str, batch_id: str
+    uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, job: AnalyseMentions
 ) -> None:
     """Score, detect, match, then evaluate the workspace's policies at once (CRI-2): the
     alert a batch tips commits with the batch's analysis."""
-    workspace = uuid.UUID(workspace_id)
+    workspace = workspace_id
     analyse = wc.analysis.analyse if wc.analysis else analyse_here
-    done = await ingestion.analyse_batch(uow, workspace, uuid.UUID(batch_id), utcnow(), analyse)
+    done = await ingestion.analyse_batch(uow, workspace, job.batch_id, utcnow(), analyse)
     if done is None:  # a replay: the batch was analysed already
         return
     ANALYSIS_SECONDS.observe(done.seconds)

@@ -3,14 +3,13 @@ from __future__ import annotations
 import uuid
 
 from services.worker.context import WorkerContext
-from services.worker.registry import job
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.segments import service
+from shared.segments.jobs import RefreshSegment
 
 
-@job(service.REFRESH_JOB)
 async def refresh_segment(
-    uow: UnitOfWork, wc: WorkerContext, *, workspace_id: str, refresh_id: str
+    uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, job: RefreshSegment
 ) -> None:
-    await service.compute(uow, uuid.UUID(workspace_id), uuid.UUID(refresh_id), utcnow())
+    await service.compute(uow, workspace_id, job.refresh_id, utcnow())
