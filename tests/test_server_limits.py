@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,6 +17,7 @@ from services.api.main import create_app
 from services.api.server import server_config
 from shared.config import Settings
 from shared.embedded import free_port
+from tests.helpers.http import start_in_thread
 
 TIMEOUT = 1.0  # the head, body and keep-alive timeouts of this server
 MARGIN = 1.5  # slack for a loaded machine: a server without the limit never closes
@@ -41,12 +41,7 @@ def port(settings: Settings) -> Iterator[int]:
     )
     chosen = free_port()
     server = uvicorn.Server(server_config(quick, create_app(quick), host="127.0.0.1", port=chosen))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
+    thread = start_in_thread(server)
     yield chosen
     server.should_exit = True
     thread.join(15)
@@ -184,7 +179,7 @@ def test_a_normal_request_is_served_and_the_connection_kept_alive(port: int) -> 
     with connect(port) as sock:
         sock.sendall(request)
         first = read_response(sock)
-        time.sleep(TIMEOUT / 2)
+        time.sleep(TIMEOUT / 2)  # idle, within the keep-alive timeout: the connection stays
         sock.sendall(request)
         second = read_response(sock)
         received, elapsed = read_until_closed(sock)

@@ -20,8 +20,8 @@ from services.api.transaction import commit_failed_response
 from shared.config import Settings
 from shared.embedded import free_port
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import OPERATOR_TOKEN, Tenant, TenantFactory
+from tests.helpers.problems import assert_problem
 
 
 async def test_missing_and_invalid_keys_are_401(client: httpx.AsyncClient) -> None:

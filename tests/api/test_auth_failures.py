@@ -18,8 +18,8 @@ from services.api.auth_limit import AuthFailureLimit, address_key
 from services.api.main import close_resources, create_app, open_resources
 from services.api.state import Resources
 from shared.config import Settings
-from tests.api.test_conventions import assert_problem
 from tests.conftest import OPERATOR_TOKEN, Tenant
+from tests.helpers.problems import assert_problem
 
 LIMIT = 3
 BAD_KEY = {"Authorization": "Bearer smm_not-a-key-anyone-holds"}

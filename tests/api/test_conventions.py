@@ -11,27 +11,8 @@ import sqlalchemy as sa
 from services.api.state import Resources
 from tests import factories
 from tests.conftest import Tenant
-
-
-async def count(resources: Resources, table: str, workspace_id: str) -> int:
-    async with resources.engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                sa.text(f"SELECT count(*) FROM {table} WHERE workspace_id = :w"),
-                {"w": workspace_id},
-            )
-        )
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, object] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "request_id"} <= body.keys()
-    assert body["request_id"] == response.headers["x-request-id"]
-    assert "Traceback" not in response.text
-    return body
+from tests.helpers.problems import assert_problem
+from tests.helpers.tables import count
 
 
 async def test_request_id_is_echoed_or_generated(tenant: Tenant) -> None:
@@ -72,7 +53,7 @@ async def test_validation_lists_every_bad_field(tenant: Tenant, resources: Resou
         headers=tenant.admin,
     )
     body = assert_problem(response, 422)
-    locs = {tuple(e["loc"]) for e in body["errors"]}  # type: ignore[attr-defined]
+    locs = {tuple(e["loc"]) for e in body["errors"]}
     assert {
         ("body", "name"),
         ("body", "objective"),

@@ -10,8 +10,6 @@ that everything else the schema admits must be accepted.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,6 +31,7 @@ from shared.content.rules import FORMAT_PLATFORMS
 from shared.embedded import free_port
 from shared.social_accounts.models import Platform
 from tests.conftest import OPERATOR_TOKEN, offline_app
+from tests.helpers.http import start_in_thread
 
 schema = schemathesis.openapi.from_dict(offline_app().openapi())
 
@@ -53,11 +52,7 @@ def live_api(settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
             lifespan="on",
         )
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    thread = start_in_thread(server)
     base_url = f"http://127.0.0.1:{port}"
     created = httpx.post(
         f"{base_url}/v1/workspaces",

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, mention, term
+from tests.helpers.listening import ingest, mention, term
 
 #: One negative mention is a crisis.
 TOUCHY = {"min_mentions": 1, "levels": [{"level": "crisis", "negative_share": 0.5}]}

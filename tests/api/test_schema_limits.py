@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, offline_app
+from tests.helpers.problems import assert_problem
 
 DOC = offline_app().openapi()
 COMPONENTS = DOC["components"]["schemas"]

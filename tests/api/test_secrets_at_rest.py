@@ -17,8 +17,8 @@ from services.api.state import Resources
 from shared.config import Settings
 from shared.crypto import SecretBox, generate_key
 from shared.webhooks.service import secret_box
-from tests.api.test_conventions import assert_problem
 from tests.conftest import OPERATOR_TOKEN, Tenant
+from tests.helpers.problems import assert_problem
 
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 

@@ -8,17 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
 from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
-from tests.conftest import Tenant, TenantFactory, offline_app
-from tests.listening import helpers as listening
-from tests.metrics.helpers import merged
-
-#: Routes outside tenancy: the operator's and the probes'.
-UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
+from tests.conftest import Tenant, TenantFactory
+from tests.helpers import listening
+from tests.helpers.metrics import merged
+from tests.helpers.routes import BODIES, routes
 
 #: Lists that are not empty for a new workspace: its own first key, the event catalogue.
 GLOBAL_LISTS = {"/v1/api-keys", "/v1/webhook-event-types"}
@@ -30,42 +27,6 @@ SINGLE_OBJECTS = {
     "/v1/kpis/share-of-voice",
     "/v1/kpis/responsiveness",
 }
-
-#: A body that would be valid if the id were A's, so a 404 can only come from scoping.
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("PATCH", "/v1/social-accounts/{account_id}"): {"handle": "@stolen"},
-    ("PATCH", "/v1/campaigns/{campaign_id}"): {"name": "stolen"},
-    ("PATCH", "/v1/content-items/{item_id}"): {"caption": "stolen"},
-    ("PATCH", "/v1/audiences/{audience_id}"): {"name": "stolen"},
-    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): {"description": "stolen"},
-    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {},
-    ("POST", "/v1/webhook-endpoints/{endpoint_id}/test"): {},
-    ("POST", "/v1/webhook-deliveries/{delivery_id}/retry"): {},
-    ("PATCH", "/v1/mentions/{mention_id}"): {"assignee": "stolen"},
-    ("PATCH", "/v1/alerts/{alert_id}"): {"status": "acknowledged"},
-    ("PATCH", "/v1/escalation-policies/{policy_id}"): {"name": "stolen"},
-    ("POST", "/v1/audiences/{audience_id}/refresh"): {},
-    ("POST", "/v1/content-items/{item_id}/publication"): {
-        "external_post_id": "stolen",
-        "published_at": "2026-11-23T10:00:00Z",
-    },
-}
-
-
-def routes() -> list[tuple[str, str]]:
-    app = offline_app()
-    found = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path not in UNSCOPED:
-            found += [(method, route.path) for method in sorted(route.methods or ())]
-    for router in getattr(app.router, "routes", []):
-        original = getattr(router, "original_router", None)
-        if original is None:
-            continue
-        for route in original.routes:
-            if isinstance(route, APIRoute) and route.path not in UNSCOPED:
-                found += [(method, route.path) for method in sorted(route.methods or ())]
-    return sorted(set(found))
 
 
 async def victim_objects(b: Tenant) -> dict[str, str]:

@@ -6,7 +6,6 @@ naming the field. New fields and routes are covered by construction."""
 from __future__ import annotations
 
 import re
-import uuid
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -16,8 +15,9 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from shared.schemas import PRINTABLE, Text
-from tests.api.test_conventions import assert_problem
 from tests.conftest import OPERATOR_TOKEN, Tenant, offline_app
+from tests.helpers.problems import assert_problem
+from tests.helpers.routes import with_unknown_ids
 
 #: Control characters refused everywhere (C0 but tab, LF and CR; DEL; C1).
 CONTROLS = ["\x00", "\x01", "\x0b", "\x1b", "\x1f", "\x7f", "\x85", "\x9f"]
@@ -137,14 +137,14 @@ async def _send(
     headers = (
         {"Authorization": f"Bearer {OPERATOR_TOKEN}"} if path in OPERATOR_PATHS else tenant.admin
     )
-    url = re.sub(r"{\w+}", lambda _: str(uuid.uuid4()), path)
+    url = with_unknown_ids(path)
     params: dict[str, str] = {}
     body: Any = None
     if where == "query":
         params[str(field[0])] = text
     elif where == "path":
         url = path.replace("{" + str(field[0]) + "}", quote(text, safe=""))
-        url = re.sub(r"{\w+}", lambda _: str(uuid.uuid4()), url)
+        url = with_unknown_ids(url)
     else:
         body = _fill(value, text)
     if method in {"POST", "PATCH", "PUT"} and body is None:

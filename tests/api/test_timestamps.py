@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from services.api.state import Resources
-from tests.api.test_conventions import assert_problem, count
 from tests.conftest import Tenant
+from tests.helpers.problems import assert_problem
+from tests.helpers.tables import count
 
 EDGES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
 

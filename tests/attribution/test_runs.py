@@ -18,6 +18,7 @@ from shared.config import Settings
 from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -56,7 +57,7 @@ def by_key(rows: list[dict[str, Any]]) -> dict[str, tuple[float, str]]:
 
 
 @pytest.fixture
-async def journeys(tenant: Tenant) -> dict[str, Any]:
+async def journeys(tenant: Tenant) -> factories.Campaign:
     campaign = await factories.campaign(tenant)
     events = [
         # v1: instagram (campaign) then email, then buys for 100.00
@@ -177,14 +178,7 @@ async def test_attribution_completed_is_emitted_once(
         },
     )
     assert set(run["results"]) == {"markov"}
-    async with resources.engine.connect() as conn:
-        sent = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'attribution.completed'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
+    sent = len(await outbox_events(resources, tenant.id, "attribution.completed"))
     assert sent == 1
 
 

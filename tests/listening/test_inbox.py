@@ -11,9 +11,9 @@ from typing import Any
 
 from services.api.state import Resources
 from shared.config import Settings
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
-from tests.listening.helpers import ago, ingest, mention, mentions, post
+from tests.helpers.listening import ago, ingest, mention, mentions, post
+from tests.helpers.problems import Problem, assert_problem
 
 NEEDING = {"neg", "question", "neg-question", "flagged", "answered", "ignored", "insta-neg"}
 
@@ -224,7 +224,7 @@ async def test_ids_refuses_more_than_100_and_malformed_ids_with_a_problem(
         assert locs == [["query", "ids", len(bad) - 1]], bad
 
 
-def _error_locs(problem: dict[str, object]) -> list[object]:
+def _error_locs(problem: Problem) -> list[object]:
     errors = problem["errors"]
     assert isinstance(errors, list)
     return [error["loc"] for error in errors]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
-from tests.listening.helpers import ago, ingest, mention, mentions, post, term
+from tests.helpers.listening import ago, ingest, mention, mentions, post, term
 
 
 async def test_a_repeat_updates_and_never_duplicates(

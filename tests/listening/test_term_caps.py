@@ -10,7 +10,7 @@ import pytest
 from shared.listening import terms
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS
 from tests.conftest import Tenant
-from tests.listening.helpers import term
+from tests.helpers.listening import term
 
 
 async def terms_held(tenant: Tenant) -> list[str]:

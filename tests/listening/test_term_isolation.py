@@ -13,7 +13,6 @@ import itertools
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.api.main import create_app
 from services.api.state import Resources
 from shared.config import Settings
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS, MAX_TERMS_PER_WORKSPACE
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
-from tests.listening.helpers import mention, term
-from tests.metrics.helpers import row
+from tests.helpers.listening import mention, term
+from tests.helpers.metrics import row
 from tests.worker_process import spawn_worker
 
 #: The longest text a mention may hold, in the shape that made the old pattern backtrack.
@@ -47,15 +45,6 @@ BOUND_SECONDS = 2.0
 
 
 _days = itertools.count()
-
-
-@pytest.fixture
-async def roomy(settings: Settings, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
-    """The API with the production body limit: 200 mentions of 10,000 characters fit."""
-    app = create_app(settings.model_copy(update={"max_body_bytes": 16 * 1024 * 1024}), resources)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 def probe_terms() -> list[dict[str, Any]]:
@@ -82,7 +71,7 @@ async def batch_status(tenant: Tenant, batch_id: str) -> str:
     return status
 
 
-async def merge_seconds(tenant: Tenant, item: dict[str, Any], log: Path) -> float:
+async def merge_seconds(tenant: Tenant, item: factories.ContentItem, log: Path) -> float:
     """From posting a 1-row snapshot to reading its batch `succeeded`."""
     started = time.monotonic()
     day = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=next(_days))

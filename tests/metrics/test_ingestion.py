@@ -4,7 +4,6 @@ the 202, merged set-based with replace / last-wins / idempotent-replay semantics
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,9 +22,10 @@ from shared.embedded import EmbeddedRedis
 from shared.jobs.queue import ArqJobQueue
 from shared.jobs.service import SWEEP_GRACE, sweep
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant, TenantFactory
-from tests.metrics.helpers import DAY, ingest, merged, row
+from tests.helpers.metrics import DAY, ingest, merged, row
+from tests.helpers.outbox import outbox_events
+from tests.helpers.problems import assert_problem
 
 
 async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int]:
@@ -53,7 +53,7 @@ async def snapshots(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def item(tenant: Tenant) -> dict[str, Any]:
+async def item(tenant: Tenant) -> factories.ContentItem:
     campaign = await factories.campaign(tenant)
     return await factories.content_item(tenant, campaign_id=campaign["id"])
 
@@ -81,14 +81,8 @@ async def test_an_accepted_batch_is_durable_then_merged(
     assert snapshot["spend"] == "12.50"
     assert snapshot["clicks"] is None  # not reported: null, never 0
     assert snapshot["campaign_id"] == item["campaign_id"]
-    async with resources.engine.connect() as conn:
-        events = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'ingest.completed' AND data -> 'batch' ->> 'id' = :b"
-            ),
-            {"w": uuid.UUID(tenant.id), "b": batch["id"]},
-        )
+    completed = await outbox_events(resources, tenant.id, "ingest.completed")
+    events = len([e for e in completed if e.data["batch"]["id"] == batch["id"]])
     assert events == 1
 
 
@@ -238,16 +232,6 @@ async def test_another_workspaces_ids_are_bad_rows(
     assert isinstance(errors, list)
     assert errors[0]["type"] == "unknown_reference"
     assert await stored(resources, a.id) == (0, 0, 0)
-
-
-@pytest.fixture
-async def roomy(settings: Settings, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
-    """The API with the production body limit: 10,001 small rows fit in it."""
-    roomy_settings = settings.model_copy(update={"max_body_bytes": 16 * 1024 * 1024})
-    app = create_app(roomy_settings, resources)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 async def test_10001_rows_are_refused_and_10000_accepted(

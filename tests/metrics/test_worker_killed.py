@@ -3,9 +3,7 @@ again: every row is merged exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,8 +16,8 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant
-from tests.metrics.helpers import row
-from tests.metrics.test_ingestion import roomy  # noqa: F401  (fixture)
+from tests.helpers.metrics import row
+from tests.helpers.waiting import wait_until
 from tests.worker_process import kill, spawn_worker
 
 BATCHES = 4
@@ -50,7 +48,7 @@ async def test_a_worker_killed_mid_merge_merges_every_row_once(
     tenant: Tenant,
     resources: Resources,
     settings: Settings,
-    roomy: httpx.AsyncClient,  # noqa: F811
+    roomy: httpx.AsyncClient,
     worker_processes: list[subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
@@ -78,22 +76,21 @@ async def test_a_worker_killed_mid_merge_merges_every_row_once(
 
     log = tmp_path / "worker.log"
     worker_processes.append(spawn_worker(settings, log))
-    deadline = time.monotonic() + 60
-    while not await merge_in_progress(resources):
-        assert time.monotonic() < deadline, log.read_text()[-2000:]
-        await asyncio.sleep(0.005)
+    await wait_until(
+        lambda: merge_in_progress(resources), 60, what=lambda: log.read_text()[-2000:], every=0.005
+    )
     kill(worker_processes[0])
     killed_during = [state["status"] for state in await batch_states(tenant, ids)]
     assert "queued" in killed_during  # the kill really interrupted the work
 
     worker_processes.append(spawn_worker(settings, log))
-    deadline = time.monotonic() + 90
-    while True:
-        states = await batch_states(tenant, ids)
-        if all(state["status"] == "succeeded" for state in states):
-            break
-        assert time.monotonic() < deadline, (states, log.read_text()[-2000:])
-        await asyncio.sleep(0.2)
+    states: list[dict[str, Any]] = []
+
+    async def all_succeeded() -> bool:
+        states[:] = await batch_states(tenant, ids)
+        return all(state["status"] == "succeeded" for state in states)
+
+    await wait_until(all_succeeded, 90, what=lambda: (states, log.read_text()[-2000:]), every=0.2)
 
     assert sum(state["inserted"] for state in states) == keys
     async with resources.engine.connect() as conn:

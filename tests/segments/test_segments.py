@@ -19,6 +19,8 @@ from shared.db.uow import unit_of_work
 from shared.segments import service as segments
 from shared.segments.jobs import RefreshSegment
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
+from tests.helpers.waiting import wait_until
 from tests.locks import waiting_on
 
 CART_ABANDONERS = {
@@ -124,20 +126,7 @@ async def test_cart_abandoners_are_exactly_the_expected_visitors(
     await track(tenant, [ev("a", "purchase", MINUTE)])
     again = await refreshed(tenant, resources, settings, created["id"])
     assert (again["size"], again["previous_size"]) == (2, 3)
-    async with resources.engine.connect() as conn:
-        sent = (
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT data FROM outbox_events WHERE workspace_id = :w "
-                        "AND type = 'segment.computed' ORDER BY occurred_at"
-                    ),
-                    {"w": uuid.UUID(tenant.id)},
-                )
-            )
-            .scalars()
-            .all()
-        )
+    sent = [e.data for e in await outbox_events(resources, tenant.id, "segment.computed")]
     assert [(s["size"], s["change"]) for s in sent] == [(3, None), (2, -1)]
     assert sent[1]["tier_counts"] == {"cold": 0, "warm": 1, "hot": 1}
 
@@ -254,10 +243,7 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
             {"a": uuid.UUID(created["id"])},
         )
         job = asyncio.create_task(run())
-        for _ in range(200):  # until the job waits on the audience
-            if await waiting_on(deleting, resources.engine):
-                break
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: waiting_on(deleting, resources.engine), every=0.02)
         assert not job.done()
         # The refresh row is still free: the deletion's cascade could take it.
         await deleting.execute(

@@ -3,10 +3,8 @@ delivers them to a real HTTP receiver, which verifies them with `standardwebhook
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,14 +26,17 @@ from shared.embedded import EmbeddedRedis
 from shared.webhooks.dispatch import claim, fan_out
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
-from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
+from tests.helpers.outbox import outbox_events
+from tests.helpers.receiver import Inbox, Receiver
+from tests.helpers.waiting import wait_until
+from tests.helpers.worker import WorkerFactory
 
 
-async def endpoint(tenant: Tenant, inbox: Inbox, **fields: Any) -> dict[str, Any]:
+async def endpoint(tenant: Tenant, inbox: Inbox, **fields: Any) -> factories.WebhookEndpoint:
     return await factories.webhook_endpoint(tenant, url=inbox.url, **fields)
 
 
-async def archive_campaign(tenant: Tenant) -> dict[str, Any]:
+async def archive_campaign(tenant: Tenant) -> factories.Campaign:
     campaign = await factories.campaign(tenant)
     response = await tenant.http.patch(
         f"/v1/campaigns/{campaign['id']}", json={"status": "archived"}, headers=tenant.admin
@@ -62,7 +63,7 @@ async def disabled_endpoint(tenant: Tenant, endpoint_id: str) -> dict[str, Any]:
         found.update(got.json())
         return found["enabled"] is False
 
-    await eventually(disabled)
+    await wait_until(disabled)
     return found
 
 
@@ -79,7 +80,7 @@ async def test_an_event_is_delivered_signed(
     await start_worker(fast_settings)
     campaign = await archive_campaign(tenant)
 
-    await eventually(lambda: inbox.received)
+    await wait_until(lambda: inbox.received)
     [payload] = verified(inbox, hook["secret"])
     assert payload["type"] == "campaign.status_changed"
     assert payload["data"]["campaign"]["id"] == campaign["id"]
@@ -91,7 +92,7 @@ async def test_an_event_is_delivered_signed(
         found = await deliveries(tenant, hook["id"])
         return bool(found) and found[0]["status"] == "succeeded"
 
-    await eventually(recorded)
+    await wait_until(recorded)
     [delivery] = await deliveries(tenant, hook["id"])
     assert inbox.received[0].headers["webhook-id"] == delivery["event_id"]
     assert delivery["attempt_count"] == 1
@@ -115,7 +116,7 @@ async def test_a_receiver_down_then_up_gets_every_event_with_one_webhook_id(
         found = await deliveries(tenant, hook["id"])
         return bool(found) and found[0]["status"] == "succeeded"
 
-    await eventually(delivered, within=20)
+    await wait_until(delivered, within=20)
     assert len(inbox.received) == 4
     assert len({r.headers["webhook-id"] for r in inbox.received}) == 1
     assert len({r.body for r in inbox.received}) == 1  # the same bytes every time
@@ -142,7 +143,7 @@ async def test_exhausted_retries_fail_and_a_retry_by_hand_is_one_more_attempt(
     async def failed() -> bool:
         return bool(await deliveries(tenant, hook["id"], status="failed"))
 
-    await eventually(failed, within=20)
+    await wait_until(failed, within=20)
     [delivery] = await deliveries(tenant, hook["id"])
     assert delivery["attempt_count"] == 4  # 1 + the 3 retries of the schedule
     retry = await tenant.http.post(
@@ -156,7 +157,7 @@ async def test_exhausted_retries_fail_and_a_retry_by_hand_is_one_more_attempt(
         got = await tenant.http.get(retry.headers["location"], headers=tenant.admin)
         return bool(got.json()["status"] == "failed" and got.json()["attempt_count"] == 5)
 
-    await eventually(failed_again)
+    await wait_until(failed_again)
     assert len(inbox.received) == 5
     # The receiver is fixed now: the next retry by hand succeeds.
     retry = await tenant.http.post(
@@ -167,7 +168,7 @@ async def test_exhausted_retries_fail_and_a_retry_by_hand_is_one_more_attempt(
         got = await tenant.http.get(retry.headers["location"], headers=tenant.admin)
         return bool(got.json()["status"] == "succeeded")
 
-    await eventually(succeeded)
+    await wait_until(succeeded)
 
 
 async def test_endpoints_receive_only_their_event_types(
@@ -185,7 +186,7 @@ async def test_endpoints_receive_only_their_event_types(
         f"/v1/content-items/{item['id']}", json={"status": "in_review"}, headers=tenant.admin
     )
 
-    await eventually(lambda: len(everything.received) == 2 and content_only.received)
+    await wait_until(lambda: len(everything.received) == 2 and content_only.received)
     types = sorted(p["type"] for p in verified(everything, all_hook["secret"]))
     assert types == ["campaign.status_changed", "content_item.status_changed"]
     assert [json.loads(r.body)["type"] for r in content_only.received] == [
@@ -207,9 +208,9 @@ async def test_events_of_another_workspace_never_reach_an_endpoint(
     await endpoint(b, inbox_b)
     await start_worker(fast_settings)
     campaign_b = await archive_campaign(b)
-    await eventually(lambda: inbox_b.received)
+    await wait_until(lambda: inbox_b.received)
     await archive_campaign(a)
-    await eventually(lambda: inbox_a.received)
+    await wait_until(lambda: inbox_a.received)
     assert all(campaign_b["id"].encode() not in r.body for r in inbox_a.received)
 
 
@@ -224,7 +225,7 @@ async def test_the_test_event_goes_to_that_endpoint_only(
         f"/v1/webhook-endpoints/{hook['id']}/test", headers=tenant.admin
     )
     assert response.status_code == 202, response.text
-    await eventually(lambda: tested.received)
+    await wait_until(lambda: tested.received)
     [payload] = verified(tested, hook["secret"])
     assert payload["type"] == "webhook.test"
     assert payload["data"]["endpoint_id"] == hook["id"]
@@ -246,7 +247,7 @@ async def test_rotation_signs_with_both_secrets_during_the_overlap(
     assert new_secret != hook["secret"]
     await start_worker(fast_settings)
     await archive_campaign(tenant)
-    await eventually(lambda: inbox.received)
+    await wait_until(lambda: inbox.received)
     assert verified(inbox, hook["secret"]) == verified(inbox, new_secret)
 
     await tenant.http.post(
@@ -255,7 +256,7 @@ async def test_rotation_signs_with_both_secrets_during_the_overlap(
         headers=tenant.admin,
     )
     await archive_campaign(tenant)
-    await eventually(lambda: len(inbox.received) == 2)
+    await wait_until(lambda: len(inbox.received) == 2)
     assert len(inbox.received[1].headers["webhook-signature"].split(" ")) == 1
 
 
@@ -280,7 +281,7 @@ async def test_410_gone_disables_the_endpoint_at_once(
     )
     assert response.json()["disabled_reason"] is None
     await archive_campaign(tenant)
-    await eventually(lambda: len(inbox.received) == 2)
+    await wait_until(lambda: len(inbox.received) == 2)
 
 
 async def test_five_days_of_failures_disable_the_endpoint(
@@ -319,10 +320,10 @@ async def test_one_slow_receiver_does_not_starve_the_others(
     await start_worker(settings)
     for _ in range(8):
         await archive_campaign(tenant)
-    await eventually(lambda: len(fast.received) == 8)
+    await wait_until(lambda: len(fast.received) == 8)
     assert len(slow.received) <= 4  # two at a time, 0.8 s each
     assert slow.max_in_flight <= 2
-    await eventually(lambda: len(slow.received) == 8, within=15)
+    await wait_until(lambda: len(slow.received) == 8, within=15)
 
 
 async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery(
@@ -346,7 +347,7 @@ async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery(
         found = await deliveries(tenant, hook["id"])
         return bool(found and found[0]["attempts"])
 
-    await eventually(attempted)
+    await wait_until(attempted)
     [delivery] = await deliveries(tenant, hook["id"])
     error = delivery["attempts"][0]["error"]
     assert error.startswith("blocked:")
@@ -379,7 +380,7 @@ async def test_events_written_while_redis_is_down_are_all_delivered(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             during = replace(tenant, http=http)
             campaigns = [await archive_campaign(during) for _ in range(5)]
-        await eventually(lambda: len(inbox.received) == 5, within=15)
+        await wait_until(lambda: len(inbox.received) == 5, within=15)
         delivered = {p["data"]["campaign"]["id"] for p in verified(inbox, hook["secret"])}
         assert delivered == {c["id"] for c in campaigns}
 
@@ -400,7 +401,7 @@ async def test_events_written_while_redis_is_down_are_all_delivered(
         def due_received() -> bool:
             return any(json.loads(r.body)["type"] == "content_item.due" for r in inbox.received)
 
-        await eventually(due_received, within=15)
+        await wait_until(due_received, within=15)
     finally:
         await worker.close()  # while its Redis is still there
         await pool.aclose()
@@ -437,17 +438,12 @@ async def test_a_due_item_is_handed_over_once(
     assert got.json()["status"] == "publishing"
     got = await tenant.http.get(f"/v1/content-items/{later['id']}", headers=tenant.admin)
     assert got.json()["status"] == "scheduled"
-    async with resources.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.text(
-                    "SELECT type, data FROM outbox_events WHERE workspace_id = :w "
-                    "AND type IN ('content_item.due', 'content_item.status_changed') "
-                    "AND data -> 'content_item' ->> 'id' = :id ORDER BY occurred_at"
-                ),
-                {"w": uuid.UUID(tenant.id), "id": item["id"]},
-            )
-        ).all()
+    changes = ("content_item.due", "content_item.status_changed")
+    rows = [
+        event
+        for event in await outbox_events(resources, tenant.id, *changes)
+        if event.data["content_item"]["id"] == item["id"]
+    ]
     due = [data for kind, data in rows if kind == "content_item.due"]
     assert len(due) == 1
     assert due[0]["content_item"]["status"] == "publishing"
@@ -471,14 +467,14 @@ async def test_a_delivery_claimed_by_a_dead_dispatcher_is_sent_after_its_lease(
     mine = [c for c in claimed if str(c.endpoint_id) == hook["id"]]
     assert len(mine) == 1  # ... and then this "dispatcher" died without a word
     await start_worker(fast_settings)
-    await eventually(lambda: inbox.received)
+    await wait_until(lambda: inbox.received)
     assert inbox.received[0].headers["webhook-id"] == str(mine[0].event_id)
 
     async def recorded() -> bool:  # attempts are recorded in the dispatcher's next round
         [delivery] = await deliveries(tenant, hook["id"])
         return bool(delivery["attempts"])
 
-    await eventually(recorded)
+    await wait_until(recorded)
     [delivery] = await deliveries(tenant, hook["id"])
     assert [a["number"] for a in delivery["attempts"]] == [1]
 
@@ -488,14 +484,16 @@ async def test_deleting_an_endpoint_mid_attempt_does_not_stall_delivery(
 ) -> None:
     slow, other = receiver.inbox(delay=0.5), receiver.inbox()
     doomed = await endpoint(tenant, slow)
-    await start_worker(fast_settings)
+    worker = await start_worker(fast_settings)
+    dispatcher, _ = worker.ctx["webhooks"]
     await archive_campaign(tenant)
-    await eventually(lambda: slow.received)  # the attempt is in flight now
+    await wait_until(lambda: slow.received)  # the attempt is in flight now
     deleted = await tenant.http.delete(
         f"/v1/webhook-endpoints/{doomed['id']}", headers=tenant.admin
     )
     assert deleted.status_code == 204
-    await asyncio.sleep(0.8)  # the attempt ends; its outcome has no delivery left
+    # The attempt ends, and its outcome, which has no delivery left, is taken to be recorded.
+    await wait_until(lambda: not dispatcher.tasks and not dispatcher.finished)
     await endpoint(tenant, other)
     await archive_campaign(tenant)
-    await eventually(lambda: other.received, within=1.5)
+    await wait_until(lambda: other.received, within=1.5)

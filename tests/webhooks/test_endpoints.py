@@ -20,11 +20,11 @@ from shared.errors import NotFound
 from shared.webhooks import service
 from shared.webhooks.service import secret_box
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
+from tests.helpers.problems import Problem, assert_problem
 
 
-def first_error(problem: dict[str, object]) -> dict[str, Any]:
+def first_error(problem: Problem) -> dict[str, Any]:
     errors = problem["errors"]
     assert isinstance(errors, list)
     error: dict[str, Any] = errors[0]

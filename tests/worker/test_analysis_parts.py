@@ -14,7 +14,7 @@ from services.worker.analysis import AnalysisPool
 from shared.listening.analysis import Row, analyse_rows
 from shared.listening.schemas import MAX_TERMS_PER_WORKSPACE
 from shared.listening.text import Term, TermMatcher
-from tests.shared.test_term_matching import TWEETS, probe_terms
+from tests.helpers.terms import TWEETS, probe_terms
 
 
 def rows(text: str, count: int) -> list[Row]:

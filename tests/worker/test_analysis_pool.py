@@ -20,6 +20,7 @@ from services.worker.analysis import MIN_PART, AnalysisPool
 from shared.config import ROOT
 from shared.listening.analysis import Row, analyse_rows
 from shared.listening.text import Term, TermMatcher
+from tests.helpers.waiting import wait_until_blocking
 
 TEXTS = [
     "Éclat, colis perdu et aucun remboursement, plus jamais",
@@ -94,7 +95,7 @@ async def main() -> None:
     pool = AnalysisPool(2)
     await pool.analyse([(uuid.uuid4(), "hello", None, None)] * (2 * MIN_PART), TermMatcher([]))
     print(*(p.pid for p in pool._executor._processes.values()), flush=True)
-    await asyncio.sleep(120)
+    await asyncio.sleep(120)  # alive, its processes with it, until the test kills it
 
 if __name__ == "__main__":
     asyncio.run(main())
@@ -111,7 +112,9 @@ def test_scoring_processes_leave_when_their_worker_is_killed(tmp_path: Path) -> 
         children = [int(pid) for pid in worker.stdout.readline().split()]
         assert len(children) == 2
         worker.kill()
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in children):
-        assert time.monotonic() < deadline, "the scoring processes outlived their worker"
-        time.sleep(0.1)
+    wait_until_blocking(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in children),
+        10,
+        what="the scoring processes outlived their worker",
+        every=0.1,
+    )

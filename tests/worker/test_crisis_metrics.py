@@ -14,7 +14,7 @@ from services.worker.context import WorkerContext
 from services.worker.main import evaluate_crises
 from shared.config import Settings
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, mention, term
+from tests.helpers.listening import ingest, mention, term
 
 #: One negative mention is a crisis.
 TOUCHY = {"min_mentions": 1, "levels": [{"level": "crisis", "negative_share": 0.5}]}

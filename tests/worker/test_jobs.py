@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from shared.jobs import service as jobs_service
 from shared.jobs.queue import ArqJobQueue
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
 from tests.worker.conftest import (
     ALL_JOBS,
     FLAKY,
@@ -36,7 +38,13 @@ from tests.worker.conftest import (
 )
 
 
-async def job_row(resources: Resources, job_id: uuid.UUID) -> dict[str, object] | None:
+class JobRow(TypedDict):
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+async def job_row(resources: Resources, job_id: uuid.UUID) -> JobRow | None:
     async with resources.engine.connect() as conn:
         row = (
             (
@@ -48,17 +56,20 @@ async def job_row(resources: Resources, job_id: uuid.UUID) -> dict[str, object] 
             .mappings()
             .one_or_none()
         )
-    return dict(row) if row else None
+    if row is None:
+        return None
+    return JobRow(status=row["status"], attempts=row["attempts"], last_error=row["last_error"])
+
+
+async def recorded_job(resources: Resources, job_id: uuid.UUID) -> JobRow:
+    """The row of a job the test knows was recorded."""
+    row = await job_row(resources, job_id)
+    assert row is not None, job_id
+    return row
 
 
 async def event_count(resources: Resources, workspace_id: str, event_type: str) -> int:
-    async with resources.engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                sa.text("SELECT count(*) FROM outbox_events WHERE workspace_id = :w AND type = :t"),
-                {"w": workspace_id, "t": event_type},
-            )
-        )
+    return len(await outbox_events(resources, workspace_id, event_type))
 
 
 async def test_job_of_a_rolled_back_transaction_is_never_sent(
@@ -107,7 +118,7 @@ async def test_job_enqueued_while_redis_is_down_is_swept_once_it_is_back(
         redis.stop()
         async with unit_of_work(resources.sessionmaker, ArqJobQueue(pool, queue_name)) as uow:
             job = uow.enqueue(Touch(n=1), workspace_id=uuid.UUID(tenant.id))
-        assert (await job_row(resources, job.id))["status"] == "pending"  # type: ignore[index]
+        assert (await recorded_job(resources, job.id))["status"] == "pending"
 
         restarted.start()
         later = utcnow() + jobs_service.SWEEP_GRACE + timedelta(seconds=1)
@@ -124,7 +135,7 @@ async def test_job_enqueued_while_redis_is_down_is_swept_once_it_is_back(
         assert await pool.zcard(queue_name) == queued
         wc_on_restarted = WorkerContext(wc.settings, wc.engine, wc.sessionmaker, pool)
         await run_burst(wc_on_restarted, redis_url, queue_name)
-        assert (await job_row(resources, job.id))["status"] == "done"  # type: ignore[index]
+        assert (await recorded_job(resources, job.id))["status"] == "done"
         assert await event_count(resources, tenant.id, "test.touched") == 1
         assert sent >= 0
     finally:
@@ -157,7 +168,7 @@ async def test_a_job_locked_elsewhere_is_retried_not_dropped(
         with pytest.raises(Retry):
             await run_recorded(ctx_for(wc, 1), str(job.id), job=TOUCH)
         await holder.rollback()
-    assert (await job_row(resources, job.id))["status"] == "pending"  # type: ignore[index]
+    assert (await recorded_job(resources, job.id))["status"] == "pending"
     assert await run_recorded(ctx_for(wc, 2), str(job.id), job=TOUCH) == "done"
     assert await event_count(resources, tenant.id, "test.touched") == 1
 
@@ -175,7 +186,7 @@ async def test_transient_failure_is_retried_and_its_writes_rolled_back(
     assert "timed out" in str(row["last_error"])
     assert await event_count(resources, tenant.id, "test.flaky") == 0
     assert await run_recorded(ctx_for(wc, 2), str(job.id), job=FLAKY) == "done"
-    assert (await job_row(resources, job.id))["attempts"] == 2  # type: ignore[index]
+    assert (await recorded_job(resources, job.id))["attempts"] == 2
     assert await event_count(resources, tenant.id, "test.flaky") == 1
 
 
@@ -224,7 +235,7 @@ async def test_campaigns_start_and_end_on_their_dates(
         assert response.status_code == 200
     assert await advance_campaigns(ctx_for(wc)) >= 2
 
-    async def status(campaign: dict[str, object]) -> str:
+    async def status(campaign: factories.Campaign) -> str:
         got = await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
         return str(got.json()["status"])
 
@@ -246,5 +257,5 @@ async def test_a_hung_redis_does_not_hold_the_commit(
     # One timeout for the round, not one per job: the rest are left to the sweeper.
     assert time.monotonic() - started < SEND_TIMEOUT + 1.5
     for job in jobs:
-        assert (await job_row(resources, job.id))["status"] == "pending"  # type: ignore[index]
+        assert (await recorded_job(resources, job.id))["status"] == "pending"
     await hung.aclose()

@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
-from tests.listening.helpers import analysed, mention, post
+from tests.helpers.listening import analysed, mention, post
 
 
 def counted() -> tuple[float, float, float]:

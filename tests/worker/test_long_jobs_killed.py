@@ -4,10 +4,9 @@ completes once."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
-import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +17,8 @@ import sqlalchemy as sa
 from services.api.state import Resources
 from shared.config import Settings
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
+from tests.helpers.waiting import wait_until
 from tests.locks import waiting_on
 from tests.worker_process import kill, spawn_worker
 
@@ -56,13 +57,6 @@ def journeys() -> list[dict[str, Any]]:
 
 def tail(log: Path) -> str:
     return log.read_text()[-3000:]
-
-
-async def until(check: Any, seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        assert time.monotonic() < deadline, f"{what}\n{tail(log)}"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
@@ -117,7 +111,7 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         async def both_in_flight() -> bool:
             return await waiting_on(holder, resources.engine) == 2
 
-        await until(both_in_flight, 60, "the jobs never started", log)
+        await wait_until(both_in_flight, 60, what=lambda: f"the jobs never started\n{tail(log)}")
         kill(worker_processes[0])
         killed_at = datetime.now(UTC)
         for url in (run_url, refresh_url):
@@ -129,7 +123,11 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
             # left: Postgres notices within client_connection_check_interval and rolls back.
             return await waiting_on(holder, resources.engine, started_before=killed_at) == 0
 
-        await until(orphans_gone, 10, "the killed worker's transactions are still open", log)
+        await wait_until(
+            orphans_gone,
+            10,
+            what=lambda: f"the killed worker's transactions are still open\n{tail(log)}",
+        )
         await holder.rollback()
 
     async def both_done() -> bool:
@@ -140,7 +138,9 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         assert "failed" not in states, states
         return states == ["succeeded", "succeeded"]
 
-    await until(both_done, 60, "the jobs did not complete after the restart", log)
+    await wait_until(
+        both_done, 60, what=lambda: f"the jobs did not complete after the restart\n{tail(log)}"
+    )
 
     got_run = (await http.get(run_url, headers=headers)).json()
     assert got_run["conversion_count"] == BUYERS
@@ -153,18 +153,9 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         f"v{n}" for n in range(BUYERS, BUYERS + ABANDONERS)
     }
 
+    completed = ("attribution.completed", "segment.computed")
+    sent = dict(Counter(e.type for e in await outbox_events(resources, tenant.id, *completed)))
     async with resources.engine.connect() as conn:
-        sent: dict[str, int] = dict(
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT type, count(*) FROM outbox_events WHERE workspace_id = :w "
-                        "AND type IN ('attribution.completed', 'segment.computed') GROUP BY type"
-                    ),
-                    {"w": uuid.UUID(tenant.id)},
-                )
-            ).all()
-        )
         jobs = (
             await conn.execute(
                 sa.text(

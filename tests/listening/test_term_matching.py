@@ -13,6 +13,7 @@ import pytest
 
 from shared.listening.schemas import MAX_PHRASE_LENGTH, MAX_SYNONYMS, MAX_TERMS_PER_WORKSPACE
 from shared.listening.text import Term, TermMatcher, _folded_with_origins, _phrase_key, fold
+from tests.helpers.terms import TWEETS, probe_terms
 
 
 class RegexMatcher:
@@ -142,24 +143,6 @@ def test_term_matching_agrees_with_the_old_pattern_on_overlapping_phrases() -> N
         old, new = RegexMatcher(terms), TermMatcher(terms)
         for sample in (words(20) for _ in range(3)):
             assert new.read(sample) == (old.match(sample), old.mask(sample)), (terms, sample)
-
-
-def probe_terms(count: int) -> list[Term]:
-    """`count` terms shaped like the probe's (issue 15 F1) at the caps: each with the most
-    synonyms, of the longest length, that share a long prefix with `"a " * n`."""
-    prefix = "a " * ((MAX_PHRASE_LENGTH - 6) // 2)
-    return [
-        Term(f"t{i}", [f"brand{i}", *(f"{prefix}z{i:03d}{j:02d}" for j in range(MAX_SYNONYMS))])
-        for i in range(count)
-    ]
-
-
-TWEETS = [
-    "Just tried the new brand7 latte and honestly it's amazing!! #coffee #brand7 https://t.co/x1",
-    "Franchement, le service client de Brand12 est nul… 3 semaines sans réponse 😡 #déçu",
-    "anyone else having issues with the brand150 app today? keeps crashing on login",
-    "RT @someone: Éclat de rire devant la pub @brand3, trop drôle 😂😂",
-]
 
 
 def test_matching_costs_as_much_with_the_most_terms_a_workspace_may_hold_as_with_one() -> None:

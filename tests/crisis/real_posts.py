@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from shared.listening.sentiment import training
-from tests.listening.helpers import mention
+from tests.helpers.listening import mention
 
 BRAND = "Orvane"
 

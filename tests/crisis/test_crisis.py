@@ -3,7 +3,6 @@ evaluation cron, and a real local receiver verifying every webhook's signature."
 
 from __future__ import annotations
 
-import asyncio
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,8 +19,12 @@ from shared.jobs.queue import ArqJobQueue
 from shared.listening.jobs import AnalyseMentions
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, item_status, mention, post, scheduled_item, term
-from tests.webhooks.conftest import Inbox, Receiver, WorkerFactory, eventually
+from tests.factories import scheduled_item
+from tests.helpers.listening import ingest, item_status, mention, post, term
+from tests.helpers.outbox import outbox_events
+from tests.helpers.receiver import Inbox, Receiver
+from tests.helpers.waiting import wait_until
+from tests.helpers.worker import WorkerFactory
 
 NEGATIVE = "Éclat arnaque totale, remboursement refusé 😡 #BoycottEclat"
 POSITIVE = "Merci Éclat, livraison au top 😍"
@@ -140,7 +143,7 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
         [mention(NEGATIVE, author_followers=50_000 if i == 0 else 100) for i in range(10)]
         + [mention(POSITIVE) for _ in range(10)],
     )
-    await eventually(lambda: events(inbox, secret, "alert.opened"), within=15)
+    await wait_until(lambda: events(inbox, secret, "alert.opened"), within=15)
     (opened,) = events(inbox, secret, "alert.opened")
     assert opened["alert"]["level"] == "alert"
     assert opened["alert"]["metrics"]["mention_count"] == 20
@@ -170,7 +173,7 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
 
     # 20 more negative: 30 of 40 negative (0.75) and 40x the volume -> "crisis".
     await burst(tenant, resources, worker, [mention(NEGATIVE) for _ in range(20)])
-    await eventually(lambda: events(inbox, secret, "alert.escalated"), within=15)
+    await wait_until(lambda: events(inbox, secret, "alert.escalated"), within=15)
     (escalated,) = events(inbox, secret, "alert.escalated")
     assert escalated["previous_level"] == "alert"
     assert escalated["alert"]["id"] == opened["alert"]["id"]
@@ -190,11 +193,11 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
             {"i": uuid.UUID(soon["id"])},
         )
     late = await scheduled_item(tenant, account, 1)  # scheduled during the freeze
-    await eventually(lambda: _status_is(tenant, late, "on_hold"), within=10)
+    await wait_until(lambda: _status_is(tenant, late, "on_hold"), within=10)
 
     # Quiet again past the cooldown: resolved by the cron, content released.
     await time_passes(resources, tenant, 3)
-    await eventually(lambda: events(inbox, secret, "alert.resolved"), within=15)
+    await wait_until(lambda: events(inbox, secret, "alert.resolved"), within=15)
     (resolved,) = events(inbox, secret, "alert.resolved")
     assert (resolved["alert"]["status"], resolved["alert"]["resolved_by"]) == (
         "resolved",
@@ -203,20 +206,13 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert await item_status(tenant, tomorrow) == "scheduled"
     assert await item_status(tenant, soon) == "approved"  # its time passed while frozen
     assert await item_status(tenant, late) == "scheduled"
-    async with resources.engine.connect() as conn:
-        handed_over = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'content_item.due'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
+    handed_over = len(await outbox_events(resources, tenant.id, "content_item.due"))
     assert handed_over == 0
     assert len(events(inbox, secret, "alert.opened")) == 1
 
     # A new burst opens a new alert; acknowledged, it outlives its cooldown.
     await burst(tenant, resources, worker, [mention(NEGATIVE) for _ in range(25)])
-    await eventually(lambda: len(events(inbox, secret, "alert.opened")) == 2, within=15)
+    await wait_until(lambda: len(events(inbox, secret, "alert.opened")) == 2, within=15)
     second = events(inbox, secret, "alert.opened")[1]["alert"]
     url = f"/v1/alerts/{second['id']}"
     acked = await tenant.http.patch(
@@ -225,7 +221,9 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert acked.status_code == 200, acked.text
     assert [s["done"] for s in acked.json()["playbook"]] == [True, False]
     await time_passes(resources, tenant, 3)
-    await asyncio.sleep(2.5)  # two rounds of the every-second evaluation cron
+    passed = datetime.now(UTC)
+    # Two rounds of the every-second evaluation cron, begun since.
+    await wait_until(lambda: worker.rounds("crisis.evaluate", passed) >= 2, within=15)
     still = (await tenant.http.get(url, headers=tenant.admin)).json()
     assert still["status"] == "acknowledged"
     done = await tenant.http.patch(
@@ -234,7 +232,7 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
         headers=tenant.admin,
     )
     assert done.status_code == 200, done.text
-    await eventually(lambda: len(events(inbox, secret, "alert.resolved")) == 2, within=15)
+    await wait_until(lambda: len(events(inbox, secret, "alert.resolved")) == 2, within=15)
     by_hand = events(inbox, secret, "alert.resolved")[1]["alert"]
     assert (by_hand["resolved_by"], by_hand["postmortem"]) == (
         "user",
@@ -244,5 +242,5 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     assert reopen.status_code == 409
 
 
-async def _status_is(tenant: Tenant, item: dict[str, Any], status: str) -> bool:
+async def _status_is(tenant: Tenant, item: factories.ContentItem, status: str) -> bool:
     return await item_status(tenant, item) == status

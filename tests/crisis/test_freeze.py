@@ -4,7 +4,6 @@ a freeze is open, what clients may do with held items, and a freeze changed mid-
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,7 +15,8 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from tests import factories
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, item_status, mention, scheduled_item, term
+from tests.factories import scheduled_item
+from tests.helpers.listening import ingest, item_status, mention, term
 
 #: One negative mention is a crisis: the freeze is one batch away.
 TOUCHY = {"min_mentions": 1, "levels": [{"level": "crisis", "negative_share": 0.5}]}
@@ -27,7 +27,7 @@ async def evaluate(resources: Resources, tenant: Tenant) -> None:
         await evaluate_workspace(uow, uuid.UUID(tenant.id))
 
 
-async def make_due(resources: Resources, item: dict[str, Any]) -> None:
+async def make_due(resources: Resources, item: factories.ContentItem) -> None:
     async with resources.engine.begin() as conn:
         await conn.execute(
             sa.text("UPDATE content_items SET scheduled_at = now() - interval '1 s' WHERE id = :i"),

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
+from tests.helpers.problems import assert_problem
 
 CART_ABANDONERS = {
     "include": [{"event": "add_to_cart", "within_days": 7}],
@@ -136,7 +136,7 @@ async def test_rule_campaign_must_be_in_workspace(tenant: Tenant) -> None:
         headers=tenant.admin,
     )
     body = assert_problem(response, 422)
-    assert body["errors"][0]["loc"] == ["body", "rule", "include", 1, "campaign_id"]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "rule", "include", 1, "campaign_id"]
 
 
 async def test_patch_accepts_only_the_kinds_fields(tenant: Tenant) -> None:

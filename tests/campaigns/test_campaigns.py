@@ -1,33 +1,19 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from services.api.state import Resources
 from tests import factories
-from tests.api.test_conventions import assert_problem, count
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
+from tests.helpers.problems import assert_problem
+from tests.helpers.tables import count
 
 
-async def events(
-    resources: Resources, workspace_id: str, event_type: str
-) -> list[dict[str, object]]:
-    async with resources.engine.connect() as conn:
-        rows = await conn.scalars(
-            sa.text(
-                "SELECT data FROM outbox_events WHERE workspace_id = :w AND type = :t"
-                " ORDER BY occurred_at"
-            ),
-            {"w": workspace_id, "t": event_type},
-        )
-        return list(rows)
-
-
-async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> dict[str, object]:
+async def patch(tenant: Tenant, campaign_id: str, **fields: object) -> factories.Campaign:
     response = await tenant.http.patch(
         f"/v1/campaigns/{campaign_id}", json=fields, headers=tenant.admin
     )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: factories.Campaign = response.json()
     return body
 
 
@@ -47,8 +33,8 @@ async def test_status_machine_happy_path_emits_events(tenant: Tenant, resources:
     campaign = await factories.campaign(tenant)
     for target in ("scheduled", "active", "paused", "active", "completed", "archived"):
         assert (await patch(tenant, campaign["id"], status=target))["status"] == target
-    changes = await events(resources, tenant.id, "campaign.status_changed")
-    assert [(e["previous_status"], e["campaign"]["status"]) for e in changes] == [  # type: ignore[index]
+    changes = [e.data for e in await outbox_events(resources, tenant.id, "campaign.status_changed")]
+    assert [(e["previous_status"], e["campaign"]["status"]) for e in changes] == [
         ("draft", "scheduled"),
         ("scheduled", "active"),
         ("active", "paused"),
@@ -74,7 +60,7 @@ async def test_forbidden_transition_is_409_and_emits_nothing(
         await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
     ).json()
     assert (fetched["status"], fetched["name"]) == ("draft", campaign["name"])
-    assert await events(resources, tenant.id, "campaign.status_changed") == []
+    assert await outbox_events(resources, tenant.id, "campaign.status_changed") == []
 
 
 async def test_scheduling_needs_a_start_date(tenant: Tenant) -> None:
@@ -151,7 +137,7 @@ async def test_audiences_are_linked_and_checked(tenant: Tenant) -> None:
         headers=tenant.admin,
     )
     body = assert_problem(response, 422)
-    assert body["errors"][0]["loc"] == ["body", "audience_ids", 1]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "audience_ids", 1]
     deleted = await tenant.http.delete(f"/v1/audiences/{audience['id']}", headers=tenant.admin)
     assert deleted.status_code == 204
     after = await tenant.http.get(f"/v1/campaigns/{campaign['id']}", headers=tenant.admin)
@@ -238,5 +224,5 @@ async def test_null_clears_optional_fields_and_is_refused_for_required_ones(
     cleared = await patch(tenant, campaign["id"], budget=None, targets=None, ends_at=None)
     assert cleared["budget"] is None
     assert cleared["ends_at"] is None
-    assert cleared["targets"]["cpa"] is None  # type: ignore[index]
+    assert cleared["targets"]["cpa"] is None
     assert cleared["name"] == campaign["name"]

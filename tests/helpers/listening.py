@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from services.api.state import Resources
-from services.worker.context import WorkerContext
 from services.worker.jobs.listening import analyse_mentions
 from shared.config import Settings
-from shared.db.uow import unit_of_work
 from shared.listening.jobs import AnalyseMentions
-from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.jobs import run_batch_job
 
 _ids = itertools.count(1)
 
@@ -47,13 +45,8 @@ async def analysed(
 ) -> dict[str, Any]:
     """Runs the analysis job's handler (scoring, then crisis evaluation) in its own unit of
     work, as the worker does."""
-    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await analyse_mentions(uow, wc, uuid.UUID(tenant.id), AnalyseMentions(batch_id=batch["id"]))
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
-    assert got.status_code == 200
-    result: dict[str, Any] = got.json()
-    return result
+    job = AnalyseMentions(batch_id=batch["id"])
+    return await run_batch_job(analyse_mentions, job, tenant, resources, settings)
 
 
 async def ingest(
@@ -80,22 +73,7 @@ async def term(tenant: Tenant, term: str, kind: str = "brand", **fields: Any) ->
     return result
 
 
-async def item_status(tenant: Tenant, item: dict[str, Any]) -> str:
+async def item_status(tenant: Tenant, item: Mapping[str, Any]) -> str:
     got = await tenant.http.get(f"/v1/content-items/{item['id']}", headers=tenant.admin)
     status: str = got.json()["status"]
     return status
-
-
-async def scheduled_item(
-    tenant: Tenant, account: dict[str, Any], days: float, **fields: Any
-) -> dict[str, Any]:
-    """A content item taken through review to `scheduled`, `days` from now."""
-    item = await factories.content_item(
-        tenant, account, scheduled_at=factories.in_days(days), **fields
-    )
-    for status in ("in_review", "approved", "scheduled"):
-        response = await tenant.http.patch(
-            f"/v1/content-items/{item['id']}", json={"status": status}, headers=tenant.admin
-        )
-        assert response.status_code == 200, response.text
-    return item

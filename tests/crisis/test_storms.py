@@ -2,7 +2,7 @@
 everything itself.
 
 Each stream is made of posts people labelled, from our own held-out split
-(`tests/listening/real_posts.py`): a week of baseline, about 6 posts an hour in the dev
+(`tests/crisis/real_posts.py`): a week of baseline, about 6 posts an hour in the dev
 split's own mix of labels, then 60 posts in the last 40 minutes (10x the usual volume).
 No mention carries `sentiment` or `language`: the worker detects the language and scores
 every post, as it would for a new user's stream. The policy is CRI-1's default (brand
@@ -33,8 +33,9 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from shared.listening.models import TermKind, TrackedTerm
 from tests.conftest import Tenant
-from tests.listening.helpers import ingest, mentions, term
-from tests.listening.real_posts import BRAND, Stream, baseline, burst, chunks, held_out
+from tests.crisis.real_posts import BRAND, Stream, baseline, burst, chunks, held_out
+from tests.helpers.listening import ingest, mentions, term
+from tests.helpers.outbox import outbox_events
 
 LANGUAGES = ("fr", "en")
 
@@ -111,15 +112,7 @@ def report(what: str, metrics: Metrics, current: str | None, details: dict[str, 
 
 
 async def alerts_opened(resources: Resources, tenant: Tenant) -> int:
-    async with resources.engine.connect() as conn:
-        opened = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_events WHERE workspace_id = :w "
-                "AND type = 'alert.opened'"
-            ),
-            {"w": uuid.UUID(tenant.id)},
-        )
-    return int(opened or 0)
+    return len(await outbox_events(resources, tenant.id, "alert.opened"))
 
 
 async def a_quiet_week(

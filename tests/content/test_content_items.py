@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from services.api.state import Resources
 from tests import factories
-from tests.api.test_campaigns import events
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
+from tests.helpers.outbox import outbox_events
+from tests.helpers.problems import assert_problem
 
 
 async def move(tenant: Tenant, item_id: str, status: str, **fields: object) -> dict[str, object]:
@@ -48,8 +48,10 @@ async def test_full_workflow_to_published(tenant: Tenant, resources: Resources) 
         headers=tenant.admin,
     )
     assert again.status_code == 200
-    history = await events(resources, tenant.id, "content_item.status_changed")
-    assert [e["content_item"]["status"] for e in history] == [  # type: ignore[index]
+    history = [
+        e.data for e in await outbox_events(resources, tenant.id, "content_item.status_changed")
+    ]
+    assert [e["content_item"]["status"] for e in history] == [
         "in_review",
         "approved",
         "scheduled",
@@ -140,7 +142,7 @@ async def test_references_and_formats_are_checked(tenant: Tenant, make_tenant: o
         headers=tenant.admin,
     )
     body = assert_problem(story, 422)
-    assert body["errors"][0]["loc"] == ["body", "format"]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "format"]
     unknown = await tenant.http.post(
         "/v1/content-items",
         json={"social_account_id": "00000000-0000-4000-8000-000000000000", "format": "post"},

@@ -18,9 +18,10 @@ from shared.config import Settings
 from shared.db.uow import unit_of_work
 from shared.kpis import rollups
 from tests import factories
-from tests.api.test_conventions import assert_problem
 from tests.conftest import Tenant
-from tests.metrics.helpers import ingest, merged, row
+from tests.helpers.metrics import ingest, merged, row
+from tests.helpers.outbox import outbox_events
+from tests.helpers.problems import assert_problem
 
 D1, D2 = "2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"
 NOVEMBER = {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}
@@ -42,7 +43,7 @@ async def get(tenant: Tenant, path: str, **params: Any) -> dict[str, Any]:
     return body
 
 
-async def accounts(tenant: Tenant) -> tuple[dict[str, Any], dict[str, Any]]:
+async def accounts(tenant: Tenant) -> tuple[factories.SocialAccount, factories.SocialAccount]:
     instagram = await factories.social_account(tenant)
     facebook = await factories.social_account(
         tenant, platform="facebook", handle="@maison", external_id="fb-1"
@@ -484,20 +485,7 @@ async def test_a_missed_target_is_sent_once_per_campaign_kpi_and_day(
         ],
     )
 
-    async with resources.engine.connect() as conn:
-        events = (
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT data FROM outbox_events WHERE workspace_id = :w "
-                        "AND type = 'kpi.target_missed' ORDER BY occurred_at"
-                    ),
-                    {"w": uuid.UUID(tenant.id)},
-                )
-            )
-            .scalars()
-            .all()
-        )
+    events = [e.data for e in await outbox_events(resources, tenant.id, "kpi.target_missed")]
     assert [(e["campaign_id"], e["kpi"], e["target"], e["actual"]) for e in events] == [
         (campaign["id"], "cpa", "10.00", "25.00"),  # once, though the second merge misses too
         (other["id"], "ctr", "0.05", "0.010000"),

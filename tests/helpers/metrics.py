@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from services.api.state import Resources
-from services.worker.context import WorkerContext
 from services.worker.jobs.metrics import merge_snapshots
 from shared.config import Settings
-from shared.db.uow import unit_of_work
 from shared.metrics.jobs import MergeSnapshots
 from tests.conftest import Tenant
+from tests.helpers.jobs import run_batch_job
 
 DAY = "2026-11-02T00:00:00Z"
 
 
-def row(target: dict[str, Any], **fields: Any) -> dict[str, Any]:
+def row(target: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
+    """A snapshot row of a content item or, for a campaign (it has an objective), the campaign."""
     key = "campaign_id" if "objective" in target else "content_item_id"
     return {key: target["id"], "period_start": DAY, "granularity": "day"} | fields
 
@@ -33,10 +33,5 @@ async def merged(
     tenant: Tenant, resources: Resources, settings: Settings, batch: dict[str, Any]
 ) -> dict[str, Any]:
     """Runs the merge job's handler in its own unit of work, as the worker does."""
-    wc = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await merge_snapshots(uow, wc, uuid.UUID(tenant.id), MergeSnapshots(batch_id=batch["id"]))
-    got = await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)
-    assert got.status_code == 200
-    result: dict[str, Any] = got.json()
-    return result
+    job = MergeSnapshots(batch_id=batch["id"])
+    return await run_batch_job(merge_snapshots, job, tenant, resources, settings)

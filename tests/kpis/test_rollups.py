@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,9 +19,10 @@ from shared.kpis import rollups
 from shared.kpis.models import metric_rollups
 from shared.kpis.queries import GroupBy, Level, Scope, grouped_sums
 from shared.metrics.models import COUNTERS, Granularity
+from shared.social_accounts.models import Platform
 from tests import factories
 from tests.conftest import Tenant
-from tests.metrics.helpers import ingest, merged
+from tests.helpers.metrics import ingest, merged
 
 START = datetime(2026, 8, 1, tzinfo=UTC)
 
@@ -37,7 +39,7 @@ def measures(rng: random.Random) -> dict[str, Any]:
     return values
 
 
-def random_rows(rng: random.Random, targets: list[dict[str, Any]], count: int) -> list[Any]:
+def random_rows(rng: random.Random, targets: list[Mapping[str, Any]], count: int) -> list[Any]:
     rows = []
     for _ in range(count):
         target = rng.choice(targets)
@@ -89,7 +91,7 @@ async def test_rollups_equal_the_snapshots_they_sum(
         ),
         await factories.content_item(tenant, tiktok, paid=True),  # no campaign
     ]
-    targets = [*items, spring, autumn]
+    targets: list[Mapping[str, Any]] = [*items, spring, autumn]
     # Three batches over the same keys: inserts, restatements, counters gone null.
     for count in (600, 400, 300):
         response = await ingest(tenant, random_rows(rng, targets, count))
@@ -117,7 +119,9 @@ async def test_rollups_equal_the_snapshots_they_sum(
         scopes.append(
             Scope(workspace_id, timezone, *windows[1], campaign_id=uuid.UUID(spring["id"]))
         )
-        scopes.append(Scope(workspace_id, timezone, *windows[2], platform=instagram["platform"]))
+        scopes.append(
+            Scope(workspace_id, timezone, *windows[2], platform=Platform(instagram["platform"]))
+        )
         scopes.append(Scope(workspace_id, timezone, *windows[3], paid=True))
 
     async def compare(scope: Scope) -> None:
