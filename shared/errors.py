@@ -60,6 +60,11 @@ class Unauthenticated(DomainError):
         super().__init__(detail, "unauthenticated", "Unauthenticated")
 
 
+class NotAcceptable(DomainError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "not-acceptable", "Not acceptable")
+
+
 class PermissionDenied(DomainError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail, "forbidden", "Forbidden")

@@ -16,13 +16,14 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
+from services.api.csv_output import CSV
 from services.api.errors import RateLimited
 from services.api.problems import AUTH_ERRORS
 from services.api.state import Resources
 from shared.db.base import Versioned, utcnow
 from shared.db.pagination import MAX_LIMIT, Page
 from shared.db.uow import UnitOfWork
-from shared.errors import FieldError, Unauthenticated, ValidationFailed
+from shared.errors import FieldError, NotAcceptable, Unauthenticated, ValidationFailed
 from shared.schemas import PageOut, ReadModel
 from shared.workspaces.models import Role
 from shared.workspaces.service import Principal, authenticate
@@ -50,8 +51,33 @@ def v1_router(prefix: str, tag: str) -> APIRouter:
         prefix=f"/v1{prefix}",
         tags=[tag],
         responses=AUTH_ERRORS,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(answerable)],
     )
+
+
+#: Media types every `/v1` operation answers in (problems are JSON too).
+_JSON_RANGES = frozenset({"*/*", "application/*", "application/json", "application/problem+json"})
+
+
+def _offers_csv(route: APIRoute) -> bool:
+    return any(CSV in (spec.get("content") or {}) for spec in route.responses.values())
+
+
+async def answerable(request: Request) -> None:
+    """`Accept: text/csv` on an operation with no CSV, or any type but JSON, is a 406: a
+    client asking for a spreadsheet must not silently get JSON it will save as one."""
+    accept = request.headers.get("accept")
+    if not accept:
+        return
+    wanted = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    if wanted & _JSON_RANGES:
+        return
+    route = request.scope.get("route")
+    csv = isinstance(route, APIRoute) and _offers_csv(route)
+    if csv and CSV in wanted:
+        return
+    offered = "application/json or text/csv" if csv else "application/json only"
+    raise NotAcceptable(f"this operation answers in {offered}; `Accept: {accept[:100]}` is not one")
 
 
 _QUERY_NAMES: dict[str, frozenset[str]] = {}

@@ -18,6 +18,7 @@ from services.api.problems import problem_response, unavailable
 from shared.errors import (
     Conflict,
     DomainError,
+    NotAcceptable,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (Unauthenticated, 401),
     (PermissionDenied, 403),
+    (NotAcceptable, 406),
     (ValidationFailed, 422),
 ]
 

@@ -84,6 +84,7 @@ Responses = dict[int | str, dict[str, Any]]
 AUTH_ERRORS: Responses = {
     401: _doc(401, "Missing, invalid, revoked or expired API key"),
     403: _doc(403, "The key's role is too low for this operation"),
+    406: _doc(406, "`Accept` admits neither JSON nor, where the operation offers it, CSV"),
     422: _doc(422, "Invalid input: every bad field is listed in `errors`"),
     429: _doc(429, "Rate limit exceeded: retry after `Retry-After` seconds"),
 }
