@@ -6,6 +6,7 @@ import asyncio
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -250,6 +251,18 @@ Cursor = Annotated[
         pattern=r"^[A-Za-z0-9_-]*$",
         description="`next_cursor` of the previous page: an opaque token that only this list "
         "makes (another is a 422).",
+    ),
+]
+
+#: At most this many `ids=` on a list.
+MAX_IDS = 100
+Ids = Annotated[
+    list[uuid.UUID] | None,
+    Query(
+        max_length=MAX_IDS,
+        description=f"Only these, up to {MAX_IDS}: repeat the parameter (`ids=...&ids=...`), "
+        "e.g. the ids another object names. Ids of nothing in this workspace are left out, "
+        "not refused; the other filters still apply.",
     ),
 ]
 

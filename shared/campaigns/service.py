@@ -61,6 +61,7 @@ async def list_campaigns(
     objective: Objective | None,
     platform: Platform | None,
     active_on: datetime | None,
+    ids: list[uuid.UUID] | None,
     limit: int,
     cursor: str | None,
 ) -> Page[Campaign]:
@@ -74,7 +75,7 @@ async def list_campaigns(
             sa.or_(Campaign.ends_at.is_(None), Campaign.ends_at > active_on),
         ]
     return await repo(uow).page(
-        workspace_id, limit, cursor, *where, status=status, objective=objective
+        workspace_id, limit, cursor, *where, ids=ids, status=status, objective=objective
     )
 
 

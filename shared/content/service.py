@@ -84,6 +84,7 @@ async def list_items(
     fmt: ContentFormat | None,
     scheduled_from: datetime | None,
     scheduled_to: datetime | None,
+    ids: list[uuid.UUID] | None,
     limit: int,
     cursor: str | None,
 ) -> Page[ContentItem]:
@@ -97,6 +98,7 @@ async def list_items(
         limit,
         cursor,
         *where,
+        ids=ids,
         campaign_id=campaign_id,
         status=status,
         platform=platform,

@@ -4,7 +4,7 @@ so an id of another workspace is indistinguishable from an id that does not exis
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -31,10 +31,14 @@ class TenantRepository(Generic[M]):
         limit: int,
         cursor: str | None,
         *where: sa.ColumnElement[bool],
+        ids: Collection[uuid.UUID] | None = None,
         **equal: Any,
     ) -> Page[M]:
-        """A page of the workspace's rows in keyset order, kept by `where` and by each
-        `column=value` whose value is not None (a filter the client left out)."""
+        """A page of the workspace's rows in keyset order, kept by `where`, by `ids` when
+        given (ids of nothing here are left out, not refused), and by each `column=value`
+        whose value is not None (a filter the client left out)."""
+        if ids is not None:
+            where = (*where, self.model.id.in_(ids))
         stmt = self.select(workspace_id).where(
             *where, *(getattr(self.model, name) == v for name, v in equal.items() if v is not None)
         )

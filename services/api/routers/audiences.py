@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from services.api.deps import (
     Cursor,
     EditorKey,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -35,10 +36,11 @@ async def list_audiences(
     uow: UoW,
     key: ViewerKey,
     kind: AudienceKind | None = None,
+    ids: Ids = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[AudienceRead]:
-    page = await service.repo(uow).page(key.workspace_id, limit, cursor, kind=kind)
+    page = await service.repo(uow).page(key.workspace_id, limit, cursor, ids=ids, kind=kind)
     return page_out(AudienceRead, page)
 
 

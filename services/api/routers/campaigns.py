@@ -7,6 +7,7 @@ from fastapi import Response, status
 from services.api.deps import (
     Cursor,
     EditorKey,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -35,6 +36,7 @@ async def list_campaigns(
     objective: Objective | None = None,
     platform: Platform | None = None,
     active_on: Timestamp | None = None,
+    ids: Ids = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[CampaignRead]:
@@ -45,6 +47,7 @@ async def list_campaigns(
         objective=objective,
         platform=platform,
         active_on=active_on,
+        ids=ids,
         limit=limit,
         cursor=cursor,
     )

@@ -8,6 +8,7 @@ from fastapi import Query, Response, status
 from services.api.deps import (
     Cursor,
     EditorKey,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -48,6 +49,7 @@ async def list_content_items(
     format: ContentFormat | None = None,
     scheduled_from: Annotated[Timestamp | None, Query(description="scheduled_at >= this")] = None,
     scheduled_to: Annotated[Timestamp | None, Query(description="scheduled_at < this")] = None,
+    ids: Ids = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[ContentItemRead]:
@@ -60,6 +62,7 @@ async def list_content_items(
         fmt=format,
         scheduled_from=scheduled_from,
         scheduled_to=scheduled_to,
+        ids=ids,
         limit=limit,
         cursor=cursor,
     )

@@ -10,6 +10,7 @@ from services.api.deps import (
     AdminKey,
     Cursor,
     EditorKey,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -34,9 +35,9 @@ alerts_router = v1_router("/alerts", "crisis")
 
 @policies_router.get("", response_model=PageOut[PolicyRead], summary="List escalation policies")
 async def list_escalation_policies(
-    uow: UoW, key: ViewerKey, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    uow: UoW, key: ViewerKey, ids: Ids = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> PageOut[PolicyRead]:
-    page = await service.policies(uow).page(key.workspace_id, limit, cursor)
+    page = await service.policies(uow).page(key.workspace_id, limit, cursor, ids=ids)
     return page_out(PolicyRead, page)
 
 

@@ -14,6 +14,7 @@ from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
 from services.api.deps import (
     Cursor,
     EditorKey,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -55,10 +56,11 @@ async def list_tracked_terms(
     uow: UoW,
     key: ViewerKey,
     kind: TermKind | None = None,
+    ids: Ids = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[TrackedTermRead]:
-    page = await terms.repository(uow).page(key.workspace_id, limit, cursor, kind=kind)
+    page = await terms.repository(uow).page(key.workspace_id, limit, cursor, ids=ids, kind=kind)
     return page_out(TrackedTermRead, page)
 
 

@@ -7,6 +7,7 @@ from fastapi import Response, status
 from services.api.deps import (
     AdminKey,
     Cursor,
+    Ids,
     IfMatch,
     Limit,
     UoW,
@@ -35,10 +36,11 @@ async def list_social_accounts(
     uow: UoW,
     key: ViewerKey,
     platform: Platform | None = None,
+    ids: Ids = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[SocialAccountRead]:
-    page = await service.repo(uow).page(key.workspace_id, limit, cursor, platform=platform)
+    page = await service.repo(uow).page(key.workspace_id, limit, cursor, ids=ids, platform=platform)
     return page_out(SocialAccountRead, page)
 
 
