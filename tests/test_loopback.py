@@ -19,6 +19,9 @@ from tests.loopback import REPORT_VARIABLE, loopback_only, reported
 
 
 async def test_public_names_and_addresses_are_refused_before_anything_leaves() -> None:
+    # Every public name and address below is asked for inside `loopback_only()`, whose
+    # guard refuses it before a query or a packet leaves; `.ci/run` adds a namespace with
+    # nothing routable beyond loopback.
     with loopback_only() as refused:
         with pytest.raises(socket.gaierror):
             socket.getaddrinfo("hooks.example.com", 443)

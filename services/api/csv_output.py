@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -99,3 +99,13 @@ def csv_response(
         media_type=f"{CSV}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def report_answer(
+    csv: bool, report: BaseModel, rows: Sequence[Any], name: str, model: type[BaseModel]
+) -> Response:
+    """A report as CSV when asked, else its JSON as built: validated once, by construction
+    (FastAPI would validate a thousand-row report a second time)."""
+    if csv:
+        return csv_response(rows, name, model)
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")

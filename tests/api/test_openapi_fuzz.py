@@ -30,7 +30,9 @@ from shared.content.models import ContentFormat
 from shared.content.rules import FORMAT_PLATFORMS
 from shared.embedded import free_port
 from shared.social_accounts.models import Platform
+from shared.webhooks import ssrf
 from tests.conftest import OPERATOR_TOKEN, offline_app
+from tests.helpers.dns import FakeDNS
 from tests.helpers.http import start_in_thread
 
 schema = schemathesis.openapi.from_dict(offline_app().openapi())
@@ -38,6 +40,15 @@ schema = schemathesis.openapi.from_dict(offline_app().openapi())
 
 @pytest.fixture(scope="module")
 def live_api(settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
+    # The fuzz saves webhook endpoints at made-up public hosts (https://0.com/,
+    # hooks.example.com): the URL guard reads an offline resolver, so no name is ever
+    # looked up, whatever the settings (the loopback guard and CI's namespace stand behind).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ssrf, "resolve", FakeDNS())
+        yield from _serve(settings)
+
+
+def _serve(settings: Settings) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
     # The production body limit: a schema-violating batch of 10,001 rows must meet the
     # schema's maxItems (422), not the tests' small body limit (413, which schemathesis

@@ -14,7 +14,7 @@ from shared.crypto import SecretBox, generate_key
 from shared.webhooks import signing, ssrf
 from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.policy import DISABLE_AFTER, Verdict, judge
-from tests.webhooks.conftest import FakeDNS
+from tests.helpers.dns import FakeDNS
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SCHEDULE = (5.0, 300.0, 1800.0)

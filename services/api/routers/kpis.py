@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel
 from starlette.responses import Response
 
-from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
+from services.api.csv_output import CSV_RESPONSE, report_answer, wants_csv
 from services.api.deps import UoW, ViewerKey, v1_router
 from services.api.problems import NOT_FOUND
 from shared.content.models import ContentFormat
@@ -102,16 +100,6 @@ async def kpi_query(
 Filters = Annotated[KpiQuery, Depends(kpi_query)]
 
 
-def answer(
-    query: KpiQuery, report: BaseModel, rows: Sequence[Any], name: str, model: type[BaseModel]
-) -> Response:
-    """CSV when asked, else the report's JSON as built: validated once, by construction
-    (FastAPI would validate a thousand-row report a second time)."""
-    if query.csv:
-        return csv_response(rows, name, model)
-    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
-
-
 @router.get(
     "",
     response_model=KpiReport,
@@ -124,7 +112,7 @@ async def get_kpis(
     group_by: GroupBy = Query(default=GroupBy.none, description="One row per ..."),
 ) -> Response:
     result = await kpis(uow, query.scope, group_by)
-    return answer(query, result, result.items, "kpis", KpiRow)
+    return report_answer(query.csv, result, result.items, "kpis", KpiRow)
 
 
 @router.get(
@@ -137,7 +125,7 @@ async def get_funnel(uow: UoW, query: Filters) -> Response:
     result = await funnel(uow, query.scope)
     rows = [{"kind": "stage", **s.model_dump(mode="json")} for s in result.stages]
     rows += [{"kind": "benchmark", **b.model_dump(mode="json")} for b in result.benchmarks]
-    return answer(query, result, rows, "funnel", FunnelStage)
+    return report_answer(query.csv, result, rows, "funnel", FunnelStage)
 
 
 @router.get(
@@ -157,7 +145,7 @@ async def get_content_matrix(
     ),
 ) -> Response:
     result = await content_matrix(uow, query.scope, engagement_threshold, conversion_threshold)
-    return answer(query, result, result.items, "content-matrix", MatrixItem)
+    return report_answer(query.csv, result, result.items, "content-matrix", MatrixItem)
 
 
 @router.get(
@@ -172,7 +160,7 @@ async def get_best_times(
     min_items: int = Query(default=3, ge=1, le=1000, description="Items a top slot needs."),
 ) -> Response:
     result = await best_times(uow, query.scope, min_items)
-    return answer(query, result, result.slots, "best-times", TimeSlot)
+    return report_answer(query.csv, result, result.slots, "best-times", TimeSlot)
 
 
 @router.get(
@@ -183,7 +171,7 @@ async def get_best_times(
 )
 async def get_budget(uow: UoW, query: Filters) -> Response:
     result = await budget(uow, query.scope, utcnow())
-    return answer(query, result, result.items, "budget", CampaignBudget)
+    return report_answer(query.csv, result, result.items, "budget", CampaignBudget)
 
 
 @router.get(
@@ -203,4 +191,4 @@ async def get_ab_test(
     ),
 ) -> Response:
     result = await ab_test(uow, query.scope, group, metric)
-    return answer(query, result, result.variants, "ab-test", Variant)
+    return report_answer(query.csv, result, result.variants, "ab-test", Variant)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Response, status
 
-from services.api.csv_output import CSV_RESPONSE, csv_response, wants_csv
+from services.api.csv_output import CSV_RESPONSE, report_answer, wants_csv
 from services.api.deps import (
     Cursor,
     EditorKey,
@@ -241,9 +241,7 @@ ReportFilters = Annotated[MentionQuery, Depends(mention_query)]
 )
 async def get_share_of_voice(uow: UoW, query: ReportFilters) -> Response:
     result = await reports.share_of_voice(uow, query.scope)
-    if query.csv:
-        return csv_response(result.terms, "share-of-voice", TermVoice)
-    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+    return report_answer(query.csv, result, result.terms, "share-of-voice", TermVoice)
 
 
 @reports_router.get(
@@ -254,6 +252,4 @@ async def get_share_of_voice(uow: UoW, query: ReportFilters) -> Response:
 )
 async def get_responsiveness(uow: UoW, query: ReportFilters) -> Response:
     result = await reports.responsiveness(uow, query.scope)
-    if query.csv:
-        return csv_response([result], "responsiveness", Responsiveness)
-    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+    return report_answer(query.csv, result, [result], "responsiveness", Responsiveness)
