@@ -149,27 +149,51 @@ def decimal_text(pattern: str, *, example: str, max_length: int) -> Any:
             return value
         raise ValueError(f"a decimal string such as {example!r} (a JSON number loses digits)")
 
-    return BeforeValidator(check), WithJsonSchema(
-        {"type": "string", "pattern": pattern, "maxLength": max_length, "examples": [example]}
-    )
+    return BeforeValidator(check), WithJsonSchema(decimal_schema(pattern, example, max_length))
 
 
-def _two_places(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'))}"
+def decimal_schema(pattern: str, example: str, max_length: int) -> dict[str, Any]:
+    """A decimal in the schema: a string (a JSON number loses digits) in `format: decimal`."""
+    return {
+        "type": "string",
+        "format": "decimal",
+        "pattern": pattern,
+        "maxLength": max_length,
+        "examples": [example],
+    }
 
 
-#: Money: at most 12 digits before the point and 2 after.
-MONEY = r"^\d{1,12}(\.\d{1,2})?$"
+def _as_written(value: Decimal) -> str:
+    """The decimal with the places it holds: services store and compute money with its
+    currency's places (`shared.money`), so this writes them as they are."""
+    return format(value, "f")
+
+
+#: Money as sent: up to 12 digits before the point and any trailing zeros after it; the
+#: value must fit the currency's minor units (ISO 4217), which the services check, since
+#: the currency is the workspace's or the campaign's (`shared.money.misfits`).
+MONEY = r"^\d{1,12}(\.\d{1,12})?$"
 
 Money = Annotated[
     Decimal,
-    Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
-    *decimal_text(MONEY, example="1500.00", max_length=15),
-    PlainSerializer(_two_places, return_type=str, when_used="json"),
+    Field(ge=0, allow_inf_nan=False),
+    *decimal_text(MONEY, example="1500.00", max_length=25),
+    PlainSerializer(_as_written, return_type=str, when_used="json"),
 ]
 
 #: Money kept as its text where rows are validated in bulk (the rows' Decimal is made in SQL).
-MoneyText = Annotated[str, Field(pattern=MONEY, max_length=15, examples=["1500.00"])]
+MoneyText = Annotated[
+    str,
+    Field(pattern=MONEY, max_length=25),
+    WithJsonSchema(decimal_schema(MONEY, "1500.00", 25)),
+]
+
+#: Money in an answer: a decimal string with its currency's places (negative for a loss).
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(_as_written, return_type=str, when_used="json"),
+    WithJsonSchema(decimal_schema(r"^-?\d+(\.\d+)?$", "1500.00", 40)),
+]
 
 #: A share from 0 to 1 with at most 6 places ("0.035").
 Share = Annotated[
