@@ -25,6 +25,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from pydantic_core import core_schema as cs
 
+from shared import money
+
 T = TypeVar("T")
 
 #: One rule for every text input: no control character but tab, LF and CR (C0, DEL, C1).
@@ -235,7 +237,19 @@ RowTimestamp = Annotated[
     Field(ge=datetime(1, 1, 2, tzinfo=UTC), le=datetime(9999, 12, 30, tzinfo=UTC)),
 ]
 
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", max_length=3, examples=["EUR"])]
+
+def _known_currency(value: str) -> str:
+    if value not in money.EXPONENTS:
+        raise ValueError(f"not an ISO 4217 currency with a minor unit: {value!r}")
+    return value
+
+
+#: An ISO 4217 code whose minor unit is defined (its places decide what amounts fit).
+CurrencyCode = Annotated[
+    str,
+    Field(max_length=3, examples=["EUR"], json_schema_extra={"enum": list(money.CURRENCIES)}),
+    AfterValidator(_known_currency),
+]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", max_length=2, examples=["FR"])]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 

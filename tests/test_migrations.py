@@ -9,8 +9,9 @@ import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Numeric
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.types import TypeEngine
 
 from shared.config import asyncpg_url
 from shared.db.migrate import downgrade, head_revision, upgrade
@@ -19,11 +20,27 @@ from shared.db.partitions import include_object
 from tests.harness import Services
 
 
+def _numeric_differs(
+    _context: MigrationContext,
+    _inspected_column: Any,
+    _metadata_column: Any,
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """Alembic reads a `numeric` without precision as matching any precision: a money column
+    left at `numeric(14, 2)` by the migrations while the model says `numeric` (its
+    currency's places, issue 17) would pass unseen. Precision and scale must agree."""
+    if isinstance(inspected_type, Numeric) and isinstance(metadata_type, Numeric):
+        inspected = (inspected_type.precision, inspected_type.scale)
+        return inspected != (metadata_type.precision, metadata_type.scale)
+    return None  # alembic's own comparison
+
+
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
         connection,
         opts={
-            "compare_type": True,
+            "compare_type": _numeric_differs,
             "compare_server_default": True,
             "include_object": include_object,
         },

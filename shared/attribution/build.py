@@ -41,8 +41,8 @@ _PATHS = sa.text(
           AND occurred_at >= :start AND occurred_at < :end
     ), touches AS (
         SELECT true AS converted, c.visitor_id, c.occurred_at AS ends_at, c.event_id AS path,
-               (c.value * 100)::bigint AS cents, t.channel, t.campaign_id, t.content_item_id,
-               t.occurred_at AS touched_at
+               round(c.value * :minor)::bigint AS cents, t.channel, t.campaign_id,
+               t.content_item_id, t.occurred_at AS touched_at
         FROM conv c
         LEFT JOIN events t
           ON t.workspace_id = :workspace AND t.visitor_id = c.visitor_id
@@ -87,6 +87,9 @@ class Built:
     content_item: Paths
     direct_conversions: int
     direct_cents: int
+    #: Values are counted in minor units of the workspace's currency ("cents" of a euro,
+    #: millimes of a dinar, whole yen): ISO 4217 places, so 12.345 dinars stay exact.
+    places: int = 2
 
     @property
     def path_count(self) -> int:
@@ -134,7 +137,7 @@ def _keyed(values: Iterable[str]) -> tuple[list[str], Ints]:
     return [found[i] for i in order], ints(rank[ids])
 
 
-def _built(rows: Sequence[sa.Row[Any]]) -> Built:
+def _built(rows: Sequence[sa.Row[Any]], places: int) -> Built:
     """The rows as numpy columns, keyed three ways (by column: a Row's attribute lookup
     per value cost more than the rest)."""
     cents, *arrays, converted = list(zip(*rows, strict=True)) or [()] * 6
@@ -157,6 +160,7 @@ def _built(rows: Sequence[sa.Row[Any]]) -> Built:
         paths(contents),
         int((~mask).sum()),
         int(values[~mask].sum()),
+        places,
     )
 
 
@@ -167,6 +171,7 @@ async def build(
     end: datetime,
     conversion_types: Sequence[EventType],
     lookback_days: int,
+    places: int = 2,
 ) -> Built:
     await analyse_stale(
         session, partitions.months_between(start - timedelta(days=lookback_days), end)
@@ -182,6 +187,7 @@ async def build(
                 "touch_start": start - timedelta(days=lookback_days),
                 "conversions": [t.value for t in conversion_types],
                 "touchpoints": sorted(t.value for t in TOUCHPOINTS),
+                "minor": 10**places,
             },
         )
-        return _built(result.all())
+        return _built(result.all(), places)

@@ -35,7 +35,7 @@ def _rows(labels: Sequence[str], credit: Credit, extra: str, built: Built) -> li
         {
             "key": key,
             "conversions": round(conversions[key], 6),
-            "value": str(Decimal(cents[key]) / 100),
+            "value": str(Decimal(cents[key]).scaleb(-built.places)),
             "share": round(conversions[key] / total, 6) if total else None,
         }
         for key in ordered

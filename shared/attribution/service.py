@@ -6,6 +6,9 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
+import sqlalchemy as sa
+
+from shared import money
 from shared.attribution import report
 from shared.attribution.algorithms import Model
 from shared.attribution.build import build
@@ -20,6 +23,7 @@ from shared.events.models import EventType
 from shared.jobs.models import Job
 from shared.jobs.service import failed_jobs, read_as_failed
 from shared.jobs.work import IngestStatus as RunStatus
+from shared.workspaces.models import Workspace
 
 
 def runs(uow: UnitOfWork) -> TenantRepository[AttributionRun]:
@@ -62,6 +66,15 @@ def _read(run: AttributionRun, failed: Mapping[uuid.UUID, Job]) -> RunRead:
     return read_as_failed(read, failed.get(run.job_id))
 
 
+async def _currency(uow: UnitOfWork, workspace_id: uuid.UUID) -> str:
+    """Event values are in the workspace's currency."""
+    currency = await uow.session.scalar(
+        sa.select(Workspace.currency).where(Workspace.id == workspace_id)
+    )
+    assert currency is not None
+    return currency
+
+
 async def compute(
     uow: UnitOfWork, workspace_id: uuid.UUID, run_id: uuid.UUID, now: datetime
 ) -> None:
@@ -79,6 +92,7 @@ async def compute(
         params.end,
         [EventType(t) for t in params.conversion_types],
         params.lookback_days,
+        money.exponent(await _currency(uow, workspace_id)),
     )
     results, effects = report.results(
         built,

@@ -46,7 +46,7 @@ class Campaign(TenantOwned, Versioned, Base):
     status: Mapped[CampaignStatus] = mapped_column(str_enum(CampaignStatus))
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
-    budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    budget: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     currency: Mapped[str] = mapped_column(sa.String(3))
     platforms: Mapped[list[str]] = mapped_column(ARRAY(sa.String(32)))
     targets: Mapped[dict[str, Any]] = mapped_column(JSONB)

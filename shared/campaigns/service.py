@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from shared import money
 from shared.audiences.models import Audience
 from shared.campaigns import rules
 from shared.campaigns.events import CampaignStatusChanged
@@ -15,7 +17,7 @@ from shared.db.pagination import Page
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
-from shared.errors import Conflict, InvalidTransition
+from shared.errors import Conflict, InvalidTransition, ValidationFailed
 from shared.social_accounts.models import Platform
 from shared.workspaces.models import Workspace
 
@@ -30,6 +32,31 @@ async def _check_audiences(
     await TenantRepository(uow.session, Audience, "audience").check_references(
         workspace_id, ((("body", "audience_ids", i), a) for i, a in enumerate(audience_ids))
     )
+
+
+#: The targets that are amounts of money, in the campaign's currency.
+MONEY_TARGETS = ("cpa", "cpl")
+
+
+def _in_its_currency(campaign: Campaign) -> None:
+    """Budget and money targets fit the campaign's currency (ISO 4217 places: "120.0000"
+    is 120.00 euros, "12.345" fits dinars, not euros) and are kept with exactly its places,
+    so answers write them that way. Checked after every change, currency included."""
+    targets = dict(campaign.targets or {})
+    amounts = [(("body", "budget"), campaign.budget)] + [
+        (("body", "targets", name), Decimal(targets[name]))
+        for name in MONEY_TARGETS
+        if targets.get(name) is not None
+    ]
+    errors = money.misfits(amounts, campaign.currency)
+    if errors:
+        raise ValidationFailed(errors)
+    if campaign.budget is not None:
+        campaign.budget = money.exact(campaign.budget, campaign.currency)
+    for name in MONEY_TARGETS:
+        if targets.get(name) is not None:
+            targets[name] = str(money.exact(Decimal(targets[name]), campaign.currency))
+    campaign.targets = targets
 
 
 async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: CampaignCreate) -> Campaign:
@@ -48,6 +75,7 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: CampaignCreate)
         audience_links=[],
     )
     campaign.audience_ids = body.audience_ids
+    _in_its_currency(campaign)
     uow.session.add(campaign)
     await uow.session.flush()
     return campaign
@@ -100,6 +128,7 @@ async def update(
     target_status = changes.pop("status", None)
     for field, value in changes.items():
         setattr(campaign, field, value)
+    _in_its_currency(campaign)
     if (
         campaign.starts_at is not None
         and campaign.ends_at is not None

@@ -71,7 +71,7 @@ class ContentItem(TenantOwned, Versioned, Base):
     link_url: Mapped[str | None] = mapped_column(sa.Text)
     cta: Mapped[str | None] = mapped_column(sa.String(64))
     paid: Mapped[bool] = mapped_column(sa.Boolean)
-    production_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    production_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     ab_test_group: Mapped[str | None] = mapped_column(sa.String(100))
     variant: Mapped[str | None] = mapped_column(sa.String(50))
     scheduled_at: Mapped[datetime | None]

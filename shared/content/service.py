@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from shared import money
 from shared.campaigns.models import Campaign
 from shared.content import rules
 from shared.content.events import ContentItemDue
@@ -26,6 +27,7 @@ from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFai
 from shared.kpis.jobs import RebuildRollups
 from shared.metrics.models import MetricSnapshot
 from shared.social_accounts.models import Platform, SocialAccount
+from shared.workspaces.models import Workspace
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[ContentItem]:
@@ -37,6 +39,27 @@ def _check_format(fmt: ContentFormat, platform: Platform, loc: tuple[str, ...]) 
         raise ValidationFailed(
             [FieldError(loc, f"{platform} has no '{fmt}' format", "format_platform")]
         )
+
+
+async def _price(uow: UnitOfWork, item: ContentItem) -> None:
+    """The production cost fits the currency it is counted in, its campaign's or else the
+    workspace's (ISO 4217 places), and is kept with exactly those places."""
+    if item.production_cost is None:
+        return
+    currency = await uow.session.scalar(
+        sa.select(sa.func.coalesce(Campaign.currency, Workspace.currency))
+        .select_from(Workspace)
+        .outerjoin(
+            Campaign,
+            (Campaign.workspace_id == Workspace.id) & (Campaign.id == item.campaign_id),
+        )
+        .where(Workspace.id == item.workspace_id)
+    )
+    assert currency is not None
+    errors = money.misfits([(("body", "production_cost"), item.production_cost)], currency)
+    if errors:
+        raise ValidationFailed(errors)
+    item.production_cost = money.exact(item.production_cost, currency)
 
 
 async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCreate) -> ContentItem:
@@ -69,6 +92,7 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCrea
         production_cost=body.production_cost,
         scheduled_at=body.scheduled_at,
     )
+    await _price(uow, item)
     uow.session.add(item)
     await uow.session.flush()
     return item
@@ -152,6 +176,8 @@ async def update(
         await _rebucket_snapshots(uow, item)
     for field, value in changes.items():
         setattr(item, field, value)
+    if {"production_cost", "campaign_id"} & changes.keys():
+        await _price(uow, item)
     if item.ab_test_group is None and item.variant is not None:
         raise Conflict("variant needs ab_test_group", "invalid-variant")
     if creative_edit and item.status in rules.NEEDS_REAPPROVAL:

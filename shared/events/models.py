@@ -78,7 +78,7 @@ class TrackedEvent(Base):
     channel: Mapped[str] = mapped_column(sa.String(50))
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
-    value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    value: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
 

@@ -38,7 +38,7 @@ metric_rollups = sa.Table(
     *(
         sa.Column(
             name,
-            sa.Numeric(18, 2) if name in MONEY_COLUMNS else sa.BigInteger,
+            sa.Numeric() if name in MONEY_COLUMNS else sa.BigInteger,
             nullable=False,
             server_default="0",
         )

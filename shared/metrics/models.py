@@ -29,7 +29,7 @@ COUNTERS = (
     "leads",
     "conversions",
 )
-#: Money counters, decimal with 2 places.
+#: Money counters: decimals with their currency's places (`shared.money`).
 AMOUNTS = ("spend", "conversion_value")
 MEASURES = COUNTERS + AMOUNTS
 
@@ -53,8 +53,8 @@ class Measures:
     video_views: Mapped[int | None] = mapped_column(sa.BigInteger)
     leads: Mapped[int | None] = mapped_column(sa.BigInteger)
     conversions: Mapped[int | None] = mapped_column(sa.BigInteger)
-    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
-    conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric())
+    conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     source: Mapped[str | None] = mapped_column(sa.String(100))
 
 

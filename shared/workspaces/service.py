@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from shared.content.models import ContentItem
 from shared.db.base import utcnow
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -22,8 +23,10 @@ from shared.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from shared.events.models import TrackedEvent
 from shared.kpis import ranges
 from shared.kpis.jobs import RebuildRollups
+from shared.metrics.models import MetricSnapshot
 from shared.workspaces.models import ApiKey, Role, Workspace
 from shared.workspaces.schemas import (
     ApiKeyCreate,
@@ -94,6 +97,34 @@ def detail(workspace: Workspace) -> WorkspaceDetail:
     )
 
 
+async def _currency_unused(uow: UnitOfWork, workspace: Workspace) -> None:
+    """A workspace's currency names the amounts recorded in it (production costs of items
+    outside a campaign, event values, snapshot amounts): once one is, changing the code
+    would relabel them without converting them, so it is refused (campaigns keep their own
+    currency). As on ad accounts, whose currency is fixed once they have spent."""
+    recorded = sa.or_(
+        sa.exists().where(
+            ContentItem.workspace_id == workspace.id,
+            ContentItem.campaign_id.is_(None),
+            ContentItem.production_cost.is_not(None),
+        ),
+        sa.exists().where(
+            TrackedEvent.workspace_id == workspace.id, TrackedEvent.value.is_not(None)
+        ),
+        sa.exists().where(
+            MetricSnapshot.workspace_id == workspace.id,
+            MetricSnapshot.campaign_id.is_(None),
+            sa.or_(MetricSnapshot.spend.is_not(None), MetricSnapshot.conversion_value.is_not(None)),
+        ),
+    )
+    if await uow.session.scalar(sa.select(recorded)):
+        raise Conflict(
+            f"amounts are already recorded in {workspace.currency}: its currency can no "
+            "longer change (a campaign may have a currency of its own)",
+            "currency-in-use",
+        )
+
+
 async def get_workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
     workspace = await uow.session.get(Workspace, workspace_id)
     if workspace is None:
@@ -118,6 +149,8 @@ async def update_workspace(
             else:
                 current[name] = {"low": str(bounds.low), "high": str(bounds.high)}
         workspace.settings = {**workspace.settings, "kpi_ranges": current}
+    if changes.get("currency", workspace.currency) != workspace.currency:
+        await _currency_unused(uow, workspace)
     if changes.get("timezone", workspace.timezone) != workspace.timezone:
         # The rollups are bucketed by local day: the worker re-buckets them.
         uow.enqueue(RebuildRollups(), workspace_id=workspace_id)

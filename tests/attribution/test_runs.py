@@ -17,7 +17,7 @@ from shared.attribution.jobs import RunAttribution
 from shared.config import Settings
 from shared.db.uow import unit_of_work
 from tests import factories
-from tests.conftest import Tenant
+from tests.conftest import Tenant, TenantFactory
 from tests.helpers.outbox import outbox_events
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -230,3 +230,40 @@ async def test_a_run_whose_job_failed_for_good_reads_failed(
     assert [(run["status"], run["error"]) for run in listed["items"]] == [
         ("failed", "out of memory")
     ]
+
+
+@pytest.mark.parametrize(
+    ("currency", "spent", "halves"), [("TND", "12.345", "6.172"), ("JPY", "1501", "750")]
+)
+async def test_values_are_counted_in_the_minor_units_of_the_workspace_s_currency(
+    make_tenant: TenantFactory,
+    resources: Resources,
+    settings: Settings,
+    currency: str,
+    spent: str,
+    halves: str,
+) -> None:
+    """Dinars keep their third place and yen have none: the split is exact in the
+    currency's own minor unit (issue 17), and written with its places."""
+    tenant = await make_tenant(currency=currency)
+    events = [
+        ev("v1", "visit", 3, "email"),
+        ev("v1", "visit", 2, "search"),
+        ev("v1", "purchase", 1, "web", value=spent),
+    ]
+    response = await tenant.http.post("/v1/events", json={"events": events}, headers=tenant.admin)
+    assert response.status_code == 200, response.text
+    run = await computed(
+        tenant,
+        resources,
+        settings,
+        {
+            "from": (NOW - timedelta(days=7)).isoformat(),
+            "to": NOW.isoformat(),
+            "models": ["last_touch", "linear"],
+        },
+    )
+    assert by_key(run["results"]["last_touch"]["channel"]) == {"search": (1.0, spent)}
+    linear = by_key(run["results"]["linear"]["channel"])
+    assert sorted(value for _, value in linear.values())[0] == halves
+    assert sum(Decimal(value) for _, value in linear.values()) == Decimal(spent)
