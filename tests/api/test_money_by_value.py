@@ -5,6 +5,8 @@ every answer writes an amount with exactly its currency's places."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests import factories
@@ -12,7 +14,7 @@ from tests.conftest import Tenant, TenantFactory
 from tests.helpers.problems import assert_problem
 
 
-async def _campaign(tenant: Tenant, **fields: object) -> tuple[int, dict[str, object]]:
+async def _campaign(tenant: Tenant, **fields: object) -> tuple[int, dict[str, Any]]:
     response = await tenant.http.post(
         "/v1/campaigns",
         json={"name": "Printemps", "objective": "conversions", **fields},
