@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 
@@ -98,6 +99,11 @@ async def create(uow: UnitOfWork, workspace_id: uuid.UUID, body: ContentItemCrea
     return item
 
 
+#: The calendar's orders (`pagination.Sort`): creation (the default), or by when items go
+#: out, either way; items with no `scheduled_at` come last in both.
+ItemSort = Literal["created_at", "scheduled_at", "-scheduled_at"]
+
+
 async def list_items(
     uow: UnitOfWork,
     workspace_id: uuid.UUID,
@@ -111,6 +117,7 @@ async def list_items(
     ids: list[uuid.UUID] | None,
     limit: int,
     cursor: str | None,
+    sort: ItemSort = "created_at",
 ) -> Page[ContentItem]:
     where: list[sa.ColumnElement[bool]] = []
     if scheduled_from is not None:
@@ -123,6 +130,7 @@ async def list_items(
         cursor,
         *where,
         ids=ids,
+        sort=sort,
         campaign_id=campaign_id,
         status=status,
         platform=platform,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -26,6 +26,11 @@ def policies(uow: UnitOfWork) -> TenantRepository[EscalationPolicy]:
 
 def alerts(uow: UnitOfWork) -> TenantRepository[Alert]:
     return TenantRepository(uow.session, Alert, "alert")
+
+
+#: The alert list's orders (`pagination.Sort`, through `alerts(uow).page`): creation (the
+#: default), or by when the alert opened, either way.
+AlertSort = Literal["created_at", "opened_at", "-opened_at"]
 
 
 async def _check_refs(uow: UnitOfWork, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:

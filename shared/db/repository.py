@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import CREATED, Page, paginate
 from shared.errors import FieldError, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=Any)
@@ -32,9 +32,11 @@ class TenantRepository(Generic[M]):
         cursor: str | None,
         *where: sa.ColumnElement[bool],
         ids: Collection[uuid.UUID] | None = None,
+        sort: str = CREATED,
         **equal: Any,
     ) -> Page[M]:
-        """A page of the workspace's rows in keyset order, kept by `where`, by `ids` when
+        """A page of the workspace's rows in keyset order (`sort`: a timestamp column,
+        `-column` for descending; see `pagination.Sort`), kept by `where`, by `ids` when
         given (ids of nothing here are left out, not refused), and by each `column=value`
         whose value is not None (a filter the client left out)."""
         if ids is not None:
@@ -42,7 +44,7 @@ class TenantRepository(Generic[M]):
         stmt = self.select(workspace_id).where(
             *where, *(getattr(self.model, name) == v for name, v in equal.items() if v is not None)
         )
-        return await paginate(self.session, stmt, self.model, limit, cursor)
+        return await paginate(self.session, stmt, self.model, limit, cursor, sort)
 
     async def get(self, workspace_id: uuid.UUID, ident: uuid.UUID, *, lock: bool = False) -> M:
         stmt = self.select(workspace_id).where(self.model.id == ident)

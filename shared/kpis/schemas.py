@@ -241,6 +241,12 @@ class AbTest(ReportMeta):
     group: str
     metric: Literal["ctr", "conversion_rate", "lead_rate"]
     variants: list[Variant]
+    leader: str | None = Field(
+        description="The variant ahead on `metric` now, whether or not the lead is "
+        "significant yet (`significant` says whether it holds at 0.05; `winner` names it "
+        "only then). Null when no variant has data on the metric, or when the best are "
+        "level."
+    )
     winner: str | None
     runner_up: str | None
     z: float | None

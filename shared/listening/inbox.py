@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 
@@ -61,6 +62,11 @@ class MentionFilters:
     ids: tuple[uuid.UUID, ...] | None = None
 
 
+#: The inbox's orders (`pagination.Sort`): arrival (the default), or by when the mention
+#: was posted, either way.
+MentionSort = Literal["created_at", "posted_at", "-posted_at"]
+
+
 def _like(text: str) -> str:
     escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -73,6 +79,7 @@ async def list_mentions(
     *,
     limit: int,
     cursor: str | None,
+    sort: MentionSort = "created_at",
 ) -> Page[Mention]:
     m = Mention
     stmt = mentions(uow).select(workspace_id)
@@ -97,7 +104,7 @@ async def list_mentions(
         stmt = stmt.where(needs if filters.needs_response else sa.not_(needs))
     if filters.ids is not None:
         stmt = stmt.where(m.id.in_(filters.ids))
-    return await paginate(uow.session, stmt, Mention, limit, cursor)
+    return await paginate(uow.session, stmt, Mention, limit, cursor, sort)
 
 
 async def update(

@@ -10,6 +10,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.listening import mention, mentions, post
 from tests.helpers.problems import assert_problem
 
 Make = Callable[[Tenant, int], Awaitable[str]]
@@ -46,6 +47,15 @@ async def _policy(tenant: Tenant, n: int) -> str:
     return await _post(tenant, "/v1/escalation-policies", {"name": f"P{n}"})
 
 
+async def _mention(tenant: Tenant, n: int) -> str:
+    row = mention(f"mention number {n}")
+    sent = await post(tenant, [row])
+    assert sent.status_code == 202, sent.text
+    listed = await mentions(tenant, limit=200)
+    (found,) = [m for m in listed if m["external_id"] == row["external_id"]]
+    return str(found["id"])
+
+
 LISTS: list[tuple[str, Make]] = [
     ("/v1/campaigns", _campaign),
     ("/v1/social-accounts", _account),
@@ -53,6 +63,7 @@ LISTS: list[tuple[str, Make]] = [
     ("/v1/audiences", _audience),
     ("/v1/tracked-terms", _term),
     ("/v1/escalation-policies", _policy),
+    ("/v1/mentions", _mention),  # an alert's sample_mention_ids
 ]
 
 

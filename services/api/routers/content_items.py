@@ -50,6 +50,16 @@ async def list_content_items(
     scheduled_from: Annotated[Timestamp | None, Query(description="scheduled_at >= this")] = None,
     scheduled_to: Annotated[Timestamp | None, Query(description="scheduled_at < this")] = None,
     ids: Ids = None,
+    sort: Annotated[
+        service.ItemSort,
+        Query(
+            description="`created_at` (the default: the order items were created), "
+            "`scheduled_at` (the calendar, earliest first) or `-scheduled_at` (latest first). "
+            "Ties go by `id`, in the same direction. Items with no `scheduled_at` come last "
+            "in both directions. A `cursor` continues only the sort it was made under "
+            "(another's is a 422).",
+        ),
+    ] = "created_at",
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[ContentItemRead]:
@@ -65,6 +75,7 @@ async def list_content_items(
         ids=ids,
         limit=limit,
         cursor=cursor,
+        sort=sort,
     )
     return page_out(ContentItemRead, page)
 

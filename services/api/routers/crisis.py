@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import Query, Response, status
 
@@ -106,11 +107,26 @@ async def list_alerts(
     status: AlertStatus | None = None,
     level: str | None = Query(default=None, max_length=40, pattern=LEVEL_NAME),
     policy_id: uuid.UUID | None = None,
+    sort: Annotated[
+        service.AlertSort,
+        Query(
+            description="`created_at` (the default: the order alerts were recorded), "
+            "`opened_at` (oldest first) or `-opened_at` (newest first). Ties go by `id`, in "
+            "the same direction. A `cursor` continues only the sort it was made under "
+            "(another's is a 422).",
+        ),
+    ] = "created_at",
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[AlertRead]:
     page = await service.alerts(uow).page(
-        key.workspace_id, limit, cursor, status=status, level=level, policy_id=policy_id
+        key.workspace_id,
+        limit,
+        cursor,
+        sort=sort,
+        status=status,
+        level=level,
+        policy_id=policy_id,
     )
     return page_out(AlertRead, page)
 

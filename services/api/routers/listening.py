@@ -160,6 +160,12 @@ async def list_mentions(
         "this workspace are left out, not refused. Combines with the other filters; the "
         "page is still `limit` long (ask `limit=100` for all in one call).",
     ),
+    sort: inbox.MentionSort = Query(
+        default="created_at",
+        description="`created_at` (the default: the order mentions arrived), `posted_at` "
+        "(oldest first) or `-posted_at` (newest first). Ties go by `id`, in the same "
+        "direction. A `cursor` continues only the sort it was made under (another's is a 422).",
+    ),
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> PageOut[MentionRead]:
@@ -175,7 +181,9 @@ async def list_mentions(
         needs_response=needs_response,
         ids=None if ids is None else tuple(ids),
     )
-    page = await inbox.list_mentions(uow, key.workspace_id, filters, limit=limit, cursor=cursor)
+    page = await inbox.list_mentions(
+        uow, key.workspace_id, filters, limit=limit, cursor=cursor, sort=sort
+    )
     return page_out(MentionRead, page)
 
 

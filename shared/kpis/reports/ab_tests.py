@@ -1,10 +1,11 @@
-"""KPI-8: an A/B test's variants, and its winner by a two-proportion z-test."""
+"""KPI-8: an A/B test's variants, its leader, and its winner by a two-proportion z-test."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from fractions import Fraction
 
 from shared.content.models import ContentItem
 from shared.db.uow import UnitOfWork
@@ -58,10 +59,25 @@ def _totals(
     }
 
 
+def leader(arms: Sequence[formulas.Arm]) -> str | None:
+    """The arm ahead now, significant or not, by its exact rate (6-place rates can tie
+    where the counts do not); None when no arm has a rate or the best two are level."""
+    measured = [arm for arm in arms if arm.rate is not None and arm.trials > 0]
+    rates = sorted(
+        ((Fraction(arm.successes, arm.trials), arm.name) for arm in measured),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    if not rates or (len(rates) > 1 and rates[0][0] == rates[1][0]):
+        return None
+    return rates[0][1]
+
+
 async def ab_test(uow: UnitOfWork, scope: Scope, group: str, metric: AbMetric | None) -> AbTest:
     """KPI-8: per variant counters and rates; the best variant on the objective's metric
     against the runner-up with a pooled two-proportion z-test, the winner only when the
-    difference is significant at 0.05."""
+    difference is significant at 0.05; the leader whatever the significance (the winner
+    when there is one)."""
     check_level(scope, GroupBy.content_item)
     space = await lookups.workspace(uow.session, scope.workspace_id)
     members = await lookups.ab_test_members(uow.session, scope.workspace_id, group)
@@ -84,6 +100,7 @@ async def ab_test(uow: UnitOfWork, scope: Scope, group: str, metric: AbMetric | 
         group=group,
         metric=metric,
         variants=variants,
+        leader=verdict.winner or leader(arms),
         winner=verdict.winner,
         runner_up=verdict.runner_up,
         z=verdict.z,
