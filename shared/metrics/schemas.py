@@ -28,20 +28,12 @@ class SnapshotIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        # Exactly one of the two targets (the service checks it too, as "one_target").
+        # Exactly one of the two targets (the service checks it too, as "one_target"):
+        # `oneOf` refuses a row that names both, so each branch need not exclude the other.
         json_schema_extra={
             "oneOf": [
-                {
-                    "required": [given],
-                    "properties": {
-                        given: {"type": "string", "format": "uuid"},
-                        other: {"type": "null"},
-                    },
-                }
-                for given, other in (
-                    ("content_item_id", "campaign_id"),
-                    ("campaign_id", "content_item_id"),
-                )
+                {"required": [given], "properties": {given: {"type": "string", "format": "uuid"}}}
+                for given in ("content_item_id", "campaign_id")
             ]
         },
     )
