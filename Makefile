@@ -5,7 +5,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv/.synced
 PY := .venv/bin/python
 
-.PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install
+.PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install \
+	openapi openapi-check
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -55,3 +56,19 @@ revision: $(VENV) ## make revision m="add webhooks"
 
 compose-up:
 	docker compose up --build
+
+# The OpenAPI document is committed (docs/openapi.json) for client generators; a test
+# fails when the app's document drifts from it.
+openapi: $(VENV) ## rewrite docs/openapi.json from the app
+	$(PY) -m services.api.openapi_document docs/openapi.json
+
+OPENAPI_TOOLS := tools/openapi
+
+$(OPENAPI_TOOLS)/node_modules/.installed: $(OPENAPI_TOOLS)/package.json $(OPENAPI_TOOLS)/package-lock.json
+	npm ci --prefix $(OPENAPI_TOOLS)
+	@touch $@
+
+openapi-check: $(OPENAPI_TOOLS)/node_modules/.installed ## lint docs/openapi.json (Redocly), generate and type-check TypeScript types from it
+	$(OPENAPI_TOOLS)/node_modules/.bin/redocly lint --config $(OPENAPI_TOOLS)/redocly.yaml docs/openapi.json
+	$(OPENAPI_TOOLS)/node_modules/.bin/openapi-typescript docs/openapi.json -o $(OPENAPI_TOOLS)/build/openapi.d.ts
+	$(OPENAPI_TOOLS)/node_modules/.bin/tsc --noEmit --strict $(OPENAPI_TOOLS)/build/openapi.d.ts

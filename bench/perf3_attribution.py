@@ -49,7 +49,7 @@ def journeys(count: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _models() -> dict[str, Any]:
-    from shared.attribution.algorithms import Model, attribute
+    from shared.attribution.algorithms import AttributionModel, attribute
     from shared.attribution.paths import Paths
     from shared.attribution.reference import markov_removal_effects
 
@@ -61,14 +61,14 @@ def _models() -> dict[str, Any]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     effects = None
-    for model in Model:
-        orders = (1, 2, 3) if model == Model.markov else (1,)
+    for model in AttributionModel:
+        orders = (1, 2, 3) if model == AttributionModel.markov else (1,)
         for order in orders:
             t = time.perf_counter()
             credit = attribute(paths, model, markov_order=order)
-            name = f"{model}" + (f"_order{order}" if model == Model.markov else "")
+            name = f"{model}" + (f"_order{order}" if model == AttributionModel.markov else "")
             timings[name] = round(time.perf_counter() - t, 3)
-            if model == Model.markov and order == 1:
+            if model == AttributionModel.markov and order == 1:
                 effects = credit.removal_effects
     total = time.perf_counter() - started
     key_list, starts_list, conv_list = keys.tolist(), starts.tolist(), converted.tolist()

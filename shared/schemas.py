@@ -259,3 +259,10 @@ class PageOut(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`PageOut[CampaignRead]` is `CampaignPage` in the schema (and in generated
+        clients), not pydantic's `PageOut_CampaignRead_`."""
+        (item,) = params
+        return f"{item.__name__.removesuffix('Read')}Page"

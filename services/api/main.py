@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -52,6 +53,12 @@ and raise the alarm before a bad week becomes a crisis.
 """
 
 
+#: Relative: the document describes the server it is fetched from, whatever its host.
+SERVERS = [{"url": "/", "description": "The server this document is served from"}]
+#: The repository states no open licence: the API and its code are the owner's.
+LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}
+
+
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -90,6 +97,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         title="SMM Platform API",
         version="1.0.0",
         description=DESCRIPTION,
+        servers=SERVERS,
+        license_info=LICENSE,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         openapi_url="/openapi.json",
@@ -155,6 +164,39 @@ def _parameters_are_never_null(schema: dict[str, Any]) -> None:
                     del spec["default"]
 
 
+#: Pydantic names a parametrized generic's component after its arguments
+#: (`PageOut_CampaignRead_`); its title is the `model_parametrized_name` (`CampaignPage`).
+_GENERIC_NAME = re.compile(r"^\w+_\w+_$")
+
+
+def _name_generics_by_title(schema: dict[str, Any]) -> None:
+    """Components of parametrized generics take their title as name (`CampaignPage`,
+    `CampaignKpiRow`), in the document and in every client generated from it."""
+    components = schema["components"]["schemas"]
+    renames = {
+        name: spec["title"]
+        for name, spec in components.items()
+        if _GENERIC_NAME.match(name) and spec.get("title", name) != name
+    }
+    taken = set(components) & set(renames.values())
+    assert not taken, f"generic components would replace others: {sorted(taken)}"
+    schema["components"]["schemas"] = {renames.get(k, k): v for k, v in components.items()}
+    refs = {
+        f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()
+    }
+
+    def follow(node: Any) -> None:
+        """Every string that is a renamed reference: `$ref`s and discriminator mappings."""
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(items):
+            if isinstance(value, str):
+                node[key] = refs.get(value, value)
+            elif isinstance(value, dict | list):
+                follow(value)
+
+    follow(schema)
+
+
 def _document_problem(app: FastAPI) -> None:
     """Make the Problem schema a named component every error response points to, and the
     bulk bodies components their operations point to."""
@@ -172,6 +214,7 @@ def _document_problem(app: FastAPI) -> None:
             for name, sub in components[model.__name__].pop("$defs", {}).items():
                 components.setdefault(name, sub)
         _parameters_are_never_null(schema)
+        _name_generics_by_title(schema)
         app.openapi_schema = schema
         return schema
 

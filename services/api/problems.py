@@ -89,6 +89,9 @@ AUTH_ERRORS: Responses = {
     429: _doc(429, "Rate limit exceeded: retry after `Retry-After` seconds"),
 }
 NOT_FOUND: Responses = {404: _doc(404, "No such resource in this workspace")}
+#: The server's answer to a request line and headers over `MAX_HEADER_BYTES`, before any
+#: route runs (services/api/server.py): the one 4xx of operations that read no input.
+HEAD_TOO_LARGE: Responses = {431: _doc(431, "The request line and headers exceed the limit")}
 CONFLICT: Responses = {409: _doc(409, "Refused in the resource's current state")}
 PRECONDITION: Responses = {412: _doc(412, "`If-Match` does not match the current ETag")}
 BODY: Responses = {

@@ -20,7 +20,7 @@ from shared.attribution.paths import Bools, Floats, Ints, Paths, floats, ints
 SHAPLEY_MAX = 12
 
 
-class Model(enum.StrEnum):
+class AttributionModel(enum.StrEnum):
     last_touch = "last_touch"
     first_touch = "first_touch"
     linear = "linear"
@@ -59,16 +59,16 @@ def allocate(total: int, weights: Floats) -> Ints:
 # -- heuristic models: a weight per touchpoint, summing to 1 on each path --------------------
 
 
-def touch_weights(paths: Paths, model: Model, half_life_days: float = 7.0) -> Floats:
+def touch_weights(paths: Paths, model: AttributionModel, half_life_days: float = 7.0) -> Floats:
     n = np.repeat(paths.lengths, paths.lengths).astype(np.float64)
     pos = paths.position
-    if model == Model.last_touch:
+    if model == AttributionModel.last_touch:
         return floats(pos == n - 1)
-    if model == Model.first_touch:
+    if model == AttributionModel.first_touch:
         return floats(pos == 0)
-    if model == Model.linear:
+    if model == AttributionModel.linear:
         return floats(1.0 / n)
-    if model == Model.time_decay:
+    if model == AttributionModel.time_decay:
         if not len(paths):
             return floats(paths.days_before)
         # Days counted from the path's latest touch, whose weight is then 1: the same
@@ -78,7 +78,7 @@ def touch_weights(paths: Paths, model: Model, half_life_days: float = 7.0) -> Fl
         raw = np.exp2(-(paths.days_before - np.repeat(latest, paths.lengths)) / half_life_days)
         sums = np.add.reduceat(raw, paths.starts[:-1])
         return floats(raw / np.repeat(sums, paths.lengths))
-    if model == Model.position_based:
+    if model == AttributionModel.position_based:
         middle = np.where(n > 2, 0.2 / np.maximum(n - 2, 1), 0.0)
         ends = np.where(n == 1, 1.0, np.where(n == 2, 0.5, 0.4))
         first_or_last = (pos == 0) | (pos == n - 1)
@@ -86,7 +86,7 @@ def touch_weights(paths: Paths, model: Model, half_life_days: float = 7.0) -> Fl
     raise ValueError(f"{model} is not a heuristic model")
 
 
-def heuristic(paths: Paths, model: Model, half_life_days: float = 7.0) -> Credit:
+def heuristic(paths: Paths, model: AttributionModel, half_life_days: float = 7.0) -> Credit:
     """Converted paths only: a path that did not convert has no credit to give."""
     converting = paths.only(paths.converted)
     weights = touch_weights(converting, model, half_life_days)
@@ -232,16 +232,16 @@ def shapley(paths: Paths) -> Credit:
     rates, size = coalition_rates(paths)
     values = shapley_values(rates, size)
     if not (values > 0).any():
-        values = heuristic(paths, Model.linear).conversions
+        values = heuristic(paths, AttributionModel.linear).conversions
     return _split(paths, values)
 
 
 def attribute(
-    paths: Paths, model: Model, *, half_life_days: float = 7.0, markov_order: int = 1
+    paths: Paths, model: AttributionModel, *, half_life_days: float = 7.0, markov_order: int = 1
 ) -> Credit:
-    if model == Model.markov:
+    if model == AttributionModel.markov:
         return markov(paths, markov_order)
-    if model == Model.shapley:
+    if model == AttributionModel.shapley:
         return shapley(paths)
     return heuristic(paths, model, half_life_days)
 

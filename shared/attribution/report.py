@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from shared.attribution import algorithms
-from shared.attribution.algorithms import SHAPLEY_MAX, Credit, Model
+from shared.attribution.algorithms import SHAPLEY_MAX, AttributionModel, Credit
 from shared.attribution.build import DIRECT, NONE, Built
 from shared.attribution.paths import Paths, ints
 
@@ -77,20 +77,20 @@ def _for_markov(paths: Paths, order: int) -> Paths:
 
 
 def results(
-    built: Built, models: Sequence[Model], *, half_life_days: float, markov_order: int
+    built: Built, models: Sequence[AttributionModel], *, half_life_days: float, markov_order: int
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, float] | None]:
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     effects: dict[str, float] | None = None
     finer = {"campaign": built.campaign, "content_item": built.content_item}
     for model in models:
-        if model in (Model.markov, Model.shapley):
+        if model in (AttributionModel.markov, AttributionModel.shapley):
             channel = (
                 _for_markov(built.channel, markov_order)
-                if model == Model.markov
+                if model == AttributionModel.markov
                 else _at_most(built.channel, SHAPLEY_MAX)
             )
             credit = algorithms.attribute(channel, model, markov_order=markov_order)
-            if model == Model.markov and credit.removal_effects is not None:
+            if model == AttributionModel.markov and credit.removal_effects is not None:
                 effects = {
                     label: round(float(credit.removal_effects[i]), 6)
                     for i, label in enumerate(channel.labels)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StrictFloat, model_validator
 
-from shared.attribution.algorithms import Model
+from shared.attribution.algorithms import AttributionModel
 from shared.jobs.work import IngestStatus as RunStatus
 from shared.schemas import InputModel, JsonInt, Money, ReadModel, Timestamp
 
@@ -43,10 +43,10 @@ class RunCreate(InputModel):
         default_factory=_purchases, min_length=1, max_length=3
     )
     lookback_days: Annotated[int, JsonInt(1, 365)] = 30
-    models: list[Model] = Field(
-        default_factory=lambda: list(Model),
+    models: list[AttributionModel] = Field(
+        default_factory=lambda: list(AttributionModel),
         min_length=1,
-        max_length=len(Model),
+        max_length=len(AttributionModel),
         description="All when omitted; a repeat counts once.",
     )
     half_life_days: StrictFloat = Field(default=7.0, gt=0, le=365, allow_inf_nan=False)
@@ -62,7 +62,7 @@ class RunCreate(InputModel):
         return self
 
 
-class Row(ReadModel):
+class AttributionCredit(ReadModel):
     key: str = Field(
         description="The channel, campaign id or content item id; `direct` or "
         "`(none)` for conversions without a touchpoint or a campaign."
@@ -78,7 +78,7 @@ class RunRead(ReadModel):
     params: dict[str, object]
     path_count: int | None = Field(description="Paths, converting or not.")
     conversion_count: int | None
-    results: dict[str, dict[str, list[Row]]] | None = Field(
+    results: dict[str, dict[str, list[AttributionCredit]]] | None = Field(
         description="results[model][dimension]: channel, campaign, content_item."
     )
     removal_effects: dict[str, float] | None = Field(description="Markov, per channel.")

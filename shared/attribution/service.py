@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from shared import money
 from shared.attribution import report
-from shared.attribution.algorithms import Model
+from shared.attribution.algorithms import AttributionModel
 from shared.attribution.build import build
 from shared.attribution.events import AttributionCompleted
 from shared.attribution.jobs import RunAttribution
@@ -96,7 +96,7 @@ async def compute(
     )
     results, effects = report.results(
         built,
-        [Model(m) for m in params.models],
+        [AttributionModel(m) for m in params.models],
         half_life_days=params.half_life_days,
         markov_order=params.markov_order,
     )

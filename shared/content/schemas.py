@@ -18,12 +18,20 @@ Url = Annotated[
 ]
 Caption = Annotated[Text, Field(max_length=63_206)]  # Facebook's limit, the largest of all
 
-#: `_variant_needs_group` in JSON Schema: a non-empty variant needs a non-empty group.
+#: `_variant_needs_group` in JSON Schema: a non-empty variant needs a non-empty group. Each
+#: part says it is open (`additionalProperties: true`, JSON Schema's default): a reader
+#: that closes subschemas by default, as Redocly's example check does, would otherwise find
+#: every body with more fields than the one the part names invalid.
 _VARIANT_NEEDS_GROUP: JsonDict = {
-    "if": {"properties": {"variant": {"type": "string", "minLength": 1}}, "required": ["variant"]},
+    "if": {
+        "properties": {"variant": {"type": "string", "minLength": 1}},
+        "required": ["variant"],
+        "additionalProperties": True,
+    },
     "then": {
         "properties": {"ab_test_group": {"type": "string", "minLength": 1}},
         "required": ["ab_test_group"],
+        "additionalProperties": True,
     },
 }
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crisis.levels import Metrics
-from shared.crisis.schemas import Author, Explanation, Share, Trend
+from shared.crisis.schemas import Author, Explanation, MentionShare, Trend
 from shared.crisis.watch import WATCHED, Scope
 from shared.db.uow import UnitOfWork
 from shared.listening.models import TrackedTerm
@@ -88,9 +88,9 @@ def _rising(tags: list[Trend]) -> list[Trend]:
     )
 
 
-def _shares(rows: Any, total: int) -> list[Share]:
+def _shares(rows: Any, total: int) -> list[MentionShare]:
     return [
-        Share(key=str(key), mentions=int(n), negative=int(neg), share=round(n / total, 4))
+        MentionShare(key=str(key), mentions=int(n), negative=int(neg), share=round(n / total, 4))
         for key, n, neg in rows
         if total
     ]

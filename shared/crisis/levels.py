@@ -23,12 +23,17 @@ class LevelRule(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        # `check_levels` in JSON Schema: at least one threshold that is not null.
+        # `check_levels` in JSON Schema: at least one threshold that is not null, said as
+        # "not every threshold null or absent": a top-level anyOf reads, to client
+        # generators, as a union of its branches alone (a rule type without its `level`).
         json_schema_extra={
-            "anyOf": [
-                {"required": [name], "properties": {name: {"type": "number"}}}
-                for name in ("negative_share", "volume_ratio", "weighted_negative_share")
-            ]
+            "not": {
+                "properties": {
+                    name: {"type": "null"}
+                    for name in ("negative_share", "volume_ratio", "weighted_negative_share")
+                },
+                "additionalProperties": True,
+            }
         },
     )
 

@@ -150,7 +150,7 @@ class AlertStep(BaseModel):
     done_at: datetime | None
 
 
-class Share(BaseModel):
+class MentionShare(BaseModel):
     key: str
     mentions: int
     negative: int
@@ -177,8 +177,8 @@ class Explanation(BaseModel):
     terms: list[Trend] = Field(description="Tracked terms, by mentions in the window.")
     hashtags: list[Trend] = Field(description="Hashtags rising most against the baseline.")
     top_authors: list[Author] = Field(description="Authors in the window, by followers.")
-    platforms: list[Share]
-    languages: list[Share]
+    platforms: list[MentionShare]
+    languages: list[MentionShare]
     avg_sentiment: float | None
     baseline_avg_sentiment: float | None
     sentiment_delta: float | None = Field(description="avg_sentiment - baseline_avg_sentiment.")

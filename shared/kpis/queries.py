@@ -37,7 +37,7 @@ class GroupBy(enum.StrEnum):
     none = "none"
 
 
-class Level(enum.StrEnum):
+class SnapshotLevel(enum.StrEnum):
     """Which snapshots a read adds up: the content items' or the campaigns' own. Never
     both: a platform reporting a campaign's total and its items' would count twice."""
 
@@ -57,7 +57,7 @@ class Scope:
     start: datetime | None = None
     end: datetime | None = None
     granularity: Granularity = Granularity.day
-    level: Level = Level.content_item
+    level: SnapshotLevel = SnapshotLevel.content_item
     campaign_id: uuid.UUID | None = None
     platform: Platform | None = None
     format: ContentFormat | None = None
@@ -104,7 +104,7 @@ class _Shape:
     """Everything a sums statement's text depends on; the values are bound at execution."""
 
     groups: tuple[GroupBy, ...]
-    level: Level
+    level: SnapshotLevel
     filters: tuple[str, ...]
     items: bool
     campaigns: bool
@@ -167,7 +167,7 @@ def _from_snapshots(shape: _Shape) -> sa.Select[Any]:
     conditions = [
         *_dimension_filters(shape, s),
         s.c.content_item_id.is_not(None)
-        if shape.level == Level.content_item
+        if shape.level == SnapshotLevel.content_item
         else s.c.content_item_id.is_(None),
         sa.or_(
             *(_between(s.c.period_start, f"r{i}", bounds) for i, bounds in enumerate(shape.raw))

@@ -4,13 +4,15 @@ places, money as decimal strings with 2 places, `null` where a figure does not e
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from shared.content.models import ContentFormat
 from shared.metrics.models import Granularity
+from shared.social_accounts.models import Platform
 
 
 def _two_places(value: Decimal) -> str:
@@ -77,12 +79,48 @@ class KpiValues(BaseModel):
     frequency: RatioOut | None
 
 
-class KpiRow(BaseModel):
-    group: dict[str, str | None] = Field(
-        description="The row's key: `campaign_id` and `name`, `content_item_id` and "
-        "`title`, `platform`, `format`, `period_start` (local date) or nothing.",
-        examples=[{"campaign_id": "5b0c3f4e-8f8e-4a55-9a57-53c3b1f0e6a1", "name": "Spring"}],
+# -- the key of a KPI row, one shape per `group_by` --------------------------------------
+
+
+class CampaignGroup(BaseModel):
+    campaign_id: uuid.UUID | None = Field(description="null: content outside any campaign.")
+    name: str | None = Field(description="null when there is no such campaign (any more).")
+
+
+class ContentItemGroup(BaseModel):
+    content_item_id: uuid.UUID
+    title: str | None
+
+
+class PlatformGroup(BaseModel):
+    platform: Platform
+
+
+class FormatGroup(BaseModel):
+    format: ContentFormat
+
+
+class PaidGroup(BaseModel):
+    paid: Literal["true", "false"] = Field(description="Paid or organic, as text.")
+
+
+class PeriodGroup(BaseModel):
+    period_start: date = Field(
+        description="The period's first day in the workspace's time zone (a week starts on Monday)."
     )
+
+
+class TotalGroup(BaseModel):
+    """`group_by=none`: one row for the whole scope, and an empty key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+G = TypeVar("G", bound=BaseModel)
+
+
+class KpiRow(BaseModel, Generic[G]):
+    group: G = Field(description="The row's key; its shape follows the report's `group_by`.")
     snapshots: int
     counters: Counters
     coverage: Coverage
@@ -90,6 +128,12 @@ class KpiRow(BaseModel):
     targets_missed: list[str] | None = Field(
         description="The campaign's targets this row misses; null when no targets apply."
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`KpiRow[CampaignGroup]` is `CampaignKpiRow` in the schema."""
+        (group,) = params
+        return f"{group.__name__.removesuffix('Group')}KpiRow"
 
 
 class ReportMeta(BaseModel):
@@ -101,9 +145,51 @@ class ReportMeta(BaseModel):
     currency: str
 
 
-class KpiReport(ReportMeta):
+class KpiReportBase(ReportMeta, Generic[G]):
     group_by: str
-    items: list[KpiRow]
+    items: list[KpiRow[G]]
+
+
+class CampaignKpiReport(KpiReportBase[CampaignGroup]):
+    group_by: Literal["campaign"]
+
+
+class ContentItemKpiReport(KpiReportBase[ContentItemGroup]):
+    group_by: Literal["content_item"]
+
+
+class PlatformKpiReport(KpiReportBase[PlatformGroup]):
+    group_by: Literal["platform"]
+
+
+class FormatKpiReport(KpiReportBase[FormatGroup]):
+    group_by: Literal["format"]
+
+
+class PaidKpiReport(KpiReportBase[PaidGroup]):
+    group_by: Literal["paid"]
+
+
+class PeriodKpiReport(KpiReportBase[PeriodGroup]):
+    group_by: Literal["day", "week", "month"]
+
+
+class TotalKpiReport(KpiReportBase[TotalGroup]):
+    group_by: Literal["none"]
+
+
+#: KPI-1's answer: `group_by` says which report it is, so the rows' `group` is typed
+#: (a generated client reads a `CampaignKpiRow.group.campaign_id`, not a dict).
+KpiReport = Annotated[
+    CampaignKpiReport
+    | ContentItemKpiReport
+    | PlatformKpiReport
+    | FormatKpiReport
+    | PaidKpiReport
+    | PeriodKpiReport
+    | TotalKpiReport,
+    Field(discriminator="group_by"),
+]
 
 
 class RangeOut(BaseModel):

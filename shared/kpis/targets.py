@@ -19,7 +19,7 @@ from shared.kpis import report
 from shared.kpis.events import KpiTargetMissed
 from shared.kpis.measures import Sums
 from shared.kpis.models import KpiTargetMiss
-from shared.kpis.queries import GroupBy, Key, Level, Scope, grouped_sums
+from shared.kpis.queries import GroupBy, Key, Scope, SnapshotLevel, grouped_sums
 from shared.metrics.models import Granularity
 
 #: The (campaign, granularity, level) a batch's rows fall in.
@@ -67,7 +67,7 @@ async def check_batch(
         if campaign_id in campaigns:
             slices.setdefault((granularity, campaign_level), []).append(campaign_id)
     for (granularity, campaign_level), campaign_ids in slices.items():
-        level = Level.campaign if campaign_level else Level.content_item
+        level = SnapshotLevel.campaign if campaign_level else SnapshotLevel.content_item
         scope = Scope(
             workspace_id=workspace_id,
             timezone=timezone,

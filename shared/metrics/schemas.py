@@ -28,21 +28,24 @@ class SnapshotIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        # Exactly one of the two targets (the service checks it too, as "one_target").
+        # Exactly one of the two targets (the service checks it too, as "one_target"): no
+        # content item, then a campaign; a content item, then no campaign. Said with
+        # if/then/else rather than a top-level oneOf, which generators read as a union of
+        # the branches alone (a row type with nothing but its target).
         json_schema_extra={
-            "oneOf": [
-                {
-                    "required": [given],
-                    "properties": {
-                        given: {"type": "string", "format": "uuid"},
-                        other: {"type": "null"},
-                    },
-                }
-                for given, other in (
-                    ("content_item_id", "campaign_id"),
-                    ("campaign_id", "content_item_id"),
-                )
-            ]
+            "if": {
+                "properties": {"content_item_id": {"type": "null"}},
+                "additionalProperties": True,
+            },
+            "then": {
+                "properties": {"campaign_id": {"type": "string", "format": "uuid"}},
+                "required": ["campaign_id"],
+                "additionalProperties": True,
+            },
+            "else": {
+                "properties": {"campaign_id": {"type": "null"}},
+                "additionalProperties": True,
+            },
         },
     )
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -7,6 +8,7 @@ from typing import Annotated, Literal, Self
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import TypeAliasType
 
 from shared.schemas import (
     CurrencyCode,
@@ -31,11 +33,30 @@ def _known_zone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[
-    str,
-    Field(max_length=64, examples=["Europe/Paris"], json_schema_extra={"enum": list(ZONES)}),
-    AfterValidator(_known_zone),
-]
+def _var_name(zone: str) -> str:
+    """A zone as an identifier that keeps every zone apart: `Etc/GMT+1` is
+    `ETC_GMT_PLUS_1` and `Etc/GMT-1` `ETC_GMT_MINUS_1` (a generator's own upper-snake
+    spelling makes one name of the two), `America/Port-au-Prince` `AMERICA_PORT_AU_PRINCE`."""
+    spelled = re.sub(r"-(?=\d)", "_MINUS_", zone.replace("+", "_PLUS_"))
+    return re.sub(r"[^A-Za-z0-9]+", "_", spelled).strip("_").upper()
+
+
+_VAR_NAMES = [_var_name(zone) for zone in ZONES]
+assert len(set(_VAR_NAMES)) == len(ZONES), "two time zones spell one identifier"
+
+#: One component (`TimeZone`), its values named for generated clients (`x-enum-varnames`).
+TimeZone = TypeAliasType(
+    "TimeZone",
+    Annotated[
+        str,
+        Field(
+            max_length=64,
+            examples=["Europe/Paris"],
+            json_schema_extra={"enum": list(ZONES), "x-enum-varnames": _VAR_NAMES},
+        ),
+        AfterValidator(_known_zone),
+    ],
+)
 
 
 class WorkspaceCreate(InputModel):

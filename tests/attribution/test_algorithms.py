@@ -14,7 +14,7 @@ import pytest
 
 from shared.attribution import report
 from shared.attribution.algorithms import (
-    Model,
+    AttributionModel,
     allocate,
     attribute,
     markov,
@@ -27,7 +27,7 @@ from shared.attribution.reference import markov_removal_effects
 
 
 def credit(
-    paths: list[list[str]], converted: list[bool], model: Model, **kw: float
+    paths: list[list[str]], converted: list[bool], model: AttributionModel, **kw: float
 ) -> dict[str, float]:
     built = from_lists(paths, converted, [1000 if c else 0 for c in converted])
     result = attribute(built, model, **kw)  # type: ignore[arg-type]
@@ -41,13 +41,15 @@ def credit(
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
-        (Model.last_touch, {"A": 1.0, "C": 1.0, "solo": 1.0}),
-        (Model.first_touch, {"A": 2.0, "solo": 1.0}),
-        (Model.linear, {"A": 1 / 3 + 1, "B": 1 / 3, "C": 1 / 3, "solo": 1.0}),
-        (Model.position_based, {"A": 0.4 + 0.5 + 0.5, "B": 0.2, "C": 0.4, "solo": 1.0}),
+        (AttributionModel.last_touch, {"A": 1.0, "C": 1.0, "solo": 1.0}),
+        (AttributionModel.first_touch, {"A": 2.0, "solo": 1.0}),
+        (AttributionModel.linear, {"A": 1 / 3 + 1, "B": 1 / 3, "C": 1 / 3, "solo": 1.0}),
+        (AttributionModel.position_based, {"A": 0.4 + 0.5 + 0.5, "B": 0.2, "C": 0.4, "solo": 1.0}),
     ],
 )
-def test_heuristic_models_on_hand_computed_paths(model: Model, expected: dict[str, float]) -> None:
+def test_heuristic_models_on_hand_computed_paths(
+    model: AttributionModel, expected: dict[str, float]
+) -> None:
     # A > B > C (three touches), A > A (two touches of one channel), solo (one touch), and
     # a path that did not convert, which no heuristic model credits.
     got = credit(
@@ -57,7 +59,7 @@ def test_heuristic_models_on_hand_computed_paths(model: Model, expected: dict[st
 
 
 def test_position_based_splits_the_middle_and_credits_repeats_per_touch() -> None:
-    assert credit([["A", "B", "C", "A"]], [True], Model.position_based) == {
+    assert credit([["A", "B", "C", "A"]], [True], AttributionModel.position_based) == {
         "A": 0.8,
         "B": 0.1,
         "C": 0.1,
@@ -66,7 +68,7 @@ def test_position_based_splits_the_middle_and_credits_repeats_per_touch() -> Non
 
 def test_time_decay_halves_the_weight_every_half_life() -> None:
     built = from_lists([["A", "B", "A"]], [True], [1750], days_before=[[14.0, 7.0, 0.0]])
-    result = attribute(built, Model.time_decay, half_life_days=7)
+    result = attribute(built, AttributionModel.time_decay, half_life_days=7)
     # Raw weights 1/4, 1/2, 1, normalised over 7/4.
     assert result.conversions.tolist() == pytest.approx([(0.25 + 1) / 1.75, 0.5 / 1.75])
     assert result.value_cents.tolist() == [1250, 500]
@@ -77,7 +79,7 @@ def test_time_decay_of_touches_many_half_lives_old_keeps_the_totals() -> None:
     built = from_lists(
         [["A", "B"], ["B"]], [True, True], [1000, 500], days_before=[[365.0, 364.9], [300.0]]
     )
-    result = attribute(built, Model.time_decay, half_life_days=0.1)
+    result = attribute(built, AttributionModel.time_decay, half_life_days=0.1)
     # 0.1 day apart at a half-life of 0.1 day: A weighs 1/2 of B.
     assert result.conversions.tolist() == pytest.approx([1 / 3, 1 + 2 / 3])
     assert result.value_cents.tolist() == [333, 1167]
@@ -111,8 +113,8 @@ def random_paths(seed: int, count: int, channels: int) -> tuple[list[list[str]],
     return paths, converted
 
 
-@pytest.mark.parametrize("model", list(Model))
-def test_every_model_conserves_the_totals(model: Model) -> None:
+@pytest.mark.parametrize("model", list(AttributionModel))
+def test_every_model_conserves_the_totals(model: AttributionModel) -> None:
     paths, converted = random_paths(1, 400, 6)
     values = [random.Random(i).randint(100, 99_999) if c else 0 for i, c in enumerate(converted)]
     built = from_lists(paths, converted, values)
@@ -174,18 +176,28 @@ def test_shapley_on_a_known_example() -> None:
     """Rates: {A} 0.5, {B} 0, {A,B} 1. phi_A = 1/2 (0.5 - 0) + 1/2 (1 - 0) = 0.75,
     phi_B = 1/2 (0 - 0) + 1/2 (1 - 0.5) = 0.25."""
     paths = [["A"], ["A"], ["B"], ["A", "B"]]
-    assert credit(paths, [True, False, False, True], Model.shapley) == {"A": 1.5, "B": 0.5}
+    assert credit(paths, [True, False, False, True], AttributionModel.shapley) == {
+        "A": 1.5,
+        "B": 0.5,
+    }
 
 
 def test_ties_split_evenly() -> None:
-    assert credit([["A", "B"], ["B", "A"]], [True, True], Model.markov) == {"A": 1.0, "B": 1.0}
+    assert credit([["A", "B"], ["B", "A"]], [True, True], AttributionModel.markov) == {
+        "A": 1.0,
+        "B": 1.0,
+    }
 
 
 def test_shapley_falls_back_to_linear_when_no_value_is_positive() -> None:
     """{A,B} rate 1, {C} rate 1, {A} rate 0: every Shapley value is 0 (worked out by
     hand), so the conversions are split as linear credit would."""
     paths = [["A", "B"], ["C"], ["A"]]
-    assert credit(paths, [True, True, False], Model.shapley) == {"A": 0.5, "B": 0.5, "C": 1.0}
+    assert credit(paths, [True, True, False], AttributionModel.shapley) == {
+        "A": 0.5,
+        "B": 0.5,
+        "C": 1.0,
+    }
 
 
 def test_markov_pools_the_rarest_channels_past_its_sizes() -> None:
@@ -199,7 +211,7 @@ def test_markov_pools_the_rarest_channels_past_its_sizes() -> None:
     built = Built(paths, paths, paths, direct_conversions=0, direct_cents=0)
     for order in (1, 3):
         results, effects = report.results(
-            built, [Model.markov], half_life_days=7.0, markov_order=order
+            built, [AttributionModel.markov], half_life_days=7.0, markov_order=order
         )
         rows = results["markov"]["channel"]
         assert effects is not None

@@ -17,7 +17,7 @@ from shared.config import Settings
 from shared.db.uow import unit_of_work
 from shared.kpis import rollups
 from shared.kpis.models import metric_rollups
-from shared.kpis.queries import GroupBy, Level, Scope, grouped_sums
+from shared.kpis.queries import GroupBy, Scope, SnapshotLevel, grouped_sums
 from shared.metrics.models import COUNTERS, Granularity
 from shared.social_accounts.models import Platform
 from tests import factories
@@ -111,10 +111,12 @@ async def test_rollups_equal_the_snapshots_they_sum(
         for start, end in windows:
             for granularity in Granularity:
                 scopes.append(
-                    Scope(workspace_id, timezone, start, end, granularity, Level.content_item)
+                    Scope(
+                        workspace_id, timezone, start, end, granularity, SnapshotLevel.content_item
+                    )
                 )
                 scopes.append(
-                    Scope(workspace_id, timezone, start, end, granularity, Level.campaign)
+                    Scope(workspace_id, timezone, start, end, granularity, SnapshotLevel.campaign)
                 )
         scopes.append(
             Scope(workspace_id, timezone, *windows[1], campaign_id=uuid.UUID(spring["id"]))
@@ -130,7 +132,7 @@ async def test_rollups_equal_the_snapshots_they_sum(
             group
             for group in GroupBy
             if group != GroupBy.content_item
-            and (scope.level == Level.content_item or group not in item_groups)
+            and (scope.level == SnapshotLevel.content_item or group not in item_groups)
         ]
         for group in rng.sample(valid, 3):  # every grouping is drawn over the scopes
             async with unit_of_work(resources.sessionmaker, None) as uow:

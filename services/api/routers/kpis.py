@@ -15,7 +15,7 @@ from services.api.problems import NOT_FOUND
 from shared.content.models import ContentFormat
 from shared.db.base import utcnow
 from shared.errors import FieldError, ValidationFailed
-from shared.kpis.queries import GroupBy, Level, Scope
+from shared.kpis.queries import GroupBy, Scope, SnapshotLevel
 from shared.kpis.reports.ab_tests import ab_test
 from shared.kpis.reports.best_times import best_times
 from shared.kpis.reports.budget import budget
@@ -73,8 +73,8 @@ async def kpi_query(
     granularity: Granularity = Query(
         default=Granularity.day, description="Which snapshots to add up: daily or hourly."
     ),
-    level: Level = Query(
-        default=Level.content_item,
+    level: SnapshotLevel = Query(
+        default=SnapshotLevel.content_item,
         description="`content_item`: the items' snapshots; `campaign`: the campaigns' own "
         "(never both, which would count twice).",
     ),

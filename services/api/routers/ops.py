@@ -24,17 +24,27 @@ from services.api.metrics import (
     WEBHOOKS_OVERDUE,
     WEBHOOKS_WAITING,
 )
+from services.api.problems import HEAD_TOO_LARGE
 from services.api.state import Resources
 from shared.db.migrate import head_revision
 from shared.ops import gauges
 
 router = APIRouter(tags=["operations"])
 
+#: For load balancers and Prometheus, which hold no API key: the document says so
+#: (`security: []`) rather than leaving it unsaid.
+PUBLIC: dict[str, Any] = {"security": []}
+
 Res = Annotated[Resources, Depends(get_resources)]
 CHECK_TIMEOUT = 2.0
 
 
-@router.get("/healthz", summary="Liveness: the process is up")
+@router.get(
+    "/healthz",
+    summary="Liveness: the process is up",
+    responses=HEAD_TOO_LARGE,
+    openapi_extra=PUBLIC,
+)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -64,7 +74,8 @@ async def _check(probe: Any, resources: Resources) -> dict[str, Any]:
 @router.get(
     "/readyz",
     summary="Readiness: PostgreSQL and Redis reachable, migrations at head",
-    responses={503: {"description": "A dependency is not ready"}},
+    responses={**HEAD_TOO_LARGE, 503: {"description": "A dependency is not ready"}},
+    openapi_extra=PUBLIC,
 )
 async def readyz(resources: Res) -> JSONResponse:
     postgres, redis = await asyncio.gather(_check(_database, resources), _check(_redis, resources))
@@ -94,7 +105,13 @@ async def _refresh_gauges(resources: Resources) -> None:
             ALERTS_OPEN.labels(level).set(count)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses=HEAD_TOO_LARGE,
+    openapi_extra=PUBLIC,
+)
 async def metrics(resources: Res) -> Response:
     with contextlib.suppress(Exception):  # metrics stay served, with the last known gauges
         await asyncio.wait_for(_refresh_gauges(resources), CHECK_TIMEOUT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.errors import FieldError, ValidationFailed
-from shared.kpis.queries import GroupBy, Level, Scope
+from shared.kpis.queries import GroupBy, Scope, SnapshotLevel
 from shared.workspaces.models import Workspace
 
 ITEM_GROUPS = frozenset({GroupBy.content_item, GroupBy.platform, GroupBy.format_, GroupBy.paid})
@@ -14,7 +14,7 @@ ITEM_GROUPS = frozenset({GroupBy.content_item, GroupBy.platform, GroupBy.format_
 def check_level(scope: Scope, group_by: GroupBy | None = None) -> None:
     """Campaign-level snapshots have no platform, format or paid flag to filter or group
     on: asking for them is a mistake to report, not an empty answer."""
-    if scope.level != Level.campaign:
+    if scope.level != SnapshotLevel.campaign:
         return
     errors = [
         FieldError(("query", name), "campaign-level snapshots have no " + name, "level")

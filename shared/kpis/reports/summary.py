@@ -8,13 +8,48 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from shared.content.models import ContentItem
 from shared.db.uow import UnitOfWork
 from shared.kpis import lookups, report
 from shared.kpis.lookups import CampaignInfo
 from shared.kpis.queries import GroupBy, Scope, grouped_sums, production_costs
 from shared.kpis.reports.common import check_level, meta
-from shared.kpis.schemas import Counters, Coverage, KpiReport, KpiRow, KpiValues
+from shared.kpis.schemas import (
+    CampaignGroup,
+    CampaignKpiReport,
+    ContentItemGroup,
+    ContentItemKpiReport,
+    Counters,
+    Coverage,
+    FormatGroup,
+    FormatKpiReport,
+    KpiReportBase,
+    KpiRow,
+    KpiValues,
+    PaidGroup,
+    PaidKpiReport,
+    PeriodGroup,
+    PeriodKpiReport,
+    PlatformGroup,
+    PlatformKpiReport,
+    TotalGroup,
+    TotalKpiReport,
+)
+
+#: The answer of each grouping, and the row it holds (its `group` typed).
+_ANSWERS: dict[GroupBy, tuple[type[KpiReportBase[Any]], type[KpiRow[Any]]]] = {
+    GroupBy.campaign: (CampaignKpiReport, KpiRow[CampaignGroup]),
+    GroupBy.content_item: (ContentItemKpiReport, KpiRow[ContentItemGroup]),
+    GroupBy.platform: (PlatformKpiReport, KpiRow[PlatformGroup]),
+    GroupBy.format_: (FormatKpiReport, KpiRow[FormatGroup]),
+    GroupBy.paid: (PaidKpiReport, KpiRow[PaidGroup]),
+    GroupBy.day: (PeriodKpiReport, KpiRow[PeriodGroup]),
+    GroupBy.week: (PeriodKpiReport, KpiRow[PeriodGroup]),
+    GroupBy.month: (PeriodKpiReport, KpiRow[PeriodGroup]),
+    GroupBy.none: (TotalKpiReport, KpiRow[TotalGroup]),
+}
 
 
 def _figures_out(figures: report.Figures) -> tuple[Counters, Coverage, KpiValues]:
@@ -30,18 +65,22 @@ def _group(
     value: Any,
     campaigns: Mapping[uuid.UUID, CampaignInfo],
     items: Mapping[uuid.UUID, ContentItem],
-) -> dict[str, str | None]:
+) -> BaseModel:
     if group_by == GroupBy.none:
-        return {}
+        return TotalGroup()
     if group_by == GroupBy.campaign:
         campaign = campaigns.get(value)
-        return {"campaign_id": _str(value), "name": campaign.name if campaign else None}
+        return CampaignGroup(campaign_id=value, name=campaign.name if campaign else None)
     if group_by == GroupBy.content_item:
         item = items.get(value)
-        return {"content_item_id": _str(value), "title": item.title if item else None}
+        return ContentItemGroup(content_item_id=value, title=item.title if item else None)
     if group_by in {GroupBy.day, GroupBy.week, GroupBy.month}:
-        return {"period_start": _str(value)}
-    return {group_by.value: _str(value)}
+        return PeriodGroup(period_start=value)
+    if group_by == GroupBy.platform:
+        return PlatformGroup(platform=value)
+    if group_by == GroupBy.format_:
+        return FormatGroup(format=value)
+    return PaidGroup(paid="true" if value else "false")
 
 
 def _str(value: Any) -> str | None:
@@ -58,7 +97,7 @@ def _order(value: Any) -> tuple[bool, str]:
     return (value is not None, _str(value) or "")
 
 
-async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
+async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBase[Any]:
     """KPI-1: counters, coverage and ratios per group, with the targets each row misses."""
     check_level(scope, group_by)
     session = uow.session
@@ -75,6 +114,7 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
         if group_by == GroupBy.content_item
         else {}
     )
+    answer, row = _ANSWERS[group_by]
     rows = []
     for value in values:
         group_sums = sums[(value,)]
@@ -84,7 +124,7 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
         in_scope = scope.campaign_id or group_by == GroupBy.campaign
         targets = owner.targets if owner is not None and in_scope else None
         rows.append(
-            KpiRow(
+            row(
                 group=_group(group_by, value, campaigns, items),
                 snapshots=figures.snapshots,
                 counters=counters,
@@ -95,4 +135,4 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReport:
                 else report.missed_targets(group_sums, figures.kpis, targets),
             )
         )
-    return KpiReport(**meta(scope, space), group_by=group_by.value, items=rows)
+    return answer(**meta(scope, space), group_by=group_by.value, items=rows)
