@@ -4,8 +4,8 @@ import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from importlib.resources import files
 from typing import Annotated, Literal, Self
-from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypeAliasType
@@ -21,9 +21,10 @@ from shared.schemas import (
 )
 from shared.workspaces.models import Role
 
-#: The IANA zones this machine knows: the schema lists them, so a client (and a generated
-#: one) can offer exactly what the server accepts.
-ZONES = tuple(sorted(available_timezones()))
+#: The IANA zones of the pinned `tzdata` package, not the machine's (whose list varies with
+#: its packages: `Factory`, `localtime`), so every build documents the same list; the schema
+#: lists them, so a client (and a generated one) can offer exactly what the server accepts.
+ZONES = tuple(sorted(files("tzdata").joinpath("zones").read_text().split()))
 _ZONES = frozenset(ZONES)
 
 
