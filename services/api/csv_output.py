@@ -58,7 +58,8 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 def _prefers_csv(accept: str) -> bool:
-    """`text/csv` is listed with a quality above 0 and no JSON range is preferred to it."""
+    """`text/csv` is listed with a quality above 0, and no range that admits JSON (the
+    default answer) has a higher one: `text/csv;q=0.5, */*` is JSON."""
     csv_q = json_q = 0.0
     for part in accept.split(","):
         media, *params = (p.strip().lower() for p in part.split(";"))
@@ -72,7 +73,7 @@ def _prefers_csv(accept: str) -> bool:
                     quality = 0.0
         if media == CSV:
             csv_q = max(csv_q, quality)
-        elif media in ("application/json", "application/*"):
+        elif media in ("application/json", "application/*", "*/*"):
             json_q = max(json_q, quality)
     return csv_q > 0 and csv_q >= json_q
 

@@ -33,9 +33,7 @@ def _requests(seeded: Seeded) -> dict[str, list[Request]]:
         "/v1/kpis/share-of-voice": [("/v1/kpis/share-of-voice", {})],
         "/v1/kpis/responsiveness": [("/v1/kpis/responsiveness", {})],
         "/v1/mentions": [("/v1/mentions", {})],
-        "/v1/audiences/{audience_id}/export": [
-            (f"/v1/audiences/{seeded.audience_id}/export", {})
-        ],
+        "/v1/audiences/{audience_id}/export": [(f"/v1/audiences/{seeded.audience_id}/export", {})],
     }
 
 

@@ -4,12 +4,17 @@ never-always-empty columns on it."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.api.state import Resources
+from services.worker.context import WorkerContext
+from services.worker.jobs.segments import refresh_segment
 from shared.config import Settings
+from shared.db.uow import unit_of_work
+from shared.segments.jobs import RefreshSegment
 from tests import factories
 from tests.conftest import Tenant
 from tests.helpers import listening
@@ -93,7 +98,9 @@ async def _metrics(tenant: Tenant, resources: Resources, settings: Settings) -> 
             variant=variant,
         )
         clicks = 120 + 40 * days
-        rows.append(row(item, **_counters(clicks=clicks, conversions=days + 1), period_start=_day(3)))
+        rows.append(
+            row(item, **_counters(clicks=clicks, conversions=days + 1), period_start=_day(3))
+        )
     await _snapshots(tenant, resources, settings, rows)
     return cid, group
 
@@ -128,15 +135,31 @@ async def _mentions(tenant: Tenant, resources: Resources, settings: Settings) ->
 
 
 async def _audience(tenant: Tenant, resources: Resources, settings: Settings) -> str:
-    from tests.segments.test_segments import CART_ABANDONERS, DAY, audience, ev, refreshed, track
-
-    await track(
-        tenant,
-        [ev("a", "add_to_cart", DAY, email="a@example.com", phone="+33 6 12 34 56 78", consent=True)],
-    )
-    created = await audience(tenant, CART_ABANDONERS)
-    await refreshed(tenant, resources, settings, created["id"])
-    return str(created["id"])
+    """A retargeting audience with one consenting member who left an email and a phone."""
+    event = {
+        "event_id": "a-cart",
+        "visitor_id": "a",
+        "type": "add_to_cart",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "channel": "web",
+        "email": "a@example.com",
+        "phone": "+33 6 12 34 56 78",
+        "consent": True,
+    }
+    tracked = await tenant.http.post("/v1/events", json={"events": [event]}, headers=tenant.admin)
+    assert tracked.status_code == 200, tracked.text
+    rule = {"include": [{"event": "add_to_cart", "within_days": 7}]}
+    body = {"kind": "retargeting", "name": "Cart abandoners", "rule": rule}
+    created = await tenant.http.post("/v1/audiences", json=body, headers=tenant.admin)
+    assert created.status_code == 201, created.text
+    audience_id = created.json()["id"]
+    refresh = await tenant.http.post(f"/v1/audiences/{audience_id}/refresh", headers=tenant.admin)
+    assert refresh.status_code == 202, refresh.text
+    context = WorkerContext(settings, resources.engine, resources.sessionmaker, resources.redis)
+    async with unit_of_work(resources.sessionmaker, None) as uow:
+        job = RefreshSegment(refresh_id=refresh.json()["id"])
+        await refresh_segment(uow, context, uuid.UUID(tenant.id), job)
+    return str(audience_id)
 
 
 async def seed(tenant: Tenant, resources: Resources, settings: Settings) -> Seeded:

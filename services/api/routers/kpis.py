@@ -103,7 +103,6 @@ async def kpi_query(
     platform: Platform | None = None,
     format: FormatFilter | None = Query(
         default=None,
-        max_length=20,
         description="A content format to keep. `csv` is a deprecated alias of `export=csv` "
         "(it filters nothing): for reels as CSV, `format=reel&export=csv`.",
     ),
