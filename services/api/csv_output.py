@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import io
 import types
 import typing
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, TypeVar
@@ -97,8 +98,10 @@ class CsvAsk:
 
     async def resolve(self, uow: UnitOfWork, workspace_id: uuid.UUID) -> CsvDialect | None:
         """As `dialect_for`, reading the workspace's locale only when it decides."""
-        if not self.wanted or self.dialect is not None:
-            return self.dialect if self.wanted else None
+        if not self.wanted:
+            return None
+        if self.dialect is not None:
+            return self.dialect
         return default_dialect((await get_workspace(uow, workspace_id)).locale)
 
 
@@ -122,15 +125,6 @@ async def csv_ask(
 CsvAsked = Annotated[CsvAsk, Depends(csv_ask)]
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    text: str
-    number: bool = False
-
-
-_EMPTY = Cell("")
-
-
 def _formula_safe(value: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading quote (CSV
     injection); numbers, negative ones included, are left alone."""
@@ -143,102 +137,154 @@ def _formula_safe(value: str) -> str:
     return value
 
 
-def _number(js: Any) -> str:
-    """A number as its JSON text (money keeps its places), never in exponent notation."""
-    if isinstance(js, int):
+def _number(js: Any, dialect: CsvDialect) -> str:
+    """A number as its JSON text (money keeps its places), never in exponent notation; in
+    the Excel dialect with a decimal comma (only numbers get one)."""
+    text = js if isinstance(js, str) else repr(js)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text.replace(".", ",") if dialect is CsvDialect.excel else text
+
+
+def _cell(js: Any, decimal: bool, dialect: CsvDialect, where: str) -> str:
+    """One cell from a JSON value: a JSON number is a number, and so is a string of a field
+    typed `Decimal` (money, decimals); any other string is text."""
+    kind = type(js)
+    if kind is str:
+        return _number(js, dialect) if decimal else _formula_safe(js)
+    if js is None:
+        return ""
+    if kind is int:
         return str(js)
-    return format(Decimal(str(js)), "f")
+    if kind is float:
+        return _number(js, dialect)
+    if kind is bool:
+        return "true" if js else "false"
+    if kind is list and not any(isinstance(item, dict | list) for item in js):
+        return _formula_safe(LIST_JOINER.join(str(item) for item in js))
+    raise TypeError(
+        f"{where}: no flat CSV form for {js!r:.60}: a list of objects needs rows of its own, "
+        "an object a model-typed field"
+    )
 
 
-def _leaf(value: Any, js: Any, where: str) -> Cell:
-    """One cell from a value (its type says number or text) and its JSON form (its text)."""
-    if value is None:
-        return _EMPTY
-    if isinstance(value, bool):
-        return Cell("true" if value else "false")
-    if isinstance(value, int | float | Decimal):
-        return Cell(_number(js), number=True)
-    if isinstance(value, list | tuple | set | frozenset):
-        if any(isinstance(item, BaseModel | Mapping | list | tuple) for item in value):
-            raise TypeError(f"{where}: a list of objects has no flat CSV form; give its rows")
-        return Cell(_formula_safe(LIST_JOINER.join(str(item) for item in js)))
-    if isinstance(value, BaseModel | Mapping):
-        raise TypeError(f"{where}: an object nested in a dict has no flat CSV form")
-    return Cell(_formula_safe(str(js)))
+def _unwrapped(annotation: Any) -> list[Any]:
+    """The types an annotation admits (`Annotated` and unions opened)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrapped(typing.get_args(annotation)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return [t for arg in typing.get_args(annotation) for t in _unwrapped(arg)]
+    return [annotation]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model an annotation holds (`Range | None`, a union of models: the first)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _model_in(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        for arg in typing.get_args(annotation):
-            if (found := _model_in(arg)) is not None:
-                return found
+    """The model an annotation holds (`Range | None`; of a union of models, the first)."""
+    for kind in _unwrapped(annotation):
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
     return None
+
+
+def _is_dict(annotation: Any) -> bool:
+    return any(t is dict or typing.get_origin(t) is dict for t in _unwrapped(annotation))
 
 
 def _child_prefix(prefix: str, key: str) -> str:
     return "" if key in UNPREFIXED else f"{prefix}{key}_"
 
 
-def _fields(model: type[BaseModel]) -> Iterator[tuple[str, str, Any]]:
-    """(attribute, JSON key, annotation) of a model's serialised fields, in order."""
-    for name, info in model.model_fields.items():
-        if not info.exclude:
-            yield name, info.serialization_alias or info.alias or name, info.annotation
-    for name, computed in model.model_computed_fields.items():
-        yield name, computed.alias or name, computed.return_type
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    key: str
+    nested: type[BaseModel] | None
+    is_dict: bool
+    decimal: bool
 
 
-def columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+def _is_decimal(annotation: Any) -> bool:
+    kinds = _unwrapped(annotation)
+    return any(t is Decimal for t in kinds) and str not in kinds
+
+
+def _holds_objects(annotation: Any) -> bool:
+    """A list (or dict) of models: no flat cell can hold it, even empty."""
+    return any(
+        typing.get_origin(kind) in (list, tuple, set, frozenset, dict)
+        and any(_model_in(arg) is not None for arg in typing.get_args(kind))
+        for kind in _unwrapped(annotation)
+    )
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> tuple[_Field, ...]:
+    """A model's serialised fields, in order, with what each holds: read once per model,
+    not once per row. A list of objects is refused by its type: a report gives it rows."""
+    fields = [
+        (name, info.serialization_alias or info.alias or name, info.annotation)
+        for name, info in model.model_fields.items()
+        if not info.exclude
+    ]
+    fields += [
+        (name, computed.alias or name, computed.return_type)
+        for name, computed in model.model_computed_fields.items()
+    ]
+    for name, _, kind in fields:
+        if _holds_objects(kind):
+            raise TypeError(
+                f"{model.__name__}.{name}: a list of objects has no flat CSV form; give "
+                "each element a row of its own"
+            )
+    return tuple(
+        _Field(name, key, _model_in(kind), _is_dict(kind), _is_decimal(kind))
+        for name, key, kind in fields
+    )
+
+
+@functools.cache
+def columns(model: type[BaseModel], prefix: str = "") -> tuple[str, ...]:
     """The CSV columns of a row model: the header of an answer with no rows, and the empty
     cells of a nested object that is null. A dict's columns are its keys: none here."""
     names: list[str] = []
-    for _, key, annotation in _fields(model):
-        nested = _model_in(annotation)
-        if nested is not None:
-            names += columns(nested, _child_prefix(prefix, key))
-        elif typing.get_origin(annotation) is not dict and annotation is not dict:
-            names.append(prefix + key)
-    return names
+    for field in _plan(model):
+        if field.nested is not None:
+            names += columns(field.nested, _child_prefix(prefix, field.key))
+        elif not field.is_dict:
+            names.append(prefix + field.key)
+    return tuple(names)
 
 
-def _flatten(row: BaseModel, js: Mapping[str, Any], prefix: str, out: dict[str, Cell]) -> None:
-    for name, key, annotation in _fields(type(row)):
-        if key not in js:
-            continue
-        value, column = getattr(row, name), prefix + key
-        if isinstance(value, BaseModel):
-            _flatten(value, js[key], _child_prefix(prefix, key), out)
-        elif isinstance(value, Mapping):
+def _flatten(
+    row: BaseModel, js: Mapping[str, Any], prefix: str, dialect: CsvDialect, out: dict[str, str]
+) -> None:
+    """Walks the JSON form, with the model beside it for what JSON does not say: which
+    strings are numbers, and the columns of a nested object that is null."""
+    for field in _plan(type(row)):
+        key, value = field.key, js[field.key]
+        if field.nested is None and not field.is_dict:
+            out[prefix + key] = _cell(value, field.decimal, dialect, prefix + key)
+        elif value is None:
+            if field.nested is not None:
+                out.update(dict.fromkeys(columns(field.nested, _child_prefix(prefix, key)), ""))
+        elif field.nested is not None:  # the instance's own model: a union may hold either
+            nested = getattr(row, field.name)
+            _flatten(nested, value, _child_prefix(prefix, key), dialect, out)
+        else:
             inner = _child_prefix(prefix, key)
             for k, v in value.items():
-                out[inner + str(k)] = _leaf(v, js[key][k], f"{column}.{k}")
-        elif value is None and (nested := _model_in(annotation)) is not None:
-            out.update(dict.fromkeys(columns(nested, _child_prefix(prefix, key)), _EMPTY))
-        else:
-            out[column] = _leaf(value, js[key], column)
+                out[inner + k] = _cell(v, False, dialect, f"{prefix}{key}.{k}")
 
 
-def flatten(row: BaseModel, omit: Iterable[str] = ()) -> dict[str, Cell]:
+def flatten(row: BaseModel, dialect: CsvDialect, omit: Iterable[str] = ()) -> dict[str, str]:
     """A row as flat cells: a nested object's fields are `parent_child` columns (unprefixed
     for `group`, `counters`, `kpis`), a list of scalars one cell of joined text. A list of
     objects is refused: its report gives it rows of its own (one row per element)."""
-    flat: dict[str, Cell] = {}
-    _flatten(row, row.model_dump(mode="json", by_alias=True), "", flat)
+    flat: dict[str, str] = {}
+    _flatten(row, row.model_dump(mode="json", by_alias=True), "", dialect, flat)
     for key in omit:
         flat.pop(key, None)
     return flat
-
-
-def _render(cell: Cell, dialect: CsvDialect) -> str:
-    if cell.number and dialect is CsvDialect.excel:
-        return cell.text.replace(".", ",")
-    return cell.text
 
 
 def csv_text(
@@ -249,7 +295,7 @@ def csv_text(
 ) -> str:
     """One line per row; the header is the union of the rows' columns in first-seen order,
     or the row model's columns when there are no rows."""
-    flat_rows = [flatten(row, omit) for row in rows]
+    flat_rows = [flatten(row, dialect, omit) for row in rows]
     header: dict[str, None] = {}
     if not flat_rows:
         header = dict.fromkeys(c for c in columns(model) if c not in omit)
@@ -262,8 +308,9 @@ def csv_text(
         buffer, delimiter=";" if dialect is CsvDialect.excel else ",", lineterminator="\r\n"
     )
     writer.writerow(header)
+    names = list(header)
     for flat in flat_rows:
-        writer.writerow(_render(flat.get(column, _EMPTY), dialect) for column in header)
+        writer.writerow([flat.get(column, "") for column in names])
     return buffer.getvalue()
 
 

@@ -167,3 +167,13 @@ def test_the_decimal_comma_is_for_numbers_only() -> None:
     formula = sample.model_copy(update={"label": "=HYPERLINK(1)"})
     [quoted] = excel_lines(csv_text([formula], Sample, CsvDialect.excel).encode())
     assert quoted["label"] == "'=HYPERLINK(1)"
+
+
+class Nested(BaseModel):
+    samples: list[Sample]
+
+
+def test_a_list_of_objects_in_a_cell_is_refused() -> None:
+    """A report must give such a list rows of its own (the budget's reallocation pairs)."""
+    with pytest.raises(TypeError, match="samples"):
+        csv_text([Nested(samples=[])], Nested, CsvDialect.rfc4180)  # even empty: by type
