@@ -29,6 +29,20 @@ class Role(enum.StrEnum):
         return list(Role).index(self)
 
 
+class Locale(enum.StrEnum):
+    """The BCP 47 tags a workspace may speak: its CSV dialect by default, and the console's
+    language and number formats. French first: the first market is France."""
+
+    fr_FR = "fr-FR"
+    en_GB = "en-GB"
+    en_US = "en-US"
+
+
+#: A new workspace's, as its Europe/Paris time zone and EUR currency; migration 0014 gave it
+#: to the workspaces that existed before locales.
+DEFAULT_LOCALE = Locale.fr_FR
+
+
 class Workspace(Timestamped, Versioned, Base):
     __tablename__ = "workspaces"
 
@@ -36,6 +50,9 @@ class Workspace(Timestamped, Versioned, Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Paris")
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    locale: Mapped[Locale] = mapped_column(
+        str_enum(Locale), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE.value
+    )
     settings: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=sa.text("'{}'::jsonb")
     )

@@ -19,7 +19,7 @@ from shared.schemas import (
     UpdateModel,
     decimal_text,
 )
-from shared.workspaces.models import Role
+from shared.workspaces.models import DEFAULT_LOCALE, Locale, Role
 
 #: The IANA zones of the pinned `tzdata` package, not the machine's (whose list varies with
 #: its packages: `Factory`, `localtime`), so every build documents the same list; the schema
@@ -64,6 +64,11 @@ class WorkspaceCreate(InputModel):
     name: Name = Field(examples=["Maison Lumière"])
     timezone: TimeZone = "Europe/Paris"
     currency: CurrencyCode = "EUR"
+    locale: Locale = Field(
+        default=DEFAULT_LOCALE,
+        description="BCP 47: the CSV dialect by default (`excel` for `fr-*`) and the "
+        "console's language and number formats.",
+    )
 
 
 class WorkspaceRead(ReadModel):
@@ -71,6 +76,7 @@ class WorkspaceRead(ReadModel):
     name: str
     timezone: str
     currency: str
+    locale: Locale
     created_at: datetime
 
 
@@ -110,11 +116,12 @@ class RangeRead(BaseModel):
 class WorkspaceUpdate(UpdateModel):
     """Changing the time zone re-buckets the KPI rollups (a worker job)."""
 
-    NOT_NULL = frozenset({"name", "timezone", "currency"})
+    NOT_NULL = frozenset({"name", "timezone", "currency", "locale"})
 
     name: Name | None = None
     timezone: TimeZone | None = None
     currency: CurrencyCode | None = None
+    locale: Locale | None = None
     kpi_ranges: dict[KpiRangeName, RangeIn | None] | None = Field(
         default=None,
         max_length=7,

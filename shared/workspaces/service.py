@@ -77,7 +77,12 @@ async def create_workspace(
     uow: UnitOfWork, body: WorkspaceCreate
 ) -> tuple[Workspace, ApiKeyCreated]:
     workspace = Workspace(
-        id=uuid.uuid4(), name=body.name, timezone=body.timezone, currency=body.currency, settings={}
+        id=uuid.uuid4(),
+        name=body.name,
+        timezone=body.timezone,
+        currency=body.currency,
+        locale=body.locale,
+        settings={},
     )
     uow.session.add(workspace)
     await uow.session.flush()

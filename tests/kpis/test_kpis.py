@@ -192,7 +192,9 @@ async def test_csv_by_accept_header_or_format_parameter(
     await load(tenant, resources, settings, [row(item, impressions=1000, clicks=10)])
 
     response = await tenant.http.get(
-        "/v1/kpis", params={"group_by": "campaign", "format": "csv"}, headers=tenant.admin
+        "/v1/kpis",
+        params={"group_by": "campaign", "format": "csv", "csv_dialect": "rfc4180"},
+        headers=tenant.admin,
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -204,7 +206,7 @@ async def test_csv_by_accept_header_or_format_parameter(
 
     by_accept = await tenant.http.get(
         "/v1/kpis",
-        params={"group_by": "format", "format": "post"},
+        params={"group_by": "format", "format": "post", "csv_dialect": "rfc4180"},
         headers=tenant.admin | {"Accept": "text/csv"},
     )
     assert by_accept.headers["content-type"].startswith("text/csv")

@@ -284,7 +284,9 @@ async def test_share_of_voice(tenant: Tenant, resources: Resources, settings: Se
     assert (by_term[rival["id"]]["mentions"], by_term[rival["id"]]["share"]) == (2, 0.25)
     assert (by_term[other["id"]]["mentions"], by_term[other["id"]]["net_sentiment"]) == (1, -1.0)
     csv = await tenant.http.get(
-        "/v1/kpis/share-of-voice", params={"format": "csv"}, headers=tenant.admin
+        "/v1/kpis/share-of-voice",
+        params={"format": "csv", "csv_dialect": "rfc4180"},
+        headers=tenant.admin,
     )
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0].startswith("term_id,term,kind,mentions")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.responses import Response
 
-from services.api.csv_output import CSV_RESPONSE, report_answer, wants_csv
+from services.api.csv_output import CSV_RESPONSE, CsvAsk, CsvAsked, CsvDialect, report_answer
 from services.api.deps import UoW, ViewerKey, v1_router
 from services.api.problems import NOT_FOUND
 from shared.content.models import ContentFormat
@@ -26,13 +29,17 @@ from shared.kpis.schemas import (
     AbTest,
     BestTimes,
     BudgetReport,
-    CampaignBudget,
     ContentMatrix,
     FunnelReport,
-    FunnelStage,
     KpiReport,
     KpiRow,
     MatrixItem,
+    MoneyOut,
+    MoneyRange,
+    RangeOut,
+    RatioOut,
+    Reallocation,
+    SpendSplit,
     TimeSlot,
     Variant,
 )
@@ -43,31 +50,61 @@ from shared.workspaces.service import get_workspace
 
 router = v1_router("/kpis", "kpis")
 
-_FORMATS = "|".join(f.value for f in ContentFormat)
+_FORMATS = frozenset(f.value for f in ContentFormat)
+
+
+def _format_or_csv(value: str) -> str:
+    if value != "csv" and value not in _FORMATS:
+        raise ValueError(
+            f"not a content format ({', '.join(f.value for f in ContentFormat)}), nor the "
+            "deprecated `csv` (ask `export=csv` instead)"
+        )
+    return value
+
+
+#: A content format to keep; `csv`, from before `export=csv`, still means a CSV answer. One
+#: name cannot be two parameters, so the schema deprecates the value: `deprecated` on the
+#: `csv` branch of an `anyOf` (JSON Schema 2020-12, OpenAPI 3.1), the formats by reference.
+FormatFilter = Annotated[
+    str,
+    AfterValidator(_format_or_csv),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"$ref": "#/components/schemas/ContentFormat"},
+                {
+                    "type": "string",
+                    "const": "csv",
+                    "deprecated": True,
+                    "description": "Deprecated alias of `export=csv`: a CSV answer, "
+                    "with no format filter.",
+                },
+            ]
+        }
+    ),
+]
 
 
 @dataclass(frozen=True)
 class KpiQuery:
     scope: Scope
-    csv: bool
+    csv: CsvDialect | None
 
 
 async def kpi_query(
-    request: Request,
     uow: UoW,
     key: ViewerKey,
+    asked: CsvAsked,
     start: Timestamp | None = Query(
         default=None, alias="from", description="period_start >= (RFC 3339)"
     ),
     end: Timestamp | None = Query(default=None, alias="to", description="period_start <"),
     campaign_id: uuid.UUID | None = None,
     platform: Platform | None = None,
-    format: str | None = Query(
+    format: FormatFilter | None = Query(
         default=None,
-        pattern=f"^({_FORMATS}|csv)$",
-        max_length=20,
-        description="A content format to keep, or `csv` for a CSV answer (to filter on a "
-        "format and get CSV, send `Accept: text/csv`).",
+        description="A content format to keep. `csv` is a deprecated alias of `export=csv` "
+        "(it filters nothing): for reels as CSV, `format=reel&export=csv`.",
     ),
     paid: bool | None = None,
     granularity: Granularity = Query(
@@ -94,10 +131,82 @@ async def kpi_query(
         format=None if format in (None, "csv") else ContentFormat(format),
         paid=paid,
     )
-    return KpiQuery(scope=scope, csv=wants_csv(request, format))
+    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect)
+    return KpiQuery(scope=scope, csv=csv.dialect_for(space.locale))
 
 
 Filters = Annotated[KpiQuery, Depends(kpi_query)]
+
+
+class FunnelLine(BaseModel):
+    """A line of the funnel's CSV: the stages, then the benchmarks, in one flat table."""
+
+    kind: Literal["stage", "benchmark"]
+    name: str = Field(description="The stage, or the benchmark's KPI.")
+    counter: str | None = None
+    count: int | None = None
+    pass_rate: RatioOut | None = None
+    value: Decimal | None = Field(default=None, description="The benchmark's KPI value.")
+    reference: RangeOut | MoneyRange | None = None
+    position: Literal["below", "within", "above"] | None = None
+
+
+def funnel_lines(report: FunnelReport) -> list[FunnelLine]:
+    lines = [FunnelLine(kind="stage", **dict(stage)) for stage in report.stages]
+    return lines + [
+        FunnelLine(
+            kind="benchmark",
+            name=b.kpi,
+            value=None if b.value is None else Decimal(str(b.value)),
+            reference=b.reference,
+            position=b.position,
+        )
+        for b in report.benchmarks
+    ]
+
+
+class BudgetLine(BaseModel):
+    """A line of the budget's CSV: a campaign, then each of its format/platform pairs ranked
+    for reallocation on a line of its own, with the campaign's id, name, currency and
+    ranking, so that each money column sums to what it says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["campaign", "reallocation"]
+    campaign_id: uuid.UUID
+    name: str
+    currency: str
+    ranked_by: Literal["roas", "cpl"]
+    objective: str | None = None
+    status: str | None = None
+    budget: MoneyOut | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    spend: MoneyOut | None = None
+    remaining: MoneyOut | None = None
+    expected_spend: MoneyOut | None = None
+    pacing: RatioOut | None = None
+    paid: SpendSplit | None = None
+    organic: SpendSplit | None = None
+    reallocation: Reallocation | None = None
+
+
+def budget_lines(report: BudgetReport) -> list[BudgetLine]:
+    lines = []
+    for item in report.items:
+        lines.append(BudgetLine(**{**dict(item), "kind": "campaign", "reallocation": None}))
+        lines += [
+            BudgetLine(
+                kind="reallocation",
+                campaign_id=item.campaign_id,
+                name=item.name,
+                currency=item.currency,
+                ranked_by=item.ranked_by,
+                reallocation=pair,
+            )
+            for pair in item.reallocation
+        ]
+    return lines
 
 
 @router.get(
@@ -112,7 +221,10 @@ async def get_kpis(
     group_by: GroupBy = Query(default=GroupBy.none, description="One row per ..."),
 ) -> Response:
     result = await kpis(uow, query.scope, group_by)
-    return report_answer(query.csv, result, result.items, "kpis", KpiRow)
+    # Targets are a campaign's: on other lines the column could hold nothing.
+    targets = query.scope.campaign_id is not None or group_by == GroupBy.campaign
+    omit = () if targets else ("targets_missed",)
+    return report_answer(query.csv, result, result.items, "kpis", KpiRow, omit)
 
 
 @router.get(
@@ -123,9 +235,7 @@ async def get_kpis(
 )
 async def get_funnel(uow: UoW, query: Filters) -> Response:
     result = await funnel(uow, query.scope)
-    rows = [{"kind": "stage", **s.model_dump(mode="json")} for s in result.stages]
-    rows += [{"kind": "benchmark", **b.model_dump(mode="json")} for b in result.benchmarks]
-    return report_answer(query.csv, result, rows, "funnel", FunnelStage)
+    return report_answer(query.csv, result, funnel_lines(result), "funnel", FunnelLine)
 
 
 @router.get(
@@ -171,7 +281,7 @@ async def get_best_times(
 )
 async def get_budget(uow: UoW, query: Filters) -> Response:
     result = await budget(uow, query.scope, utcnow())
-    return report_answer(query.csv, result, result.items, "budget", CampaignBudget)
+    return report_answer(query.csv, result, budget_lines(result), "budget", BudgetLine)
 
 
 @router.get(

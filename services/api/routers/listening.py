@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Response, status
 
-from services.api.csv_output import CSV_RESPONSE, report_answer, wants_csv
+from services.api.csv_output import (
+    CSV_RESPONSE,
+    CsvAsk,
+    CsvAsked,
+    CsvDialect,
+    page_answer,
+    report_answer,
+)
 from services.api.deps import (
     Cursor,
     EditorKey,
@@ -127,10 +134,17 @@ async def ingest_mentions(
     return IngestBatchRead.model_validate(batch)
 
 
-@router.get("", response_model=PageOut[MentionRead], summary="List mentions")
+@router.get(
+    "",
+    response_model=PageOut[MentionRead],
+    summary="List mentions (a page of them as CSV with `Accept: text/csv` or `?export=csv`)",
+    responses=CSV_RESPONSE,
+)
 async def list_mentions(
+    request: Request,
     uow: UoW,
     key: ViewerKey,
+    asked: CsvAsked,
     term_id: uuid.UUID | None = None,
     sentiment: SentimentLabel | None = None,
     status: MentionStatus | None = None,
@@ -168,7 +182,7 @@ async def list_mentions(
     ),
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> PageOut[MentionRead]:
+) -> PageOut[MentionRead] | Response:
     filters = inbox.MentionFilters(
         term_id=term_id,
         sentiment=sentiment,
@@ -184,7 +198,10 @@ async def list_mentions(
     page = await inbox.list_mentions(
         uow, key.workspace_id, filters, limit=limit, cursor=cursor, sort=sort
     )
-    return page_out(MentionRead, page)
+    out = page_out(MentionRead, page)
+    if (dialect := await asked.resolve(uow, key.workspace_id)) is not None:
+        return page_answer(request, dialect, out, "mentions", MentionRead)
+    return out
 
 
 @router.get(
@@ -220,22 +237,26 @@ async def update_mention(
 @dataclass(frozen=True)
 class MentionQuery:
     scope: MentionScope
-    csv: bool
+    csv: CsvDialect | None
 
 
 async def mention_query(
-    request: Request,
+    uow: UoW,
     key: ViewerKey,
+    asked: CsvAsked,
     start: Timestamp | None = Query(default=None, alias="from", description="posted_at >="),
     end: Timestamp | None = Query(default=None, alias="to", description="posted_at <"),
     platform: Platform | None = None,
     language: Language | None = None,
-    format: Literal["csv"] | None = Query(default=None, description="`csv` for a CSV answer."),
+    format: Literal["csv"] | None = Query(
+        default=None, deprecated=True, description="Deprecated alias of `export=csv`."
+    ),
 ) -> MentionQuery:
     if start is not None and end is not None and end <= start:
         raise ValidationFailed([FieldError(("query", "to"), "must be after `from`", "range")])
     scope = MentionScope(key.workspace_id, start, end, platform, language)
-    return MentionQuery(scope, wants_csv(request, format))
+    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect)
+    return MentionQuery(scope, await csv.resolve(uow, key.workspace_id))
 
 
 ReportFilters = Annotated[MentionQuery, Depends(mention_query)]
@@ -260,4 +281,7 @@ async def get_share_of_voice(uow: UoW, query: ReportFilters) -> Response:
 )
 async def get_responsiveness(uow: UoW, query: ReportFilters) -> Response:
     result = await reports.responsiveness(uow, query.scope)
-    return report_answer(query.csv, result, [result], "responsiveness", Responsiveness)
+    # The CSV line leaves out `from` and `to`, as every report's: the request holds them.
+    return report_answer(
+        query.csv, result, [result], "responsiveness", Responsiveness, omit=("from", "to")
+    )
