@@ -41,6 +41,14 @@ class ContentItem(TenantOwned, Versioned, Base):
     __table_args__ = (
         tenant_listing_index("content_items"),
         sa.Index("ix_content_items_workspace_id_scheduled_at", "workspace_id", "scheduled_at"),
+        # The calendar newest first, unscheduled items last (`sort=-scheduled_at`): the
+        # index above, read backwards, would put them first.
+        sa.Index(
+            "ix_content_items_calendar_descending",
+            "workspace_id",
+            sa.text("scheduled_at DESC NULLS LAST"),
+            sa.text("id DESC"),
+        ),
         sa.Index("ix_content_items_campaign_id", "campaign_id"),
         sa.Index(
             "ix_content_items_scheduled_due",
