@@ -243,8 +243,8 @@ def meaningful(case: schemathesis.Case[Any]) -> None:
         for rows, name in BATCH_MONEY:  # in whole cents
             batch = case.body.get(rows)
             for row in batch if isinstance(batch, list) else ():
-                if isinstance(row, dict) and isinstance(row.get(name), str):
-                    row[name] = _in_cents(row[name])
+                if isinstance(row, dict) and isinstance(amount := row.get(name), str):
+                    row[name] = _in_cents(amount)
         fmt = case.body.get("format")
         if (  # the fixture's account is on Instagram, which has no articles
             case.body.get("social_account_id")
