@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar, get_args
 from pydantic import BaseModel, ValidationError, create_model
 
 from shared.errors import FieldError, ValidationFailed
-from shared.money import CURRENCIES, exponent, misfits, unit
+from shared.money import CURRENCIES, EXPONENTS, misfits, unit
 
 T = TypeVar("T", covariant=True)
 R = TypeVar("R", bound=BaseModel)
@@ -147,7 +147,9 @@ def _located(exc: ValidationError, prefix: tuple[str | int, ...]) -> list[FieldE
 
 
 # Money kept as its text in bulk rows (`MoneyText`): 10,000 rows may each carry amounts,
-# so the happy path reads them at C speed and makes no Decimal before it stores them.
+# so the happy path reads them at C speed and makes no Decimal before it stores them. A
+# target kept in a code without ISO 4217 minor units (stored before codes were checked)
+# has nothing to check its amounts against: they are taken as sent.
 
 #: Each currency's smallest amount (`money.unit`), made once.
 _UNITS: dict[str, Decimal] = {code: unit(code) for code in CURRENCIES}
@@ -158,18 +160,22 @@ def _finer_than(places: int) -> re.Pattern[str]:
     return re.compile(rf"\.\d{{{places + 1}}}")
 
 
-def may_misfit(texts: Iterable[str | None], currency: str) -> bool:
-    """Whether any amount is written with more places than the currency has: only such an
-    amount can misfit (`"120.0000"` still fits euros: `money.misfits` decides). The texts
-    are joined and searched once, which spares each row a Python call."""
-    joined = " ".join(filter(None, texts))
-    return _finer_than(exponent(currency)).search(joined) is not None
+def may_misfit(texts: Iterable[str | None], currencies: Collection[str]) -> bool:
+    """Whether any amount is written with more places than one of the currencies has:
+    only such an amount can misfit (`"120.0000"` still fits euros: `money.misfits`
+    decides). The texts are joined and searched once, which spares each row a Python call."""
+    places = [EXPONENTS[c] for c in currencies if c in EXPONENTS]
+    if not places:
+        return False
+    return _finer_than(min(places)).search(" ".join(filter(None, texts))) is not None
 
 
 def amount_misfits(
     amounts: Iterable[tuple[Sequence[str | int], str | None]], currency: str
 ) -> list[FieldError]:
     """`money.misfits` of amounts as sent (`None`: not sent)."""
+    if currency not in EXPONENTS:
+        return []
     return misfits(((loc, Decimal(text)) for loc, text in amounts if text is not None), currency)
 
 
@@ -177,4 +183,7 @@ def stored_amount(text: str | None, currency: str) -> Decimal | None:
     """An amount that fits its currency, with the currency's places: `money.exact` with
     the unit made once (it runs for each amount of 10,000 rows). `"120.0000"` euros is
     stored as 120.00, `"7"` as 7.00."""
-    return None if text is None else Decimal(text).quantize(_UNITS[currency])
+    if text is None:
+        return None
+    smallest = _UNITS.get(currency)
+    return Decimal(text) if smallest is None else Decimal(text).quantize(smallest)

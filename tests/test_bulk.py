@@ -137,7 +137,19 @@ def test_a_refusal_lists_the_first_errors_and_counts_them_all() -> None:
 def test_only_amounts_written_finer_than_the_currency_may_misfit(
     texts: list[str | None], currency: str, expected: bool
 ) -> None:
-    assert may_misfit(texts, currency) is expected
+    assert may_misfit(texts, {currency}) is expected
+
+
+def test_amounts_may_misfit_the_currency_with_the_fewest_places() -> None:
+    assert may_misfit(["12.5"], {"EUR", "JPY"})
+    assert not may_misfit(["12"], {"EUR", "JPY"})
+
+
+def test_a_code_without_iso_minor_units_takes_amounts_as_sent() -> None:
+    """Targets stored before currency codes were checked ("WJA"): nothing to check."""
+    assert not may_misfit(["1.001"], {"WJA"})
+    assert amount_misfits([(("body", "events", 0, "value"), "1.001")], "WJA") == []
+    assert str(stored_amount("1.0010", "WJA")) == "1.0010"
 
 
 def test_amounts_misfit_by_value_not_by_how_they_are_written() -> None:

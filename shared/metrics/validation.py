@@ -13,7 +13,6 @@ from shared.content.references import Targets
 from shared.errors import FieldError
 from shared.metrics.models import AMOUNTS, Granularity
 from shared.metrics.schemas import SnapshotIn
-from shared.money import exponent
 
 #: Platforms report the past; a bucket this far ahead is a client bug, not data.
 FUTURE_SLACK = timedelta(days=1)
@@ -64,11 +63,8 @@ def money_problems(body: Bulk[SnapshotIn], named: Targets) -> list[FieldError]:
     """A `currency_precision` error for each amount finer than its row's currency (its
     target's); a row that names no known target has no currency, and is a bad row already.
     Rows are looked at one by one only when some amount may misfit its currency."""
-    currencies = named.currencies()
-    if not currencies:
-        return []
     amounts = chain.from_iterable(map(_AMOUNTS, body.rows))
-    if not may_misfit(amounts, min(currencies, key=exponent)):
+    if not may_misfit(amounts, named.currencies()):
         return []
     errors: list[FieldError] = []
     for index, row in body.indexed():
