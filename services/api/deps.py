@@ -21,6 +21,7 @@ from services.api.csv_output import CSV
 from services.api.errors import RateLimited
 from services.api.problems import AUTH_ERRORS
 from services.api.state import Resources
+from shared.bulk import Bulk, rows_or_errors
 from shared.db.base import Versioned, utcnow
 from shared.db.pagination import MAX_LIMIT, Page
 from shared.db.uow import UnitOfWork
@@ -113,15 +114,18 @@ async def reject_unknown_query(request: Request) -> None:
         )
 
 
-M = TypeVar("M", bound=BaseModel)
+Row = TypeVar("Row", bound=BaseModel)
 
 
-async def bulk_body(request: Request, model: type[M]) -> M:
+async def bulk_body(request: Request, batch: type[BaseModel], row: type[Row]) -> Bulk[Row]:
     """A bulk body validated from its raw bytes by pydantic-core (Rust JSON parsing and
-    validation in one pass) instead of FastAPI's `json.loads` then Python-mode validation;
-    errors read exactly as FastAPI's (`loc` from "body"; malformed JSON is a 400)."""
+    validation in one pass) instead of FastAPI's `json.loads` then Python-mode validation.
+    Rows that fail the schema come back as errors for the service to refuse with its own
+    rule errors, all at once (ING-2); a body that is no batch at all (malformed JSON: a 400,
+    not an object, no rows or too many) is refused here, its errors read exactly as
+    FastAPI's (`loc` from "body")."""
     try:
-        return model.model_validate_json(await request.body())
+        return rows_or_errors(await request.body(), batch, row)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         for error in errors:

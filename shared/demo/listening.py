@@ -6,12 +6,13 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from shared.bulk import Bulk
 from shared.crisis import service as crisis
 from shared.crisis.schemas import PlaybookStep, PolicyCreate
 from shared.db.uow import UnitOfWork
 from shared.listening import ingestion, terms
 from shared.listening.models import TermKind
-from shared.listening.schemas import MentionBatch, MentionIn, TrackedTermCreate
+from shared.listening.schemas import MentionIn, TrackedTermCreate
 from shared.social_accounts.models import Platform
 
 POSTS = [
@@ -77,5 +78,5 @@ async def seed(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> None:
         )
         for i in range(400)
     ]
-    batch = await ingestion.ingest(uow, workspace_id, MentionBatch(mentions=mentions), now)
+    batch = await ingestion.ingest(uow, workspace_id, Bulk.whole("mentions", mentions), now)
     await ingestion.analyse_batch(uow, workspace_id, batch.id, now)

@@ -40,7 +40,11 @@ class EventIn(InputModel):
     )
     campaign_id: uuid.UUID | None = None
     content_item_id: uuid.UUID | None = None
-    value: MoneyText | None = Field(default=None, description="purchase, lead, add_to_cart")
+    value: MoneyText | None = Field(
+        default=None,
+        description="purchase, lead, add_to_cart; in the workspace's currency, no finer than "
+        "its minor unit (ISO 4217): the service refuses a finer one (`currency_precision`).",
+    )
     email: str | None = Field(
         default=None,
         max_length=320,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -10,23 +11,27 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.content.references import missing_targets
+from shared.bulk import Bulk, amount_misfits, stored_amount
+from shared.content.references import read_targets
 from shared.db import partitions
 from shared.db.uow import UnitOfWork
-from shared.errors import FieldError, ValidationFailed
+from shared.errors import FieldError
 from shared.events import pii
 from shared.events.models import VALUED, TrackedEvent
-from shared.events.schemas import EventBatch, EventIn, EventsAccepted
+from shared.events.schemas import EventIn, EventsAccepted
+from shared.workspaces.models import Workspace
 
 #: Trackers report what happened: an event from the future is a client's clock bug.
 FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_VALUE = operator.attrgetter("value")
 
 
-def row_problems(rows: Sequence[EventIn], now: datetime) -> list[FieldError]:
+def row_problems(body: Bulk[EventIn], now: datetime) -> list[FieldError]:
+    """Every problem a row has on its own, with its index and field."""
     errors: list[FieldError] = []
-    for index, row in enumerate(rows):
-        loc = ("body", "events", index)
+    for index, row in body.indexed():
+        loc = ("body", body.collection, index)
         if not EARLIEST <= row.occurred_at <= now + FUTURE_SLACK:
             errors.append(
                 FieldError(
@@ -149,14 +154,30 @@ def visitor_rows(rows: Sequence[EventIn]) -> list[dict[str, Any]]:
     ]
 
 
+def money_problems(body: Bulk[EventIn], currency: str) -> list[FieldError]:
+    """A `currency_precision` error for each value finer than the workspace's currency."""
+    return amount_misfits(
+        (
+            (body.loc(index, "value"), row.value)
+            for index, row in body.indexed()
+            if row.value is not None
+        ),
+        currency,
+    )
+
+
 async def ingest(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: EventBatch, now: datetime
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: Bulk[EventIn], now: datetime
 ) -> EventsAccepted:
-    rows = body.events
-    errors = row_problems(rows, now) + await missing_targets(uow, workspace_id, rows, "events")
-    if errors:
-        raise ValidationFailed(errors)
+    """All or nothing: the schema's errors, the rules', unknown targets and values finer
+    than the workspace's currency, in one answer."""
     session = uow.session
+    currency = await session.scalar(
+        sa.select(Workspace.currency).where(Workspace.id == workspace_id)
+    )
+    assert currency is not None
+    named = await read_targets(uow, workspace_id, body)
+    rows = body.checked([*row_problems(body, now), *named.errors, *money_problems(body, currency)])
     times = [row.occurred_at for row in rows]
     await partitions.ensure(
         session, TrackedEvent.__tablename__, partitions.months_between(min(times), max(times))
@@ -171,7 +192,7 @@ async def ingest(
             "channel": row.channel,
             "campaign_id": None if row.campaign_id is None else str(row.campaign_id),
             "content_item_id": None if row.content_item_id is None else str(row.content_item_id),
-            "value": row.value,
+            "value": None if row.value is None else str(stored_amount(row.value, currency)),
         }
         # Key order: concurrent batches lock shared rows in one order.
         for _, row in sorted(first.items())

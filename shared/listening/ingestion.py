@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from shared.bulk import Bulk
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
-from shared.errors import FieldError, ValidationFailed
+from shared.errors import FieldError
 from shared.jobs.work import BatchKind, IngestBatch, IngestStatus
 from shared.listening import terms
 from shared.listening.analysis import RowAnalyser, analyse_here
 from shared.listening.jobs import AnalyseMentions
 from shared.listening.models import Mention, SentimentSource
-from shared.listening.schemas import MentionBatch, MentionIn
+from shared.listening.schemas import MentionIn
 from shared.listening.sentiment import label
 from shared.listening.statements import LOCK_BATCH, STORE_ANALYSIS, UPSERT
 from shared.social_accounts.models import Platform
@@ -30,13 +30,14 @@ FUTURE_SLACK = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def row_problems(rows: Sequence[MentionIn], now: datetime) -> list[FieldError]:
+def row_problems(body: Bulk[MentionIn], now: datetime) -> list[FieldError]:
+    """Every problem a row has on its own, with its index and field."""
     errors: list[FieldError] = []
-    for index, row in enumerate(rows):
+    for index, row in body.indexed():
         if not EARLIEST <= row.posted_at <= now + FUTURE_SLACK:
             errors.append(
                 FieldError(
-                    ("body", "mentions", index, "posted_at"),
+                    body.loc(index, "posted_at"),
                     "outside 2000-01-01 .. now: sources report what was posted",
                     "posted_out_of_range",
                 )
@@ -65,18 +66,16 @@ def _record(row: MentionIn) -> dict[str, Any]:
 
 
 async def ingest(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: MentionBatch, now: datetime
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: Bulk[MentionIn], now: datetime
 ) -> IngestBatch:
-    """All or nothing; the mentions are upserted in the request's transaction, so the
-    `202` means stored, and the recorded analysis job scores and evaluates them.
+    """All or nothing (the schema's errors and the rules', in one answer); the mentions
+    are upserted in the request's transaction, so the `202` means stored, and the
+    recorded analysis job scores and evaluates them.
 
     A repeat of (platform, external_id) replaces what the source said, keeps the team's
     workflow fields, and is analysed again only if it changed; inside one batch the last
     one wins."""
-    rows = body.mentions
-    errors = row_problems(rows, now)
-    if errors:
-        raise ValidationFailed(errors)
+    rows = body.checked(row_problems(body, now))
     latest: dict[tuple[Platform, str], MentionIn] = {}
     for row in rows:
         latest.pop((row.platform, row.external_id), None)

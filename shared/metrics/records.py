@@ -8,8 +8,9 @@ import operator
 import uuid
 from typing import Any
 
+from shared.bulk import stored_amount
 from shared.metrics.models import MEASURES, IngestRow
-from shared.metrics.schemas import SnapshotIn, decimal
+from shared.metrics.schemas import SnapshotIn
 
 ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 #: The COPY's target and columns; `copy_record` gives its values in this order.
@@ -38,12 +39,17 @@ def engagements(row: SnapshotIn) -> int | None:
     return None if any(part is None for part in parts) else sum(parts)
 
 
-def copy_record(batch_id: uuid.UUID, seq: int, row: SnapshotIn) -> tuple[Any, ...]:
+def copy_record(
+    batch_id: uuid.UUID, seq: int, row: SnapshotIn, currency: str | None
+) -> tuple[Any, ...]:
     """One COPY record: `seq` is the row's index in the batch, so the last row of a key
-    wins at the merge (ING-3)."""
+    wins at the merge (ING-3); money with the places of `currency`, its target's (None
+    only for a row that names no known target, which is never accepted with money)."""
     values = list(_MEASURES_OF(row))
     values[_ENGAGEMENTS] = engagements(row)
-    values[_SPEND], values[_VALUE] = decimal(row.spend), decimal(row.conversion_value)
+    if currency is not None:
+        values[_SPEND] = stored_amount(values[_SPEND], currency)
+        values[_VALUE] = stored_amount(values[_VALUE], currency)
     return (
         batch_id,
         seq,

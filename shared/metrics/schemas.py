@@ -16,6 +16,14 @@ MAX_ROWS = 10_000
 Count = Annotated[int, JsonInt(0, 2**62)]
 
 
+#: The currency rule of a row's money, which the service checks (`currency_precision`).
+IN_TARGETS_CURRENCY = (
+    "In the target's currency (a campaign's; a content item's campaign's, or the "
+    "workspace's for an item in no campaign), no finer than its minor unit (ISO 4217): "
+    '"120.0000" is 120.00 euros, "12.345" is too precise for euros.'
+)
+
+
 def decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
@@ -69,8 +77,8 @@ class SnapshotIn(InputModel):
     video_views: Count | None = None
     leads: Count | None = None
     conversions: Count | None = None
-    spend: MoneyText | None = None
-    conversion_value: MoneyText | None = None
+    spend: MoneyText | None = Field(default=None, description=IN_TARGETS_CURRENCY)
+    conversion_value: MoneyText | None = Field(default=None, description=IN_TARGETS_CURRENCY)
     source: Text | None = Field(default=None, max_length=100, examples=["meta_insights_v23"])
 
 

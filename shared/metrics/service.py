@@ -11,12 +11,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.content.references import missing_targets
+from shared.bulk import Bulk
+from shared.content.references import Targets, read_targets
 from shared.db import partitions
 from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
-from shared.errors import ValidationFailed
 from shared.jobs.service import failed_for_good, read_as_failed
 from shared.jobs.work import BatchKind, IngestBatch, IngestBatchRead, IngestStatus
 from shared.kpis import rollups, targets
@@ -25,8 +25,8 @@ from shared.metrics.events import IngestCompleted
 from shared.metrics.jobs import MergeSnapshots
 from shared.metrics.models import Granularity, MetricSnapshot
 from shared.metrics.records import COPY_COLUMNS, COPY_TABLE, copy_record
-from shared.metrics.schemas import SnapshotBatch, SnapshotIn
-from shared.metrics.validation import in_row_order, row_problems
+from shared.metrics.schemas import SnapshotIn
+from shared.metrics.validation import money_problems, row_problems
 from shared.workspaces.models import Workspace
 
 
@@ -35,14 +35,13 @@ def batches(uow: UnitOfWork) -> TenantRepository[IngestBatch]:
 
 
 async def ingest(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: SnapshotBatch, now: datetime
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: Bulk[SnapshotIn], now: datetime
 ) -> IngestBatch:
-    """All or nothing (ING-2); accepted rows are COPYed in this transaction with the batch
-    and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
-    rows = body.snapshots
-    errors = row_problems(rows, now) + await missing_targets(uow, workspace_id, rows, "snapshots")
-    if errors:
-        raise ValidationFailed(in_row_order(errors))
+    """All or nothing (ING-2: the schema's errors, the rules', unknown targets and money
+    finer than its currency, in one answer); accepted rows are COPYed in this transaction
+    with the batch and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
+    named = await read_targets(uow, workspace_id, body)
+    rows = body.checked([*row_problems(body, now), *named.errors, *money_problems(body, named)])
     batch = IngestBatch(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
@@ -54,17 +53,25 @@ async def ingest(
     job = uow.enqueue(MergeSnapshots(batch_id=batch.id), workspace_id=workspace_id)
     batch.job_id = job.id
     await uow.session.flush()
-    await _stage(uow.session, batch.id, rows)
+    await _stage(uow.session, batch.id, rows, named)
     return batch
 
 
-async def _stage(session: AsyncSession, batch_id: uuid.UUID, rows: Sequence[SnapshotIn]) -> None:
-    """COPY the rows into `ingest_rows` on the session's own connection (and transaction)."""
+async def _stage(
+    session: AsyncSession, batch_id: uuid.UUID, rows: Sequence[SnapshotIn], named: Targets
+) -> None:
+    """COPY the rows into `ingest_rows` on the session's own connection (and transaction),
+    their money in their targets' currencies (looked up per row only when they differ)."""
+    currencies = named.currencies()
+    only = currencies.pop() if len(currencies) == 1 else None
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
         COPY_TABLE,
-        records=[copy_record(batch_id, seq, row) for seq, row in enumerate(rows)],
+        records=[
+            copy_record(batch_id, seq, row, only or named.currency(row))
+            for seq, row in enumerate(rows)
+        ],
         columns=COPY_COLUMNS,
     )
 

@@ -4,16 +4,20 @@ problem at once, before anything is stored."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
+from shared.bulk import Bulk, amount_misfits, may_misfit
+from shared.content.references import Targets
 from shared.errors import FieldError
-from shared.metrics.models import Granularity
+from shared.metrics.models import AMOUNTS, Granularity
 from shared.metrics.schemas import SnapshotIn
 
 #: Platforms report the past; a bucket this far ahead is a client bug, not data.
 FUTURE_SLACK = timedelta(days=1)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_AMOUNTS = operator.attrgetter(*AMOUNTS)
 
 
 def aligned(moment: datetime, granularity: Granularity) -> bool:
@@ -22,11 +26,11 @@ def aligned(moment: datetime, granularity: Granularity) -> bool:
     return on_hour and (granularity == Granularity.hour or moment.hour == 0)
 
 
-def row_problems(rows: Sequence[SnapshotIn], now: datetime) -> list[FieldError]:
+def row_problems(body: Bulk[SnapshotIn], now: datetime) -> list[FieldError]:
     """Every problem a row has on its own, with its index and field (ING-2)."""
     errors: list[FieldError] = []
-    for index, row in enumerate(rows):
-        loc = ("body", "snapshots", index)
+    for index, row in body.indexed():
+        loc = ("body", body.collection, index)
         if (row.content_item_id is None) == (row.campaign_id is None):
             errors.append(
                 FieldError(
@@ -55,6 +59,19 @@ def row_problems(rows: Sequence[SnapshotIn], now: datetime) -> list[FieldError]:
     return errors
 
 
-def in_row_order(errors: list[FieldError]) -> list[FieldError]:
-    """Problems found by separate checks, listed by row index, then field name."""
-    return sorted(errors, key=lambda e: (int(e.loc[2]), str(e.loc[-1])))
+def money_problems(body: Bulk[SnapshotIn], named: Targets) -> list[FieldError]:
+    """A `currency_precision` error for each amount finer than its row's currency (its
+    target's); a row that names no known target has no currency, and is a bad row already.
+    Rows are looked at one by one only when some amount may misfit its currency."""
+    amounts = chain.from_iterable(map(_AMOUNTS, body.rows))
+    if not may_misfit(amounts, named.currencies()):
+        return []
+    errors: list[FieldError] = []
+    for index, row in body.indexed():
+        currency = named.currency(row)
+        if currency is not None:
+            sent = zip(AMOUNTS, _AMOUNTS(row), strict=True)
+            errors += amount_misfits(
+                ((body.loc(index, field), text) for field, text in sent), currency
+            )
+    return errors

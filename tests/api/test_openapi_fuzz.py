@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 import asyncpg
@@ -172,6 +173,9 @@ def _fix_body(body: dict[str, Any]) -> None:
 
 #: The times bulk rows report, which must fall between 2000 and now.
 BATCH_TIMES = (("snapshots", "period_start"), ("mentions", "posted_at"), ("events", "occurred_at"))
+#: The amounts bulk rows report, which must fit their currency: the fixture's workspace
+#: and campaign are in euros.
+BATCH_MONEY = (("snapshots", "spend"), ("snapshots", "conversion_value"), ("events", "value"))
 
 #: KPI reports that read content items' snapshots only (`level=campaign` is refused).
 ITEM_REPORTS = ("/v1/kpis/content-matrix", "/v1/kpis/best-times", "/v1/kpis/ab-tests/{group}")
@@ -185,6 +189,13 @@ def _within(value: Any, earliest: datetime, latest: datetime) -> Any:
     except (TypeError, ValueError, OverflowError):
         return value
     return latest.replace(minute=0, second=0, microsecond=0).isoformat()
+
+
+def _in_cents(value: str) -> str:
+    try:
+        return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+    except InvalidOperation:
+        return value
 
 
 def _fix_query(path: str, query: dict[str, Any]) -> None:
@@ -229,6 +240,11 @@ def meaningful(case: schemathesis.Case[Any]) -> None:
                     row[name] = _within(row[name], since, now)
                     if name == "period_start":
                         row[name] = _on_boundary(row[name], row.get("granularity"))
+        for rows, name in BATCH_MONEY:  # in whole cents
+            batch = case.body.get(rows)
+            for row in batch if isinstance(batch, list) else ():
+                if isinstance(row, dict) and isinstance(amount := row.get(name), str):
+                    row[name] = _in_cents(amount)
         fmt = case.body.get("format")
         if (  # the fixture's account is on Instagram, which has no articles
             case.body.get("social_account_id")

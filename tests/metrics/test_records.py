@@ -55,7 +55,7 @@ def test_a_record_gives_each_column_its_value() -> None:
         conversion_value="3",
         source="meta_insights_v23",
     )
-    record = dict(zip(COPY_COLUMNS, copy_record(batch, 41, row), strict=True))
+    record = dict(zip(COPY_COLUMNS, copy_record(batch, 41, row, "EUR"), strict=True))
     assert record == {
         "batch_id": batch,
         "seq": 41,
@@ -75,3 +75,27 @@ def test_a_record_gives_each_column_its_value() -> None:
         "conversion_value": Decimal("3"),
         "source": "meta_insights_v23",
     }
+
+
+@pytest.mark.parametrize(
+    ("currency", "sent", "recorded"),
+    [
+        ("EUR", "120.0000", "120.00"),
+        ("EUR", "3", "3.00"),
+        ("EUR", "84.20", "84.20"),
+        ("JPY", "1500.000", "1500"),
+        ("TND", "12.345", "12.345"),
+        ("TND", "12.3450", "12.345"),
+    ],
+)
+def test_money_is_recorded_with_its_currencys_places(
+    currency: str, sent: str, recorded: str
+) -> None:
+    row = snapshot(spend=sent, conversion_value=sent)
+    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, row, currency), strict=True))
+    assert (str(record["spend"]), str(record["conversion_value"])) == (recorded, recorded)
+
+
+def test_a_row_without_money_needs_no_currency() -> None:
+    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, snapshot(), None), strict=True))
+    assert (record["spend"], record["conversion_value"]) == (None, None)

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from shared.bulk import Bulk, in_row_order
+from shared.content.references import Targets
 from shared.errors import FieldError
 from shared.metrics.models import Granularity
 from shared.metrics.schemas import SnapshotIn
-from shared.metrics.validation import aligned, in_row_order, row_problems
+from shared.metrics.validation import aligned, money_problems, row_problems
 
 NOW = datetime(2026, 11, 21, 15, 30, tzinfo=UTC)
 ITEM = str(uuid.UUID(int=1))
@@ -25,7 +27,7 @@ def snapshot(**fields: Any) -> SnapshotIn:
 
 
 def problems(*rows: SnapshotIn) -> list[tuple[object, ...]]:
-    return [(*e.loc[2:], e.type) for e in row_problems(list(rows), NOW)]
+    return [(*e.loc[2:], e.type) for e in row_problems(Bulk.whole("snapshots", rows), NOW)]
 
 
 @pytest.mark.parametrize(
@@ -112,3 +114,22 @@ def test_problems_of_separate_checks_are_listed_by_row_then_field() -> None:
 def test_an_offset_bucket_far_ahead_counts_from_now_in_utc() -> None:
     ahead = datetime(2026, 11, 22, 15, tzinfo=UTC).astimezone(timezone(timedelta(hours=-8)))
     assert problems(snapshot(period_start=ahead.isoformat(), granularity="hour")) == []
+
+
+def test_money_fits_the_currency_of_its_rows_target() -> None:
+    campaign = str(uuid.UUID(int=2))
+    named = Targets([], items={uuid.UUID(ITEM): "JPY"}, campaigns={uuid.UUID(campaign): "EUR"})
+    rows = [
+        snapshot(spend="1500.000"),
+        snapshot(spend="1500.5", conversion_value="3.0"),
+        snapshot(content_item_id=None, campaign_id=campaign, spend="120.0000"),
+        snapshot(content_item_id=None, campaign_id=campaign, conversion_value="0.001"),
+        snapshot(content_item_id=str(uuid.UUID(int=3)), spend="0.5"),  # unknown: no currency
+    ]
+    errors = money_problems(Bulk("snapshots", rows, [0, 2, 4, 6, 8]), named)
+    assert [(*e.loc[2:], e.type) for e in errors] == [
+        (2, "spend", "currency_precision"),
+        (6, "conversion_value", "currency_precision"),
+    ]
+    assert "JPY has no minor unit" in errors[0].msg
+    assert "EUR has 2 decimal place(s)" in errors[1].msg

@@ -8,7 +8,7 @@ from services.api.deps import EditorKey, UoW, bulk_body, v1_router
 from services.api.problems import IDEMPOTENCY
 from shared.db.base import utcnow
 from shared.events import service
-from shared.events.schemas import EventBatch, EventsAccepted
+from shared.events.schemas import EventBatch, EventIn, EventsAccepted
 
 router = v1_router("/events", "events")
 
@@ -28,5 +28,5 @@ router = v1_router("/events", "events")
     },
 )
 async def track_events(request: Request, uow: UoW, key: EditorKey) -> EventsAccepted:
-    body = await bulk_body(request, EventBatch)
+    body = await bulk_body(request, EventBatch, EventIn)
     return await service.ingest(uow, key.workspace_id, body, utcnow())

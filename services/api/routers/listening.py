@@ -42,6 +42,7 @@ from shared.listening.models import MentionStatus, TermKind
 from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
 from shared.listening.schemas import (
     MentionBatch,
+    MentionIn,
     MentionRead,
     MentionUpdate,
     TrackedTermCreate,
@@ -124,12 +125,12 @@ async def delete_tracked_term(term_id: uuid.UUID, uow: UoW, key: EditorKey) -> N
 async def ingest_mentions(
     request: Request, uow: UoW, key: EditorKey, response: Response
 ) -> IngestBatchRead:
-    body = await bulk_body(request, MentionBatch)
+    body = await bulk_body(request, MentionBatch, MentionIn)
     batch = await ingestion.ingest(uow, key.workspace_id, body, utcnow())
     inserted, updated = batch.inserted or 0, batch.updated or 0
     MENTIONS_INGESTED.labels("inserted").inc(inserted)
     MENTIONS_INGESTED.labels("updated").inc(updated)
-    MENTIONS_INGESTED.labels("unchanged").inc(len(body.mentions) - inserted - updated)
+    MENTIONS_INGESTED.labels("unchanged").inc(len(body.rows) - inserted - updated)
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return IngestBatchRead.model_validate(batch)
 

@@ -22,7 +22,7 @@ from shared.db.pagination import DEFAULT_LIMIT
 from shared.jobs.work import IngestBatchRead
 from shared.metrics import service
 from shared.metrics.models import Granularity
-from shared.metrics.schemas import SnapshotBatch, SnapshotRead
+from shared.metrics.schemas import SnapshotBatch, SnapshotIn, SnapshotRead
 from shared.schemas import PageOut, Timestamp
 
 router = v1_router("/metric-snapshots", "metrics")
@@ -47,7 +47,7 @@ batches_router = v1_router("/ingest-batches", "metrics")
 async def ingest_metric_snapshots(
     request: Request, uow: UoW, key: EditorKey, response: Response
 ) -> IngestBatchRead:
-    body = await bulk_body(request, SnapshotBatch)
+    body = await bulk_body(request, SnapshotBatch, SnapshotIn)
     batch = await service.ingest(uow, key.workspace_id, body, utcnow())
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return IngestBatchRead.model_validate(batch)
