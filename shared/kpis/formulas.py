@@ -17,12 +17,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from shared import money
 from shared.campaigns.models import Objective
 
 Number = int | Decimal
 
 RATIO_PLACES = Decimal("0.000001")  # ratios: 6 places (KPI-1)
-MONEY_PLACES = Decimal("0.01")  # money: 2 places
 
 
 def _quantize(value: Decimal, places: Decimal) -> Decimal:
@@ -47,11 +47,11 @@ def ratio(
 
 
 def money_ratio(
-    amount: Number | None, denominator: Number | None, *, scale: int = 1
+    amount: Number | None, denominator: Number | None, *, currency: str, scale: int = 1
 ) -> Decimal | None:
-    """A cost per something (CPM, CPC, CPA, CPL): money, 2 places."""
+    """A cost per something (CPM, CPC, CPA, CPL): money, in the currency's places."""
     value = ratio(amount, denominator, scale=scale)
-    return None if value is None else _quantize(value, MONEY_PLACES)
+    return None if value is None else money.rounded(value, currency)
 
 
 def coverage(reporting: int, snapshots: int) -> Decimal | None:
@@ -310,13 +310,14 @@ def pacing(
     starts_at: datetime | None,
     ends_at: datetime | None,
     now: datetime,
+    currency: str,
 ) -> Pacing:
     """KPI-7: the spend a linear pace would have reached by `now`, and the actual spend's
     ratio to it (above 1: spending too fast)."""
     if budget is None or starts_at is None or ends_at is None or ends_at <= starts_at:
         return Pacing(None, None)
     elapsed = min(max((now - starts_at) / (ends_at - starts_at), 0.0), 1.0)
-    expected = _quantize(budget * Decimal(str(elapsed)), MONEY_PLACES)
+    expected = money.rounded(budget * Decimal(str(elapsed)), currency)
     return Pacing(expected, ratio(spend, expected))
 
 
@@ -353,8 +354,10 @@ def reallocate(spends: Sequence[Decimal], results: Sequence[Number]) -> list[Sha
     ]
 
 
-def suggested_spend(remaining: Decimal | None, share: Decimal | None) -> Decimal | None:
+def suggested_spend(
+    remaining: Decimal | None, share: Decimal | None, currency: str
+) -> Decimal | None:
     """The part of the budget left that a suggested share would get, in money."""
     if remaining is None or share is None:
         return None
-    return (remaining * share).quantize(MONEY_PLACES)
+    return money.rounded(remaining * share, currency)

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shared.kpis.formulas import MONEY_PLACES, coverage, money_ratio, ratio
+from shared import money
+from shared.kpis.formulas import coverage, money_ratio, ratio
 from shared.kpis.measures import Sums, pair_columns, reported
 from shared.metrics.models import AMOUNTS, MEASURES
 
@@ -47,18 +48,23 @@ def pair(sums: Sums, numerator: str, denominator: str) -> tuple[Decimal | int, D
     return sums[num], sums[den]
 
 
-def counter(sums: Sums, name: str) -> int | Decimal | None:
-    """A counter's sum, or None when no snapshot reported it (never a made-up 0)."""
+def counter(sums: Sums, name: str, currency: str | None = None) -> int | Decimal | None:
+    """A counter's sum, or None when no snapshot reported it (never a made-up 0); an
+    amount's in `currency`'s places."""
     if not sums[reported(name)]:
         return None
     value = sums[name]
-    return Decimal(value).quantize(MONEY_PLACES) if name in AMOUNTS else value
+    if name not in AMOUNTS:
+        return value
+    assert currency is not None, "an amount is written in its currency's places"
+    return money.rounded(Decimal(value), currency)
 
 
-def kpi_value(sums: Sums, kpi: Kpi) -> Decimal | None:
+def kpi_value(sums: Sums, kpi: Kpi, currency: str) -> Decimal | None:
     num, den = pair(sums, kpi.numerator, kpi.denominator)
-    compute = money_ratio if kpi.money else ratio
-    return compute(num, den, scale=kpi.scale)
+    if kpi.money:
+        return money_ratio(num, den, scale=kpi.scale, currency=currency)
+    return ratio(num, den, scale=kpi.scale)
 
 
 def roi(sums: Sums, production_cost: Decimal) -> Decimal | None:
@@ -79,13 +85,16 @@ class Figures:
     kpis: dict[str, Decimal | None]
 
 
-def figures(sums: Sums, production_cost: Decimal | None = None) -> Figures:
+def figures(sums: Sums, currency: str, production_cost: Decimal | None = None) -> Figures:
+    """A group's figures, amounts in `currency`'s places (the report's)."""
     snapshots = int(sums["snapshots"])
-    counters: dict[str, int | Decimal | None] = {name: counter(sums, name) for name in MEASURES}
+    counters: dict[str, int | Decimal | None] = {
+        name: counter(sums, name, currency) for name in MEASURES
+    }
     counters["production_cost"] = (
-        None if production_cost is None else production_cost.quantize(MONEY_PLACES)
+        None if production_cost is None else money.rounded(production_cost, currency)
     )
-    kpis = {kpi.name: kpi_value(sums, kpi) for kpi in KPIS}
+    kpis = {kpi.name: kpi_value(sums, kpi, currency) for kpi in KPIS}
     kpis["roi"] = roi(sums, production_cost or Decimal(0))
     return Figures(
         snapshots=snapshots,

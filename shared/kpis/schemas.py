@@ -12,17 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from shared.content.models import ContentFormat
 from shared.metrics.models import Granularity
+from shared.schemas import MoneyOut
 from shared.social_accounts.models import Platform
-
-
-def _two_places(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'))}"
-
 
 #: A ratio: exact in the computation, a JSON number (6 places) on the wire.
 RatioOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
-#: Money: a decimal string with 2 places.
-MoneyOut = Annotated[Decimal, PlainSerializer(_two_places, return_type=str, when_used="json")]
 
 
 class Counters(BaseModel):

@@ -93,7 +93,7 @@ async def _judge(
     emitted = 0
     for (campaign_id,), sums in sums_by_campaign.items():
         campaign = campaigns[campaign_id]
-        figures = report.figures(sums)
+        figures = report.figures(sums, campaign.currency)
         targets = parse_targets(campaign.targets)
         for kpi in report.missed_targets(sums, figures.kpis, targets):
             first = await uow.session.scalar(

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from services.api.csv_output import CsvDialect, csv_text
 from services.api.state import Resources
 from shared.config import Settings
-from shared.kpis.schemas import MoneyOut, RatioOut
+from shared.kpis.schemas import RatioOut
+from shared.schemas import MoneyOut
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
 from tests.helpers.metrics import ingest, merged, row
@@ -140,7 +141,7 @@ def test_the_decimal_comma_is_for_numbers_only() -> None:
         at=datetime(2026, 12, 5, 10, 30, 0, 250000, tzinfo=UTC),
         label="1.5; =SUM(A1)",
         ratio=Decimal("-0.25"),
-        money=Decimal("1500"),
+        money=Decimal("1500.00"),  # amounts carry their currency's places
         tiny=0.000001,
         count=12000,
         tags=["a", "b"],

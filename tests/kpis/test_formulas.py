@@ -53,10 +53,13 @@ def test_a_ratio_with_nothing_to_divide_by_is_none_not_zero_or_infinity() -> Non
     assert ratio(0, 100) == D("0")
 
 
-def test_costs_are_money_with_two_places() -> None:
-    assert money_ratio(D("84.20"), 12_840, scale=1000) == D("6.56")  # CPM
-    assert money_ratio(D("100.00"), 3) == D("33.33")  # CPA
-    assert money_ratio(D("10.00"), 0) is None
+def test_costs_are_money_in_their_currency_s_places() -> None:
+    assert str(money_ratio(D("84.20"), 12_840, scale=1000, currency="EUR")) == "6.56"  # CPM
+    assert str(money_ratio(D("100.00"), 3, currency="EUR")) == "33.33"  # CPA
+    assert str(money_ratio(D("100"), 3, currency="JPY")) == "33"
+    assert str(money_ratio(D("100.000"), 3, currency="TND")) == "33.333"
+    assert str(money_ratio(D("0.125"), 1, currency="EUR")) == "0.12"  # half to even
+    assert money_ratio(D("10.00"), 0, currency="EUR") is None
 
 
 def test_coverage_is_the_share_of_reporting_snapshots() -> None:
@@ -134,15 +137,17 @@ def test_two_proportion_z_test_on_a_known_example() -> None:
 def test_budget_pacing_is_linear_between_the_flight_dates() -> None:
     starts, ends = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC)
     mid = datetime(2026, 3, 16, tzinfo=UTC)
-    paced = pacing(D("15000.00"), D("9000.00"), starts, ends, mid)
+    paced = pacing(D("15000.00"), D("9000.00"), starts, ends, mid, "EUR")
     assert paced.expected_spend == D("7500.00")
     assert paced.pacing == D("1.2")
-    before = pacing(D("15000.00"), D("0"), starts, ends, datetime(2026, 2, 1, tzinfo=UTC))
-    assert before.expected_spend == D("0.00")
+    before = pacing(D("15000"), D("0"), starts, ends, datetime(2026, 2, 1, tzinfo=UTC), "JPY")
+    assert str(before.expected_spend) == "0"
     assert before.pacing is None  # nothing was due yet
-    after = pacing(D("15000.00"), D("14000.00"), starts, ends, datetime(2026, 5, 1, tzinfo=UTC))
+    after = pacing(
+        D("15000.00"), D("14000.00"), starts, ends, datetime(2026, 5, 1, tzinfo=UTC), "EUR"
+    )
     assert after.expected_spend == D("15000.00")
-    assert pacing(None, D("1"), starts, ends, mid).pacing is None
+    assert pacing(None, D("1"), starts, ends, mid, "EUR").pacing is None
 
 
 def test_matrix_thresholds_are_the_medians_unless_both_are_asked() -> None:
@@ -240,8 +245,9 @@ def test_budget_left_suggested_spend_and_what_reallocation_ranks_by() -> None:
     assert remaining_budget(D("1000.00"), D("300.00")) == D("700.00")
     assert remaining_budget(D("1000.00"), D("1200.00")) == D(0)
     assert remaining_budget(None, D("1")) is None
-    assert suggested_spend(D("700.00"), D("0.333333")) == D("233.33")
-    assert suggested_spend(None, D("0.5")) is None
-    assert suggested_spend(D("700.00"), None) is None
+    assert str(suggested_spend(D("700.00"), D("0.333333"), "EUR")) == "233.33"
+    assert str(suggested_spend(D("700.000"), D("0.333333"), "KWD")) == "233.333"
+    assert suggested_spend(None, D("0.5"), "EUR") is None
+    assert suggested_spend(D("700.00"), None, "EUR") is None
     assert reallocation_metric(Objective.leads) == "cpl"
     assert reallocation_metric(Objective.sales) == "roas"

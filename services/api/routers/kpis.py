@@ -34,7 +34,6 @@ from shared.kpis.schemas import (
     KpiReport,
     KpiRow,
     MatrixItem,
-    MoneyOut,
     MoneyRange,
     RangeOut,
     RatioOut,
@@ -44,7 +43,7 @@ from shared.kpis.schemas import (
     Variant,
 )
 from shared.metrics.models import Granularity
-from shared.schemas import PRINTABLE, Share, Timestamp
+from shared.schemas import PRINTABLE, MoneyOut, Share, Timestamp
 from shared.social_accounts.models import Platform
 from shared.workspaces.service import get_workspace
 

@@ -29,7 +29,7 @@ async def best_times(uow: UnitOfWork, scope: Scope, min_items: int, top: int = 5
         item = items.get(item_id)
         if item is None or item.published_at is None:
             continue
-        if report.kpi_value(item_sums, engagement_rate) is None:
+        if report.kpi_value(item_sums, engagement_rate, space.currency) is None:
             continue
         slots[formulas.local_slot(item.published_at, zone)].append(item_sums)
     table = [
@@ -38,7 +38,7 @@ async def best_times(uow: UnitOfWork, scope: Scope, min_items: int, top: int = 5
             weekday_name=WEEKDAYS[weekday - 1],
             hour=hour,
             items=len(members),
-            engagement_rate=report.kpi_value(add(*members), engagement_rate),
+            engagement_rate=report.kpi_value(add(*members), engagement_rate, space.currency),
         )
         for (weekday, hour), members in sorted(slots.items())
     ]

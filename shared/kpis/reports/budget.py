@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from shared import money
 from shared.campaigns.models import Campaign
 from shared.db.uow import UnitOfWork
 from shared.kpis import formulas, lookups, report
@@ -15,10 +16,8 @@ from shared.kpis.reports.common import check_level, meta
 from shared.kpis.schemas import BudgetReport, CampaignBudget, Reallocation, SpendSplit
 
 
-def _spend(sums: Sums | None) -> Decimal:
-    if sums is None:
-        return Decimal("0.00")
-    return Decimal(sums["spend"]).quantize(formulas.MONEY_PLACES)
+def _spend(sums: Sums | None, currency: str) -> Decimal:
+    return money.rounded(Decimal(0 if sums is None else sums["spend"]), currency)
 
 
 async def budget(uow: UnitOfWork, scope: Scope, now: datetime) -> BudgetReport:
@@ -45,15 +44,19 @@ def _campaign_budget(
     by_pair: Mapping[Key, Sums],
     as_of: datetime,
 ) -> CampaignBudget:
+    currency = campaign.currency
     splits = {}
     for paid in (True, False):
-        spend = _spend(by_paid.get((campaign.id, paid)))
-        cost = costs.get((campaign.id, paid), Decimal("0.00"))
+        spend = _spend(by_paid.get((campaign.id, paid)), currency)
+        cost = money.rounded(costs.get((campaign.id, paid), Decimal(0)), currency)
         splits[paid] = SpendSplit(spend=spend, production_cost=cost, total=spend + cost)
     spend = sum(
-        (_spend(s) for (cid, _), s in by_paid.items() if cid == campaign.id), Decimal("0.00")
+        (_spend(s, currency) for (cid, _), s in by_paid.items() if cid == campaign.id),
+        money.rounded(Decimal(0), currency),
     )
-    pace = formulas.pacing(campaign.budget, spend, campaign.starts_at, campaign.ends_at, as_of)
+    pace = formulas.pacing(
+        campaign.budget, spend, campaign.starts_at, campaign.ends_at, as_of, currency
+    )
     remaining = formulas.remaining_budget(campaign.budget, spend)
     return CampaignBudget(
         campaign_id=campaign.id,
@@ -83,14 +86,14 @@ def _reallocation(
     metric = formulas.reallocation_metric(campaign.objective)
     pairs = []
     for (cid, content_format, platform), sums in by_pair.items():
-        spend = _spend(sums)
+        spend = _spend(sums, campaign.currency)
         if cid != campaign.id or spend <= 0 or content_format is None:
             continue
         if metric == "cpl":
-            value = report.kpi_value(sums, report.BY_NAME["cpl"])
+            value = report.kpi_value(sums, report.BY_NAME["cpl"], campaign.currency)
             result: Decimal | int = sums[pair_columns("spend", "leads")[1]]
         else:
-            value = report.kpi_value(sums, report.BY_NAME["roas"])
+            value = report.kpi_value(sums, report.BY_NAME["roas"], campaign.currency)
             result = sums[pair_columns("conversion_value", "spend")[0]]
         pairs.append((str(content_format), str(platform), spend, value, result))
     shares = formulas.reallocate([p[2] for p in pairs], [p[4] for p in pairs])
@@ -102,7 +105,7 @@ def _reallocation(
             value=value,
             current_share=share.current,
             suggested_share=share.suggested,
-            suggested_spend=formulas.suggested_spend(remaining, share.suggested),
+            suggested_spend=formulas.suggested_spend(remaining, share.suggested, campaign.currency),
         )
         for (content_format, platform, spend, value, _), share in zip(pairs, shares, strict=True)
     ]

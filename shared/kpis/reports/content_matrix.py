@@ -30,7 +30,7 @@ async def content_matrix(
         if not impressions or item_id not in items:
             excluded += 1
             continue
-        figures = report.figures(item_sums)
+        figures = report.figures(item_sums, space.currency)
         shown.append((items[item_id], item_sums, figures))
     rates = [(f.kpis["engagement_rate"], f.kpis["conversion_rate"]) for _, _, f in shown]
     cutoffs = formulas.matrix_cutoffs(

@@ -3,6 +3,7 @@ reference ranges."""
 
 from __future__ import annotations
 
+from shared import money
 from shared.db.uow import UnitOfWork
 from shared.kpis import formulas, lookups, ranges, report
 from shared.kpis.measures import Sums, add, zero
@@ -48,18 +49,23 @@ def _stages(sums: Sums, references: dict[str, formulas.Range]) -> list[formulas.
     )
 
 
-def _benchmarks(figures: report.Figures, references: dict[str, formulas.Range]) -> list[Benchmark]:
+def _benchmarks(
+    figures: report.Figures, references: dict[str, formulas.Range], currency: str
+) -> list[Benchmark]:
     benchmarks = []
     for name in ranges.BENCHMARKS:
         value = figures.kpis[name]
         reference = references[name]
-        money = report.BY_NAME[name].money
+        is_money = report.BY_NAME[name].money
         benchmarks.append(
             Benchmark(
                 kpi=name,
-                value=None if value is None else str(value) if money else float(value),
-                reference=MoneyRange(low=reference.low, high=reference.high)
-                if money
+                value=None if value is None else str(value) if is_money else float(value),
+                reference=MoneyRange(
+                    low=money.rounded(reference.low, currency),
+                    high=money.rounded(reference.high, currency),
+                )
+                if is_money
                 else _range_out(reference),
                 position=reference.position(value),
             )
@@ -76,7 +82,7 @@ async def funnel(uow: UnitOfWork, scope: Scope) -> FunnelReport:
     sums = add(*found.values()) if found else zero()
     references = ranges.workspace_ranges(space.settings)
     stages = _stages(sums, references)
-    figures = report.figures(sums)
+    figures = report.figures(sums, space.currency)
     return FunnelReport(
         **meta(scope, space),
         snapshots=figures.snapshots,
@@ -92,6 +98,6 @@ async def funnel(uow: UnitOfWork, scope: Scope) -> FunnelReport:
             for stage, (_, counter) in zip(stages, STAGES, strict=True)
         ],
         leak=formulas.leak(stages),
-        benchmarks=_benchmarks(figures, references),
+        benchmarks=_benchmarks(figures, references, space.currency),
         coverage=Coverage.model_validate(figures.coverage),
     )

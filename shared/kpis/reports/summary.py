@@ -118,7 +118,7 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBas
     rows = []
     for value in values:
         group_sums = sums[(value,)]
-        figures = report.figures(group_sums, costs.get((value,)))
+        figures = report.figures(group_sums, space.currency, costs.get((value,)))
         counters, coverage, kpi_values = _figures_out(figures)
         owner = campaigns.get(scope.campaign_id or value)
         in_scope = scope.campaign_id or group_by == GroupBy.campaign
