@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from services.api.state import Resources
+from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
+from tests.helpers import metrics
 from tests.helpers.problems import assert_problem
 
 
@@ -136,3 +139,42 @@ async def test_a_workspace_s_currency_is_fixed_once_amounts_are_recorded_in_it(
     problem = assert_problem(response, 409)
     assert problem["type"].endswith("currency-in-use")
     assert "CHF" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "spend", "cpm", "cpc", "budget_spend"),
+    [("JPY", "1234", "1234", "176", "1234"), ("TND", "12.345", "12.345", "1.764", "12.345")],
+)
+async def test_kpi_amounts_are_written_in_the_workspace_s_currency_places(
+    make_tenant: TenantFactory,
+    resources: Resources,
+    settings: Settings,
+    currency: str,
+    spend: str,
+    cpm: str,
+    cpc: str,
+    budget_spend: str,
+) -> None:
+    """Yen KPIs have no decimals and dinar KPIs three, computed ones (CPM, CPC) rounded
+    half-to-even to that unit: not "1234.00" yen or "12.35" dinars (issue 17)."""
+    tenant = await make_tenant(currency=currency)
+    _, campaign = await _campaign(tenant, budget="100000")
+    item = await factories.content_item(tenant, campaign_id=campaign["id"])
+    batch = await metrics.ingest(
+        tenant, [metrics.row(item, impressions=1000, clicks=7, spend=spend)]
+    )
+    assert batch.status_code == 202, batch.text
+    await metrics.merged(tenant, resources, settings, batch.json())
+    response = await tenant.http.get(
+        "/v1/kpis", params={"group_by": "campaign"}, headers=tenant.admin
+    )
+    [row] = response.json()["items"]
+    assert row["counters"]["spend"] == spend
+    assert (row["kpis"]["cpm"], row["kpis"]["cpc"]) == (cpm, cpc)
+    response = await tenant.http.get(
+        "/v1/kpis/budget", params={"campaign_id": campaign["id"]}, headers=tenant.admin
+    )
+    [budget] = response.json()["items"]
+    assert budget["spend"] == budget_spend
+    zero = "0" if currency == "JPY" else "0.000"
+    assert {budget["paid"]["spend"], budget["organic"]["spend"]} == {spend, zero}

@@ -198,6 +198,25 @@ def _in_cents(value: str) -> str:
         return value
 
 
+def _whole(value: Any) -> Any:
+    """A whole amount fits every currency (yen have no minor unit)."""
+    try:
+        return str(Decimal(value).quantize(Decimal(1), rounding=ROUND_DOWN))
+    except (InvalidOperation, TypeError):
+        return value
+
+
+def _fix_money(body: dict[str, Any]) -> None:
+    """The currency, the workspace's or the campaign's, decides an amount's places."""
+    for name in ("budget", "production_cost"):
+        if isinstance(body.get(name), str):
+            body[name] = _whole(body[name])
+    targets = body.get("targets")
+    for name in ("cpa", "cpl"):
+        if isinstance(targets, dict) and isinstance(targets.get(name), str):
+            targets[name] = _whole(targets[name])
+
+
 def _fix_query(path: str, query: dict[str, Any]) -> None:
     if query.get("from") and query.get("to"):
         query["to"] = _later(query["from"], query["to"])
@@ -232,6 +251,7 @@ def meaningful(case: schemathesis.Case[Any]) -> None:
         case.headers.pop("if-match", None)
     if isinstance(case.body, dict):
         _fix_body(case.body)
+        _fix_money(case.body)
         since, now = datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)
         for rows, name in BATCH_TIMES:  # since 2000, not in the future
             batch = case.body.get(rows)
