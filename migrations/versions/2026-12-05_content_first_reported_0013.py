@@ -23,15 +23,14 @@ depends_on: str | Sequence[str] | None = None
 #: shared/kpis/days.py's position of a snapshot `m` in its workspace `w`'s zone, as of
 #: this revision: a day that does not start at local midnight, and whose local date is not
 #: the UTC date of its middle, is placed at that date's local midnight.
-_LOCAL = "timezone(w.timezone, m.period_start)"
-_REPORTED = "(timezone('UTC', m.period_start) + interval '12 hours')::date"
-_SHIFTED = (
-    f"m.granularity = 'day' AND {_LOCAL} <> date_trunc('day', {_LOCAL})"
-    f" AND {_REPORTED} <> {_LOCAL}::date"
+LOCAL = "timezone(w.timezone, m.period_start)"
+REPORTED = "(timezone('UTC', m.period_start) + interval '12 hours')::date"
+SHIFTED = (
+    f"m.granularity = 'day' AND {LOCAL} <> date_trunc('day', {LOCAL})"
+    f" AND {REPORTED} <> {LOCAL}::date"
 )
-_POSITION = (
-    f"CASE WHEN {_SHIFTED} THEN timezone(w.timezone, {_REPORTED}::timestamp)"
-    " ELSE m.period_start END"
+POSITION = (
+    f"CASE WHEN {SHIFTED} THEN timezone(w.timezone, {REPORTED}::timestamp) ELSE m.period_start END"
 )
 
 
@@ -43,7 +42,7 @@ def upgrade() -> None:
         f"""
         UPDATE content_items c SET first_reported_at = f.first
         FROM (
-            SELECT m.content_item_id, min({_POSITION}) AS first
+            SELECT m.content_item_id, min({POSITION}) AS first
             FROM metric_snapshots m JOIN workspaces w ON w.id = m.workspace_id
             WHERE m.content_item_id IS NOT NULL
             GROUP BY m.content_item_id
@@ -67,6 +66,6 @@ def _rebuild_shifted() -> None:
         INSERT INTO jobs (id, workspace_id, name, args, status, attempts, created_at)
         SELECT gen_random_uuid(), w.id, 'kpis.rebuild', '{{}}'::jsonb, 'pending', 0, now()
         FROM workspaces w
-        WHERE EXISTS (SELECT 1 FROM metric_snapshots m WHERE m.workspace_id = w.id AND {_SHIFTED})
+        WHERE EXISTS (SELECT 1 FROM metric_snapshots m WHERE m.workspace_id = w.id AND {SHIFTED})
         """
     )

@@ -13,19 +13,20 @@ snapshot's local day is always its position's, so raw reads and rollups agree.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from shared.metrics.models import Granularity
 
-Zone = str | sa.BindParameter[str]
+Zone = str | sa.ColumnElement[str]
 
 #: How far a position can be from its start: a shifted day is placed at most a day after
 #: it starts (west of UTC), and less than 26 hours before it (a day starting at neither
 #: midnight, in a zone up to 14 hours east).
-_AFTER_START = timedelta(days=1)
-_BEFORE_START = timedelta(days=2)
+SHIFT_LATER = timedelta(days=1)
+SHIFT_EARLIER = timedelta(days=2)
 _NOON = sa.literal_column("interval '12 hours'", sa.Interval)
 
 
@@ -35,19 +36,19 @@ def starts_near(
     """The starts of the snapshots whose position may be in `[low, high)`: a read bounds
     `period_start` by these too, so the index narrows the rows whose position it tests."""
     return (
-        None if low is None else low - _AFTER_START,
-        None if high is None else high + _BEFORE_START,
+        None if low is None else low - SHIFT_LATER,
+        None if high is None else high + SHIFT_EARLIER,
     )
 
 
-def local_day(moment: sa.ColumnElement[object], timezone: Zone) -> sa.ColumnElement[object]:
+def local_day(moment: sa.ColumnElement[Any], timezone: Zone) -> sa.ColumnElement[date]:
     """The date of an instant in the workspace's time zone."""
     return sa.cast(sa.func.timezone(timezone, moment), sa.Date)
 
 
 def position(
-    start: sa.ColumnElement[object], granularity: sa.ColumnElement[object], timezone: Zone
-) -> sa.ColumnElement[object]:
+    start: sa.ColumnElement[Any], granularity: sa.ColumnElement[Any], timezone: Zone
+) -> sa.ColumnElement[datetime]:
     """The instant a snapshot starting at `start` counts at (module docstring)."""
     local = sa.func.timezone(timezone, start, type_=sa.DateTime())
     reported = sa.cast(sa.func.timezone("UTC", start, type_=sa.DateTime()) + _NOON, sa.Date)
@@ -68,7 +69,7 @@ def position(
 
 
 def reporting_day(
-    start: sa.ColumnElement[object], granularity: sa.ColumnElement[object], timezone: Zone
-) -> sa.ColumnElement[object]:
+    start: sa.ColumnElement[Any], granularity: sa.ColumnElement[Any], timezone: Zone
+) -> sa.ColumnElement[date]:
     """The local date a snapshot reports under: its position's."""
     return local_day(position(start, granularity, timezone), timezone)
