@@ -13,63 +13,124 @@ snapshot's local day is always its position's, so raw reads and rollups agree.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from shared.metrics.models import Granularity
 
 Zone = str | sa.ColumnElement[str]
-
-#: How far a position can be from its start: a shifted day is placed at most a day after
-#: it starts (west of UTC), and less than 26 hours before it (a day starting at neither
-#: midnight, in a zone up to 14 hours east).
-SHIFT_LATER = timedelta(days=1)
-SHIFT_EARLIER = timedelta(days=2)
+_HALF_DAY = timedelta(hours=12)
 _NOON = sa.literal_column("interval '12 hours'", sa.Interval)
+#: A day placed elsewhere than at its start starts within 12 hours of the UTC midnight
+#: of the date it reports, and is placed at that date's local midnight, at most 14 hours
+#: from it: only the dates whose UTC midnight is this close to an end of a range have
+#: days placed across it.
+_REACH = timedelta(days=2)
 
 
-def starts_near(
-    low: datetime | None, high: datetime | None
-) -> tuple[datetime | None, datetime | None]:
-    """The starts of the snapshots whose position may be in `[low, high)`: a read bounds
-    `period_start` by these too, so the index narrows the rows whose position it tests."""
-    return (
-        None if low is None else low - SHIFT_LATER,
-        None if high is None else high + SHIFT_EARLIER,
-    )
+@dataclass(frozen=True)
+class Interval:
+    """Starts from `low` (excluded if `open`) to `high` (excluded)."""
+
+    low: datetime
+    high: datetime
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class Moves:
+    """The day snapshots that a range's ends cut differently by position than by start:
+    the starts of those placed inside it, and of those starting in it placed outside."""
+
+    into: tuple[Interval, ...]
+    out_of: tuple[Interval, ...]
+
+
+def moves(low: datetime | None, high: datetime | None, timezone: str) -> Moves:
+    """Which daily snapshots have their position in `[low, high)`: those starting in it,
+    but for `out_of`, and those starting in `into`. A read tests these on `period_start`
+    alone (the index narrows them, and no time zone is converted row by row).
+
+    The days placed elsewhere than at their start are those that do not start at local
+    midnight, and start within 12 hours of a date's UTC midnight but on another local
+    date: they are placed at that date's local midnight."""
+    zone = ZoneInfo(timezone)
+    dates: set[date] = set()
+    for end in (low, high):
+        if end is not None:
+            first = (end - _REACH).astimezone(UTC).date()
+            dates.update(first + timedelta(days=n) for n in range(2 * _REACH.days + 1))
+    into: list[Interval] = []
+    out_of: list[Interval] = []
+    for day in sorted(dates):
+        utc = datetime.combine(day, time(), tzinfo=UTC)
+        midnight, next_midnight = _midnight(day, zone), _midnight(day + timedelta(days=1), zone)
+        inside = (low is None or low <= midnight) and (high is None or midnight < high)
+        for first, last in ((utc - _HALF_DAY, midnight), (next_midnight, utc + _HALF_DAY)):
+            if first < last:
+                # A day starting at local midnight is placed at its start.
+                opened = first.astimezone(zone).time() == time()
+                (into if inside else out_of).append(Interval(first, last, opened))
+    return Moves(tuple(into), tuple(out_of))
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local date (PostgreSQL reads a midnight that a DST change
+    skips at the offset before it, as Python does)."""
+    return datetime.combine(day, time(), tzinfo=zone)
 
 
 def local_day(moment: sa.ColumnElement[Any], timezone: Zone) -> sa.ColumnElement[date]:
     """The date of an instant in the workspace's time zone."""
-    return sa.cast(sa.func.timezone(timezone, moment), sa.Date)
+    return sa.cast(wall_clock(moment, timezone), sa.Date)
+
+
+def wall_clock(moment: sa.ColumnElement[Any], timezone: Zone) -> sa.ColumnElement[datetime]:
+    """An instant as the workspace's clocks read it (a timestamp without zone)."""
+    return sa.func.timezone(timezone, moment, type_=sa.DateTime())
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a snapshot falls: the local date it reports under, and its position."""
+
+    day: sa.ColumnElement[date]
+    at: sa.ColumnElement[datetime]
+
+
+def placement(
+    start: sa.ColumnElement[Any], granularity: sa.ColumnElement[Any], timezone: Zone
+) -> Placement:
+    """The module docstring's rule, in SQL. Written for few time zone conversions a row:
+    a merge and a rollup rebuild evaluate it on every row they add up."""
+    local = wall_clock(start, timezone)
+    reported = sa.cast(sa.func.timezone("UTC", start, type_=sa.DateTime()) + _NOON, sa.Date)
+    local_date = sa.cast(local, sa.Date)
+    # A day that does not start at local midnight reports the UTC date of its middle
+    # (its local date too, when they agree).
+    by_utc = sa.and_(granularity == Granularity.day, sa.cast(local, sa.Time) != time())
+    at = sa.func.timezone(
+        timezone, sa.cast(reported, sa.DateTime()), type_=sa.DateTime(timezone=True)
+    )
+    return Placement(
+        day=sa.case((by_utc, reported), else_=local_date),
+        at=sa.case((sa.and_(by_utc, reported != local_date), at), else_=start),
+    )
 
 
 def position(
     start: sa.ColumnElement[Any], granularity: sa.ColumnElement[Any], timezone: Zone
 ) -> sa.ColumnElement[datetime]:
-    """The instant a snapshot starting at `start` counts at (module docstring)."""
-    local = sa.func.timezone(timezone, start, type_=sa.DateTime())
-    reported = sa.cast(sa.func.timezone("UTC", start, type_=sa.DateTime()) + _NOON, sa.Date)
-    shifted = sa.and_(
-        granularity == Granularity.day,
-        local != sa.func.date_trunc("day", local),
-        reported != sa.cast(local, sa.Date),
-    )
-    return sa.case(
-        (
-            shifted,
-            sa.func.timezone(
-                timezone, sa.cast(reported, sa.DateTime()), type_=sa.DateTime(timezone=True)
-            ),
-        ),
-        else_=start,
-    )
+    """The instant a snapshot starting at `start` counts at."""
+    return placement(start, granularity, timezone).at
 
 
 def reporting_day(
     start: sa.ColumnElement[Any], granularity: sa.ColumnElement[Any], timezone: Zone
 ) -> sa.ColumnElement[date]:
     """The local date a snapshot reports under: its position's."""
-    return local_day(position(start, granularity, timezone), timezone)
+    return placement(start, granularity, timezone).day

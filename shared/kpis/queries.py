@@ -114,7 +114,9 @@ class _Shape:
     months: Bounds | None
     days: tuple[Bounds, ...]
     minus_days: tuple[Bounds, ...]
-    raw: tuple[Bounds, ...]
+    #: Ranges of positions read from the snapshots, each with the intervals of starts
+    #: of the days placed into it and out of it (`days.moves`; their open ends).
+    raw: tuple[tuple[Bounds, tuple[bool, ...], tuple[bool, ...]], ...]
 
 
 def _dimension_filters(shape: _Shape, source: sa.FromClause) -> list[sa.ColumnElement[bool]]:
@@ -163,26 +165,45 @@ def _from_rollups(
     return sa.select(*grouped, *sums).group_by(*grouped)
 
 
+def _starts(start: sa.ColumnElement[Any], name: str, opened: bool) -> sa.ColumnElement[bool]:
+    low: sa.BindParameter[Any] = sa.bindparam(f"{name}_lo")
+    return sa.and_(start > low if opened else start >= low, start < sa.bindparam(f"{name}_hi"))
+
+
+def _placed(shape: _Shape, start: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+    """Each raw range's rows, by their position, tested on their start alone: those
+    starting in it but for the days placed out of it, and the days placed into it."""
+    ranges = []
+    for i, (bounds, into, out_of) in enumerate(shape.raw):
+        kept = _between(start, f"r{i}", bounds)
+        if shape.daily and out_of:
+            kept = sa.and_(
+                kept,
+                sa.not_(sa.or_(*(_starts(start, f"o{i}_{j}", o) for j, o in enumerate(out_of)))),
+            )
+        moved_in = (
+            [_starts(start, f"n{i}_{j}", o) for j, o in enumerate(into)] if shape.daily else []
+        )
+        ranges.append(sa.or_(kept, *moved_in))
+    return ranges
+
+
 def _from_snapshots(shape: _Shape) -> sa.Select[Any]:
     s = MetricSnapshot.__table__
     tz = sa.bindparam("tz", type_=sa.Text)
-    if shape.daily:
-        at = days.position(s.c.period_start, s.c.granularity, tz)
-        ranges = [
-            # `near`: the starts whose position may be in the range, for the index.
-            sa.and_(_between(s.c.period_start, f"n{i}", bounds), _between(at, f"r{i}", bounds))
-            for i, bounds in enumerate(shape.raw)
-        ]
-    else:  # an hour is placed at its start
-        at = s.c.period_start
-        ranges = [_between(at, f"r{i}", bounds) for i, bounds in enumerate(shape.raw)]
-    keys = _keys(shape.groups, s, days.local_day(at, tz))
+    start = s.c.period_start
+    day = (
+        days.placement(start, s.c.granularity, tz).day
+        if shape.daily
+        else days.local_day(start, tz)  # an hour is placed at its start
+    )
+    keys = _keys(shape.groups, s, day)
     conditions = [
         *_dimension_filters(shape, s),
         s.c.content_item_id.is_not(None)
         if shape.level == Level.content_item
         else s.c.content_item_id.is_(None),
-        sa.or_(*ranges),
+        sa.or_(*_placed(shape, start)),
     ]
     if shape.items:
         conditions.append(s.c.target_id == sa.func.any(sa.bindparam("items")))
@@ -268,19 +289,31 @@ async def grouped_sums(
         for i, (low, high) in enumerate(ranges):
             name = prefix if prefix == "m" else f"{prefix}{i}"
             params[f"{name}_lo"], params[f"{name}_hi"] = low, high
-    for i, (low, high) in enumerate(raw):
-        params[f"n{i}_lo"], params[f"n{i}_hi"] = days.starts_near(low, high)
+    daily = scope.granularity == Granularity.day
+    empty = days.Moves((), ())
+    moves = [days.moves(low, high, scope.timezone) if daily else empty for low, high in raw]
+    for i, moved in enumerate(moves):
+        for prefix, intervals in ((f"n{i}", moved.into), (f"o{i}", moved.out_of)):
+            for j, interval in enumerate(intervals):
+                params[f"{prefix}_{j}_lo"], params[f"{prefix}_{j}_hi"] = interval.low, interval.high
     shape = _Shape(
         groups=groups,
         level=scope.level,
-        daily=scope.granularity == Granularity.day,
+        daily=daily,
         filters=filters,
         items=scope.content_item_ids is not None,
         campaigns=scope.campaign_ids is not None,
         months=None if months is None else _bounds(*months),
         days=tuple(_bounds(*d) for d in whole_days),
         minus_days=tuple(_bounds(*d) for d in minus),
-        raw=tuple(_bounds(*r) for r in raw),
+        raw=tuple(
+            (
+                _bounds(*r),
+                tuple(i.open for i in moved.into),
+                tuple(i.open for i in moved.out_of),
+            )
+            for r, moved in zip(raw, moves, strict=True)
+        ),
     )
     compiled = _sums_sql(shape)
     connection = await session.connection()

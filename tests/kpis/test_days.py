@@ -5,9 +5,10 @@ migration 0013's copy of the rule agrees."""
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ ZONES = (
     "Australia/Lord_Howe",  # a DST of 30 minutes
     "Pacific/Kiritimati",  # +14
     "Etc/GMT+12",  # -12
+    "America/Santiago",  # DST changes at midnight: some days start at 01:00
 )
 MIGRATION = (
     Path(__file__).parents[2] / "migrations/versions/2026-12-05_content_first_reported_0013.py"
@@ -91,7 +93,8 @@ async def test_the_day_a_snapshot_reports_and_where_it_is_placed(
 
 
 #: Every day of 2026 at local midnight and at midnight UTC, and every hour of the DST
-#: weeks as a day starting at neither, in every zone of `ZONES`.
+#: weeks (Europe, North America, Chile) as a day starting at neither, in every zone of
+#: `ZONES`.
 _SWEEP = """
     WITH zones(zone) AS (SELECT unnest(CAST(:zones AS text[]))),
     dates(d) AS (SELECT CAST(generate_series(date '2026-01-01', date '2026-12-31',
@@ -99,6 +102,9 @@ _SWEEP = """
     hours(h) AS (
         SELECT generate_series(timestamptz '2026-03-20T00:00:00Z',
                                timestamptz '2026-04-10T00:00:00Z', interval '1 hour')
+        UNION ALL
+        SELECT generate_series(timestamptz '2026-09-01T00:00:00Z',
+                               timestamptz '2026-09-10T00:00:00Z', interval '1 hour')
         UNION ALL
         SELECT generate_series(timestamptz '2026-10-20T00:00:00Z',
                                timestamptz '2026-11-10T00:00:00Z', interval '1 hour')
@@ -112,8 +118,8 @@ _SWEEP = """
 """
 
 
-async def test_every_local_and_utc_midnight_reports_its_own_date(resources: Resources) -> None:
-    sweep = (
+def _sweep() -> sa.Subquery:
+    return (
         sa.text(_SWEEP)
         .columns(
             sa.column("kind", sa.Text),
@@ -123,24 +129,26 @@ async def test_every_local_and_utc_midnight_reports_its_own_date(resources: Reso
         )
         .subquery("sweep")
     )
-    day = _granularity("day")
-    place = days.position(sweep.c.start, day, sweep.c.zone)
-    reported = days.reporting_day(sweep.c.start, day, sweep.c.zone)
+
+
+async def test_every_local_and_utc_midnight_reports_its_own_date(resources: Resources) -> None:
+    sweep = _sweep()
+    place = days.placement(sweep.c.start, _granularity("day"), sweep.c.zone)
     statement = (
         sa.select(
             sweep.c.kind,
             sa.func.count(),
             # the day each midnight reports
-            sa.func.count().filter(sweep.c.expected.is_not(None), reported != sweep.c.expected),
-            # a read's bounds on `period_start` around a position hold its start
+            sa.func.count().filter(sweep.c.expected.is_not(None), place.day != sweep.c.expected),
+            # the position is in the local day reported
+            sa.func.count().filter(days.local_day(place.at, sweep.c.zone) != place.day),
+            # a day is placed less than 26 hours from its start
             sa.func.count().filter(
                 sa.or_(
-                    sweep.c.start < place - days.SHIFT_LATER,
-                    sweep.c.start >= place + days.SHIFT_EARLIER,
+                    place.at - sweep.c.start >= timedelta(hours=26),
+                    sweep.c.start - place.at >= timedelta(hours=26),
                 )
             ),
-            # the position is in the local day reported
-            sa.func.count().filter(days.local_day(place, sweep.c.zone) != reported),
         )
         .group_by(sweep.c.kind)
         .order_by(sweep.c.kind)
@@ -148,10 +156,68 @@ async def test_every_local_and_utc_midnight_reports_its_own_date(resources: Reso
     async with resources.engine.connect() as conn:
         rows = (await conn.execute(statement, {"zones": list(ZONES)})).all()
     assert [tuple(r) for r in rows] == [
-        ("any", len(ZONES) * 2 * (21 * 24 + 1), 0, 0, 0),
+        ("any", len(ZONES) * (2 * (21 * 24 + 1) + 9 * 24 + 1), 0, 0, 0),
         ("local", len(ZONES) * 365, 0, 0, 0),
         ("utc", len(ZONES) * 365, 0, 0, 0),
     ]
+
+
+def _windows() -> list[tuple[datetime | None, datetime | None]]:
+    """Partial days, whole days and long reads around the DST nights, open ends too."""
+    windows: list[tuple[datetime | None, datetime | None]] = [(None, None)]
+    nights = (3, 28), (4, 4), (9, 5), (10, 24)  # Europe and Chile in spring, Europe in autumn
+    for night in (datetime(2026, month, day, tzinfo=UTC) for month, day in nights):
+        for hour in range(0, 72, 5):
+            low = night + timedelta(hours=hour)
+            for length in (timedelta(hours=5), timedelta(hours=17), timedelta(days=1)):
+                windows.append((low, low + length))
+            windows += [(low, low + timedelta(days=9)), (low, None), (None, low)]
+    return windows
+
+
+def _within(
+    start: sa.ColumnElement[Any], low: datetime | None, high: datetime | None, opened: bool = False
+) -> sa.ColumnElement[bool]:
+    bounds: list[sa.ColumnElement[bool]] = [sa.true()]
+    if low is not None:
+        bounds.append(start > low if opened else start >= low)
+    if high is not None:
+        bounds.append(start < high)
+    return sa.and_(*bounds)
+
+
+async def test_the_days_a_range_takes_by_position_are_told_by_their_starts(
+    resources: Resources,
+) -> None:
+    """`days.moves`: the starts a raw read tests select exactly the days whose position
+    is in its range, whatever the zone, around the DST nights, and at the odd midnights
+    of the sweep's zones."""
+    sweep = _sweep()
+    start = sweep.c.start
+    place = days.placement(start, _granularity("day"), sweep.c.zone)
+    wrong = 0
+    async with resources.engine.connect() as conn:
+        for zone in ZONES:
+            for low, high in _windows():
+                moved = days.moves(low, high, zone)
+                by_start = sa.or_(
+                    sa.and_(
+                        _within(start, low, high),
+                        *(sa.not_(_within(start, i.low, i.high, i.open)) for i in moved.out_of),
+                    ),
+                    *(_within(start, i.low, i.high, i.open) for i in moved.into),
+                )
+                by_position = _within(place.at, low, high)
+                wrong += (
+                    await conn.scalar(
+                        sa.select(sa.func.count()).where(
+                            sweep.c.zone == zone, by_start != by_position
+                        ),
+                        {"zones": list(ZONES)},
+                    )
+                    or 0
+                )
+    assert wrong == 0
 
 
 def _migration() -> ModuleType:
