@@ -3,7 +3,7 @@ default (issue 17: Excel in French wants a BOM, `;` and decimal commas), and the
 language later. Existing workspaces get fr-FR, as their Europe/Paris and EUR defaults.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05 06:00:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -84,6 +84,9 @@ class ContentItem(TenantOwned, Versioned, Base):
     variant: Mapped[str | None] = mapped_column(sa.String(50))
     scheduled_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    #: Where the KPI reads place its earliest snapshot (`shared/kpis/booking.py`): when
+    #: its production cost is booked if it is never marked published. Kept by the merge.
+    first_reported_at: Mapped[datetime | None]
     external_post_id: Mapped[str | None] = mapped_column(sa.String(200))
     review_note: Mapped[str | None] = mapped_column(sa.Text)
     #: The crisis alert that put the item `on_hold` (CRI-4); its resolution releases it.

@@ -1,5 +1,6 @@
 """The SQL of the KPI endpoints: additive sums per group, read from monthly and daily
-rollups where whole local months and days allow, and from snapshots for the rest."""
+rollups where whole local months and days allow, and from snapshots for the rest. Both
+place a snapshot at its position (`days`): a daily snapshot reports under its local day."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.content.models import ContentFormat, ContentItem
-from shared.kpis import windows
+from shared.kpis import days, windows
+from shared.kpis.booking import booked_at
 from shared.kpis.measures import SUM_COLUMNS, Sums, contributions, totals
 from shared.kpis.models import metric_rollups
-from shared.kpis.rollups import local_day
 from shared.metrics.models import Granularity, MetricSnapshot
 from shared.social_accounts.models import Platform
 
@@ -105,13 +106,17 @@ class _Shape:
 
     groups: tuple[GroupBy, ...]
     level: SnapshotLevel
+    #: Daily snapshots: placed at their position, not always their start (`days`).
+    daily: bool
     filters: tuple[str, ...]
     items: bool
     campaigns: bool
     months: Bounds | None
     days: tuple[Bounds, ...]
     minus_days: tuple[Bounds, ...]
-    raw: tuple[Bounds, ...]
+    #: Ranges of positions read from the snapshots, each with the intervals of starts
+    #: of the days placed into it and out of it (`days.moves`; their open ends).
+    raw: tuple[tuple[Bounds, tuple[bool, ...], tuple[bool, ...]], ...]
 
 
 def _dimension_filters(shape: _Shape, source: sa.FromClause) -> list[sa.ColumnElement[bool]]:
@@ -160,18 +165,45 @@ def _from_rollups(
     return sa.select(*grouped, *sums).group_by(*grouped)
 
 
+def _starts(start: sa.ColumnElement[Any], name: str, opened: bool) -> sa.ColumnElement[bool]:
+    low: sa.BindParameter[Any] = sa.bindparam(f"{name}_lo")
+    return sa.and_(start > low if opened else start >= low, start < sa.bindparam(f"{name}_hi"))
+
+
+def _placed(shape: _Shape, start: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+    """Each raw range's rows, by their position, tested on their start alone: those
+    starting in it but for the days placed out of it, and the days placed into it."""
+    ranges = []
+    for i, (bounds, into, out_of) in enumerate(shape.raw):
+        kept = _between(start, f"r{i}", bounds)
+        if shape.daily and out_of:
+            kept = sa.and_(
+                kept,
+                sa.not_(sa.or_(*(_starts(start, f"o{i}_{j}", o) for j, o in enumerate(out_of)))),
+            )
+        moved_in = (
+            [_starts(start, f"n{i}_{j}", o) for j, o in enumerate(into)] if shape.daily else []
+        )
+        ranges.append(sa.or_(kept, *moved_in))
+    return ranges
+
+
 def _from_snapshots(shape: _Shape) -> sa.Select[Any]:
     s = MetricSnapshot.__table__
-    day = local_day(s.c.period_start, sa.bindparam("tz", type_=sa.Text))
+    tz = sa.bindparam("tz", type_=sa.Text)
+    start = s.c.period_start
+    day = (
+        days.placement(start, s.c.granularity, tz).day
+        if shape.daily
+        else days.local_day(start, tz)  # an hour is placed at its start
+    )
     keys = _keys(shape.groups, s, day)
     conditions = [
         *_dimension_filters(shape, s),
         s.c.content_item_id.is_not(None)
         if shape.level == SnapshotLevel.content_item
         else s.c.content_item_id.is_(None),
-        sa.or_(
-            *(_between(s.c.period_start, f"r{i}", bounds) for i, bounds in enumerate(shape.raw))
-        ),
+        sa.or_(*_placed(shape, start)),
     ]
     if shape.items:
         conditions.append(s.c.target_id == sa.func.any(sa.bindparam("items")))
@@ -239,7 +271,7 @@ async def grouped_sums(
     raw_only = GroupBy.content_item in groups or scope.content_item_ids is not None or not rollups
     minus: list[windows.DateRange] = []
     if raw_only:
-        months, days, raw = None, [], [(scope.start, scope.end)]
+        months, whole_days, raw = None, [], [(scope.start, scope.end)]
     else:
         plan = windows.plan(
             scope.start,
@@ -247,26 +279,41 @@ async def grouped_sums(
             scope.timezone,
             months=not {GroupBy.day, GroupBy.week} & set(groups),
         )
-        months, days, minus, raw = plan.months, plan.days, plan.minus_days, plan.raw
+        months, whole_days, minus, raw = plan.months, plan.days, plan.minus_days, plan.raw
     for prefix, ranges in (
         ("m", [months] if months else []),
-        ("d", days),
+        ("d", whole_days),
         ("x", minus),
         ("r", raw),
     ):
         for i, (low, high) in enumerate(ranges):
             name = prefix if prefix == "m" else f"{prefix}{i}"
             params[f"{name}_lo"], params[f"{name}_hi"] = low, high
+    daily = scope.granularity == Granularity.day
+    empty = days.Moves((), ())
+    moves = [days.moves(low, high, scope.timezone) if daily else empty for low, high in raw]
+    for i, moved in enumerate(moves):
+        for prefix, intervals in ((f"n{i}", moved.into), (f"o{i}", moved.out_of)):
+            for j, interval in enumerate(intervals):
+                params[f"{prefix}_{j}_lo"], params[f"{prefix}_{j}_hi"] = interval.low, interval.high
     shape = _Shape(
         groups=groups,
         level=scope.level,
+        daily=daily,
         filters=filters,
         items=scope.content_item_ids is not None,
         campaigns=scope.campaign_ids is not None,
         months=None if months is None else _bounds(*months),
-        days=tuple(_bounds(*d) for d in days),
+        days=tuple(_bounds(*d) for d in whole_days),
         minus_days=tuple(_bounds(*d) for d in minus),
-        raw=tuple(_bounds(*r) for r in raw),
+        raw=tuple(
+            (
+                _bounds(*r),
+                tuple(i.open for i in moved.into),
+                tuple(i.open for i in moved.out_of),
+            )
+            for r, moved in zip(raw, moves, strict=True)
+        ),
     )
     compiled = _sums_sql(shape)
     connection = await session.connection()
@@ -279,29 +326,33 @@ async def grouped_sums(
 async def production_costs(
     session: AsyncSession, scope: Scope, *groups: GroupBy
 ) -> dict[Key, Decimal]:
-    """Production cost per group, booked when the item is published: the items published
-    in `[from, to)` that match the scope (a cost counted once, whatever the grouping)."""
+    """Production cost per group: each item's once, booked in `[from, to)` at its
+    publication or, never marked published, at its first report (`booking`), whatever
+    the grouping, granularity or level."""
     c = ContentItem.__table__
-    day = local_day(c.c.published_at, scope.timezone)
+    at = booked_at(c)
+    day = days.local_day(at, scope.timezone)
     keys = [
         (c.c.id if group == GroupBy.content_item else _key(group, c, day)).label(f"k{i}")
         for i, group in enumerate(groups)
     ]
     conditions = [
         c.c.workspace_id == scope.workspace_id,
-        c.c.published_at.is_not(None),
+        at.is_not(None),
         c.c.production_cost.is_not(None),
     ]
     if scope.start is not None:
-        conditions.append(c.c.published_at >= scope.start)
+        conditions.append(at >= scope.start)
     if scope.end is not None:
-        conditions.append(c.c.published_at < scope.end)
+        conditions.append(at < scope.end)
     for name in _FILTERS:
         value = getattr(scope, name)
         if value is not None:
             conditions.append(c.c[name] == value)
     if scope.content_item_ids is not None:
         conditions.append(c.c.id.in_(scope.content_item_ids))
+    if scope.campaign_ids is not None:
+        conditions.append(c.c.campaign_id.in_(scope.campaign_ids))
     rows = await session.execute(
         sa.select(*keys, sa.func.sum(c.c.production_cost)).where(*conditions).group_by(*keys)
     )

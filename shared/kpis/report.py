@@ -68,13 +68,14 @@ def kpi_value(sums: Sums, kpi: Kpi, currency: str) -> Decimal | None:
 
 
 def roi(sums: Sums, production_cost: Decimal) -> Decimal | None:
-    """(conversion value - spend - production cost) / (spend + production cost), the
-    first two over the snapshots reporting both; None without them, or with no cost."""
-    if not sums[reported("spend")] or not sums[reported("conversion_value")]:
+    """(conversion value - cost) / cost, the cost being the spend reported (0 when none
+    is: an organic item) plus the production cost booked in the window. Unlike a ratio,
+    its terms are not paired: an organic snapshot reports value without spend. None
+    without a conversion value reported, or with no cost at all."""
+    if not sums[reported("conversion_value")]:
         return None
-    value, spend = pair(sums, "conversion_value", "spend")
-    cost = Decimal(spend) + production_cost
-    return ratio(Decimal(value) - cost, cost)
+    cost = Decimal(sums["spend"]) + production_cost
+    return ratio(Decimal(sums["conversion_value"]) - cost, cost)
 
 
 @dataclass(frozen=True)

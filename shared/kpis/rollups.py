@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.kpis import booking
+from shared.kpis.days import reporting_day
 from shared.kpis.measures import SUM_COLUMNS, contributions
 from shared.kpis.models import DIMENSIONS, metric_rollups
 from shared.metrics.models import MetricSnapshot
@@ -38,18 +40,12 @@ def level_of(source: sa.FromClause) -> sa.ColumnElement[str]:
     return sa.case((source.c.content_item_id.is_(None), "campaign"), else_="content_item")
 
 
-def local_day(
-    moment: sa.ColumnElement[object], timezone: str | sa.BindParameter[str]
-) -> sa.ColumnElement[object]:
-    """The date of an instant in the workspace's time zone."""
-    return sa.cast(sa.func.timezone(timezone, moment), sa.Date)
-
-
 def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
     """INSERT .. ON CONFLICT that adds (or, sign -1, subtracts) the contributions of the
-    snapshot rows selected by `rows` to their day and month rollups, in one scan."""
+    snapshot rows selected by `rows` to the rollups of the local day and month each reports
+    under (`days`), in one scan."""
     source = rows.subquery("s")
-    day = local_day(source.c.period_start, timezone)
+    day = reporting_day(source.c.period_start, source.c.granularity, timezone)
     bucketed = sa.select(
         source,
         level_of(source).label("level"),
@@ -102,7 +98,8 @@ _REFRESH_DIMENSIONS = sa.text(
 async def rebuild_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     """Recompute a workspace's rollups from its snapshots, in its current time zone and
     with its items' current dimensions (after a time-zone change or an item's move to
-    another campaign, format or paid flag)."""
+    another campaign, format or paid flag), and its items' first reports: a time zone
+    moves positions (`days`)."""
     await lock_workspace(session, workspace_id)
     timezone = await session.scalar(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
@@ -119,3 +116,4 @@ async def rebuild_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> N
         timezone,
         +1,
     )
+    await booking.recompute_workspace(session, workspace_id, timezone)

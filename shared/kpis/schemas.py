@@ -36,7 +36,8 @@ class Counters(BaseModel):
     spend: MoneyOut | None
     conversion_value: MoneyOut | None
     production_cost: MoneyOut | None = Field(
-        description="Of the content items published in the period (booked at publication)."
+        description="Of the content items whose cost is booked in the period: at their "
+        "publication, or at their first reported snapshot if never marked published."
     )
 
 

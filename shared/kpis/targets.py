@@ -1,5 +1,6 @@
 """`kpi.target_missed` after each merge: the touched campaigns' KPIs over all their
-snapshots, against their targets, reported once per campaign, KPI and local day."""
+snapshots and production costs, against their targets, reported once per campaign, KPI
+and local day."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from shared.kpis import report
 from shared.kpis.events import KpiTargetMissed
 from shared.kpis.measures import Sums
 from shared.kpis.models import KpiTargetMiss
-from shared.kpis.queries import GroupBy, Key, Scope, SnapshotLevel, grouped_sums
+from shared.kpis.queries import GroupBy, Key, Scope, SnapshotLevel, grouped_sums, production_costs
 from shared.metrics.models import Granularity
 
 #: The (campaign, granularity, level) a batch's rows fall in.
@@ -75,9 +76,9 @@ async def check_batch(
             level=level,
             campaign_ids=tuple(campaign_ids),
         )
-        emitted += await _judge(
-            uow, scope, await grouped_sums(session, scope, GroupBy.campaign), campaigns, day
-        )
+        sums = await grouped_sums(session, scope, GroupBy.campaign)
+        costs = await production_costs(session, scope, GroupBy.campaign)
+        emitted += await _judge(uow, scope, sums, costs, campaigns, day)
     return emitted
 
 
@@ -85,6 +86,7 @@ async def _judge(
     uow: UnitOfWork,
     scope: Scope,
     sums_by_campaign: Mapping[Key, Sums],
+    costs: Mapping[Key, Decimal],
     campaigns: Mapping[uuid.UUID, Campaign],
     day: date,
 ) -> int:
@@ -93,7 +95,7 @@ async def _judge(
     emitted = 0
     for (campaign_id,), sums in sums_by_campaign.items():
         campaign = campaigns[campaign_id]
-        figures = report.figures(sums, campaign.currency)
+        figures = report.figures(sums, campaign.currency, costs.get((campaign_id,)))
         targets = parse_targets(campaign.targets)
         for kpi in report.missed_targets(sums, figures.kpis, targets):
             first = await uow.session.scalar(

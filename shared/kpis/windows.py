@@ -1,6 +1,8 @@
 """Which parts of a `[from, to)` read come from monthly rollups, daily rollups, and raw
 snapshots (the partial days at its edges). Days and months are the workspace's local
-ones, as in `metric_rollups`; `None` is an open end."""
+ones, as in `metric_rollups`, and a snapshot is in a range by its position
+(`shared/kpis/days.py`): a whole local day holds exactly the snapshots reporting it.
+`None` is an open end."""
 
 from __future__ import annotations
 

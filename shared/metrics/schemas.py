@@ -60,7 +60,8 @@ class SnapshotIn(InputModel):
     content_item_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     period_start: RowTimestamp = Field(
-        description="RFC 3339 with an offset, on a UTC hour or day boundary."
+        description="RFC 3339 with an offset: an hour on a UTC hour, a day at midnight UTC "
+        "or at midnight in the workspace's time zone."
     )
     granularity: Granularity
     impressions: Count | None = None

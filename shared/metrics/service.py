@@ -19,7 +19,7 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.jobs.service import failed_for_good, read_as_failed
 from shared.jobs.work import BatchKind, IngestBatch, IngestBatchRead, IngestStatus
-from shared.kpis import rollups, targets
+from shared.kpis import booking, rollups, targets
 from shared.metrics import statements
 from shared.metrics.events import IngestCompleted
 from shared.metrics.jobs import MergeSnapshots
@@ -40,8 +40,13 @@ async def ingest(
     """All or nothing (ING-2: the schema's errors, the rules', unknown targets and money
     finer than its currency, in one answer); accepted rows are COPYed in this transaction
     with the batch and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
+    timezone = await uow.session.scalar(
+        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
+    )
     named = await read_targets(uow, workspace_id, body)
-    rows = body.checked([*row_problems(body, now), *named.errors, *money_problems(body, named)])
+    rows = body.checked(
+        [*row_problems(body, now, timezone or "UTC"), *named.errors, *money_problems(body, named)]
+    )
     batch = IngestBatch(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
@@ -83,7 +88,8 @@ async def merge(
     earlier batch stored (never what a later batch stored, whatever order merges run in);
     a row equal to the stored one is no update at all, so a replay changes nothing
     (ING-3). The rollups take out what the replaced rows held and add what the written
-    rows hold. Runs in the job's transaction: killed midway, it left nothing behind."""
+    rows hold; the batch's items keep their first report (`kpis.booking`). Runs in the
+    job's transaction: killed midway, it left nothing behind."""
     session = uow.session
     await rollups.lock_workspace(session, workspace_id)
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
@@ -105,6 +111,7 @@ async def merge(
     # `written` counts the rows inserted or really changed (equal rows are not updated).
     keys, written = (await session.execute(statements.MERGE, {"seq": batch.seq, **span})).one()
     await rollups.apply(session, statements.WRITTEN.bindparams(**span), timezone, +1)
+    await booking.note_batch(session, workspace_id, batch_id, timezone)
     await targets.check_batch(uow, workspace_id, batch_id, timezone, now)
     await session.execute(statements.DROP_STAGED, {"batch": batch_id})
     batch.inserted = int(keys) - int(existing or 0)

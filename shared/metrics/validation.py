@@ -5,8 +5,9 @@ problem at once, before anything is stored."""
 from __future__ import annotations
 
 import operator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import chain
+from zoneinfo import ZoneInfo
 
 from shared.bulk import Bulk, amount_misfits, may_misfit
 from shared.content.references import Targets
@@ -20,13 +21,17 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _AMOUNTS = operator.attrgetter(*AMOUNTS)
 
 
-def aligned(moment: datetime, granularity: Granularity) -> bool:
-    """`period_start` (in UTC) on a bucket boundary."""
-    on_hour = moment.minute == moment.second == moment.microsecond == 0
-    return on_hour and (granularity == Granularity.hour or moment.hour == 0)
+def aligned(moment: datetime, granularity: Granularity, timezone: str = "UTC") -> bool:
+    """`period_start` on a bucket boundary: an hour on a UTC hour; a day at midnight UTC
+    or at midnight in the workspace's time zone, as ad platforms start an ad account's
+    days (`shared/kpis/days.py` says which day each reports)."""
+    utc = moment.astimezone(UTC)
+    if granularity == Granularity.hour:
+        return utc.minute == utc.second == utc.microsecond == 0
+    return time() in (utc.time(), moment.astimezone(ZoneInfo(timezone)).time())
 
 
-def row_problems(body: Bulk[SnapshotIn], now: datetime) -> list[FieldError]:
+def row_problems(body: Bulk[SnapshotIn], now: datetime, timezone: str = "UTC") -> list[FieldError]:
     """Every problem a row has on its own, with its index and field (ING-2)."""
     errors: list[FieldError] = []
     for index, row in body.indexed():
@@ -40,11 +45,11 @@ def row_problems(body: Bulk[SnapshotIn], now: datetime) -> list[FieldError]:
                 )
             )
         period_start = row.period_start.astimezone(UTC)
-        if not aligned(period_start, row.granularity):
+        if not aligned(period_start, row.granularity, timezone):
             errors.append(
                 FieldError(
                     (*loc, "period_start"),
-                    f"not the start of a UTC {row.granularity}",
+                    f"not the start of a {row.granularity} (in UTC; a day also in {timezone})",
                     "unaligned_period",
                 )
             )

@@ -7,13 +7,15 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from services.api.state import Resources
 from shared.config import Settings
+from shared.content.models import ContentItem
 from shared.db.uow import unit_of_work
 from shared.kpis import rollups
 from shared.kpis.models import metric_rollups
@@ -39,7 +41,11 @@ def measures(rng: random.Random) -> dict[str, Any]:
     return values
 
 
-def random_rows(rng: random.Random, targets: list[Mapping[str, Any]], count: int) -> list[Any]:
+def random_rows(
+    rng: random.Random, targets: list[Mapping[str, Any]], count: int, zone: str
+) -> list[Any]:
+    """Hours, and days at midnight UTC or, a third of them, at midnight in `zone` (the
+    workspace's): across the night Paris's clocks go back (25 October 2026)."""
     rows = []
     for _ in range(count):
         target = rng.choice(targets)
@@ -48,6 +54,8 @@ def random_rows(rng: random.Random, targets: list[Mapping[str, Any]], count: int
         moment = START + timedelta(days=rng.randrange(0, 92))
         if hourly:
             moment += timedelta(hours=rng.randrange(0, 24))
+        elif rng.random() < 0.33:
+            moment = datetime.combine(moment.date(), time(), tzinfo=ZoneInfo(zone))
         rows.append(
             {
                 key: target["id"],
@@ -73,6 +81,18 @@ async def rollup_rows(resources: Resources, workspace_id: str) -> list[tuple[Any
         return [tuple(row) for row in rows]
 
 
+async def first_reports(
+    resources: Resources, workspace_id: str
+) -> dict[uuid.UUID, datetime | None]:
+    async with resources.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(ContentItem.id, ContentItem.first_reported_at).where(
+                ContentItem.workspace_id == uuid.UUID(workspace_id)
+            )
+        )
+        return dict(rows.all())
+
+
 async def test_rollups_equal_the_snapshots_they_sum(
     tenant: Tenant, resources: Resources, settings: Settings
 ) -> None:
@@ -92,23 +112,33 @@ async def test_rollups_equal_the_snapshots_they_sum(
         await factories.content_item(tenant, tiktok, paid=True),  # no campaign
     ]
     targets: list[Mapping[str, Any]] = [*items, spring, autumn]
-    # Three batches over the same keys: inserts, restatements, counters gone null.
-    for count in (600, 400, 300):
-        response = await ingest(tenant, random_rows(rng, targets, count))
+    workspace_id = uuid.UUID(tenant.id)
+
+    async def load(count: int, zone: str) -> None:
+        response = await ingest(tenant, random_rows(rng, targets, count, zone))
         assert response.status_code == 202, response.text
         assert (await merged(tenant, resources, settings, response.json()))["status"] == (
             "succeeded"
         )
 
-    workspace_id = uuid.UUID(tenant.id)
+    # Three batches over the same keys: inserts, restatements, counters gone null.
+    for count in (600, 400, 300):
+        await load(count, "Europe/Paris")
+
     windows: list[tuple[datetime | None, datetime | None]] = [(None, None)]
     for _ in range(2):
         low = START + timedelta(hours=rng.randrange(-48, 92 * 24))
         windows.append((low, low + timedelta(hours=rng.randrange(1, 70 * 24))))
     windows += [(START + timedelta(days=31, hours=-1), None), (None, START + timedelta(days=45))]
-    scopes = []
-    for timezone in ("Europe/Paris", "UTC"):
-        for start, end in windows:
+
+    def scopes_in(timezone: str) -> list[Scope]:
+        zone = ZoneInfo(timezone)
+        local = [  # whole local days and months, with the DST night in them
+            (datetime(2026, 8, 10, tzinfo=zone), datetime(2026, 10, 26, tzinfo=zone)),
+            (datetime(2026, 10, 25, tzinfo=zone), datetime(2026, 10, 26, tzinfo=zone)),
+        ]
+        scopes = []
+        for start, end in windows + local:
             for granularity in Granularity:
                 scopes.append(
                     Scope(
@@ -125,6 +155,7 @@ async def test_rollups_equal_the_snapshots_they_sum(
             Scope(workspace_id, timezone, *windows[2], platform=Platform(instagram["platform"]))
         )
         scopes.append(Scope(workspace_id, timezone, *windows[3], paid=True))
+        return scopes
 
     async def compare(scope: Scope) -> None:
         item_groups = {GroupBy.content_item, GroupBy.platform, GroupBy.format_, GroupBy.paid}
@@ -140,19 +171,40 @@ async def test_rollups_equal_the_snapshots_they_sum(
                 slow = await grouped_sums(uow.session, scope, group, rollups=False)
             assert fast == slow, (scope, group)
 
-    # The rollups are bucketed in Paris: the UTC scopes read raw edges everywhere but
-    # must agree too once the workspace is re-bucketed in UTC.
-    for scope in scopes[: len(scopes) // 2]:
-        await compare(scope)
-    incremental = await rollup_rows(resources, tenant.id)
-    assert incremental
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await rollups.rebuild_workspace(uow.session, workspace_id)
-    assert await rollup_rows(resources, tenant.id) == incremental
+    async def rebuilt_as_merged() -> None:
+        """A rebuild from scratch gives the rows (and first reports) the merges kept."""
+        incremental = (
+            await rollup_rows(resources, tenant.id),
+            await first_reports(resources, tenant.id),
+        )
+        assert incremental[0]
+        async with unit_of_work(resources.sessionmaker, None) as uow:
+            await rollups.rebuild_workspace(uow.session, workspace_id)
+        assert (
+            await rollup_rows(resources, tenant.id),
+            await first_reports(resources, tenant.id),
+        ) == (incremental)
 
-    moved = await tenant.http.patch("/v1/workspace", json={"timezone": "UTC"}, headers=tenant.admin)
-    assert moved.status_code == 200
-    async with unit_of_work(resources.sessionmaker, None) as uow:
-        await rollups.rebuild_workspace(uow.session, workspace_id)
-    for scope in scopes[len(scopes) // 2 :]:
+    async def move_to(timezone: str) -> None:
+        moved = await tenant.http.patch(
+            "/v1/workspace", json={"timezone": timezone}, headers=tenant.admin
+        )
+        assert moved.status_code == 200
+        async with unit_of_work(resources.sessionmaker, None) as uow:
+            await rollups.rebuild_workspace(uow.session, workspace_id)
+
+    for scope in scopes_in("Europe/Paris"):
         await compare(scope)
+    await rebuilt_as_merged()
+    # Re-bucketed in UTC, the Paris days start at neither midnight: the UTC scopes read
+    # raw edges everywhere but must agree too.
+    await move_to("UTC")
+    for scope in scopes_in("UTC"):
+        await compare(scope)
+    # In New York, UTC days are placed at the next local midnight; a batch of New York
+    # days restates some keys and adds others, its deltas in the new zone.
+    await move_to("America/New_York")
+    await load(400, "America/New_York")
+    for scope in scopes_in("America/New_York"):
+        await compare(scope)
+    await rebuilt_as_merged()

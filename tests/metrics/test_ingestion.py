@@ -180,7 +180,8 @@ async def test_a_campaign_level_row_and_filters(
         ({"spend": "-3.00"}, "spend"),
         ({"period_start": "2026-11-02T00:00:00"}, "period_start"),  # naive
         ({"period_start": "2026-11-02T01:00:00Z"}, "period_start"),  # not a day boundary
-        ({"period_start": "2026-11-02T00:00:00+01:00"}, "period_start"),  # 23:00 UTC
+        # 22:00 UTC, 23:00 in Paris (the workspace's zone): midnight in neither.
+        ({"period_start": "2026-11-02T00:00:00+02:00"}, "period_start"),
         ({"granularity": "hour", "period_start": "2026-11-02T10:30:00Z"}, "period_start"),
         ({"period_start": "2099-01-01T00:00:00Z"}, "period_start"),
         ({"granularity": "week"}, "granularity"),

@@ -14,6 +14,7 @@ from shared.content.models import ContentItem
 from shared.db.uow import UnitOfWork
 from shared.kpis import lookups, report
 from shared.kpis.lookups import CampaignInfo
+from shared.kpis.measures import zero
 from shared.kpis.queries import GroupBy, Scope, grouped_sums, production_costs
 from shared.kpis.reports.common import check_level, meta
 from shared.kpis.schemas import (
@@ -104,7 +105,9 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBas
     space = await lookups.workspace(session, scope.workspace_id)
     sums = await grouped_sums(session, scope, group_by)
     costs = await production_costs(session, scope, group_by)
-    values = sorted((key[0] for key in sums), key=_order)
+    # A group with a cost booked and no snapshot (published the day before it first
+    # reports) is a row too: every booked cost is in one row, whatever the grouping.
+    values = sorted({key[0] for key in (*sums, *costs)}, key=_order)
     campaign_ids: list[Any] = [scope.campaign_id] if scope.campaign_id else []
     if group_by == GroupBy.campaign:
         campaign_ids += values
@@ -117,7 +120,7 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBas
     answer, row = _ANSWERS[group_by]
     rows = []
     for value in values:
-        group_sums = sums[(value,)]
+        group_sums = sums.get((value,)) or zero()
         figures = report.figures(group_sums, space.currency, costs.get((value,)))
         counters, coverage, kpi_values = _figures_out(figures)
         owner = campaigns.get(scope.campaign_id or value)
