@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from cli.secret_files import write_secret
 from shared.config import Settings, get_settings
 
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
@@ -166,7 +167,6 @@ async def seed_demo(settings: Settings) -> str:
     key_file = settings.data_dir / "demo-admin-key"
     saved = key_file.read_text().strip() if key_file.exists() else None
     secret = await with_uow(settings, lambda uow: demo.ensure(uow, utcnow(), saved))
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key_file.write_text(secret + "\n")
+    write_secret(key_file, secret + "\n")
     typer.echo(f"demo admin key {secret}")
     return secret

@@ -17,6 +17,7 @@ import httpx
 import typer
 
 from cli.admin import run_async, seed_demo
+from cli.secret_files import write_secret
 from shared.config import EMBEDDED_ENV_FILE, ROOT, Settings, get_settings
 from shared.crypto import generate_key
 
@@ -38,20 +39,17 @@ def services() -> None:
 
 
 def _write_env(database_url: str, redis_url: str, secrets_key: str | None) -> None:
-    EMBEDDED_ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"DATABASE_URL={database_url}", f"REDIS_URL={redis_url}"]
     if secrets_key:
         lines.append(f"SECRETS_KEY={secrets_key}")
-    EMBEDDED_ENV_FILE.write_text("\n".join(lines) + "\n")
+    write_secret(EMBEDDED_ENV_FILE, "\n".join(lines) + "\n")
 
 
 def _dev_secret(settings: Settings, name: str, make: Callable[[], str]) -> str:
     """A development secret kept under DATA_DIR, so restarts keep what it protects."""
     path = settings.data_dir / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make() + "\n")
-        path.chmod(0o600)
+        write_secret(path, make() + "\n")
     return path.read_text().strip()
 
 
