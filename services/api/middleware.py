@@ -41,6 +41,21 @@ class ClientDisconnected(Exception):
     request, and running the app on them would act on a truncated body."""
 
 
+def route_path(scope: Scope) -> str:
+    """The matched route's template, the metrics' and logs' `route` label. FastAPI's own
+    routes name themselves in the scope; Starlette's plain ones (`/docs`, `/redoc`,
+    `/openapi.json`) leave only their endpoint there, found again among the app's routes."""
+    route = scope.get("route")
+    if route is not None:
+        return str(route.path)
+    endpoint = scope.get("endpoint")
+    router = getattr(scope.get("app"), "router", None)
+    for candidate in getattr(router, "routes", ()) if endpoint is not None else ():
+        if getattr(candidate, "endpoint", None) is endpoint:
+            return str(candidate.path)
+    return "unmatched"
+
+
 class RequestContextMiddleware:
     """X-Request-ID, `nosniff`, structured access logs, metrics, and the body size limit
     (API-8)."""
@@ -97,7 +112,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = route_path(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             level = log.error if status >= 500 else log.info

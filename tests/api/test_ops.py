@@ -14,6 +14,18 @@ from shared.embedded import EmbeddedPostgres
 from tests.conftest import OPERATOR_TOKEN, Tenant, offline_app
 
 
+async def test_documentation_routes_are_labelled_by_their_path(
+    client: httpx.AsyncClient,
+) -> None:
+    """Issue 18: `/docs` and `/openapi.json` were counted as `route="unmatched"`."""
+    for path in ("/docs", "/redoc", "/openapi.json", "/no-such-page"):
+        await client.get(path)
+    text = (await client.get("/metrics")).text
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert f'smm_http_requests_total{{method="GET",route="{path}",status="200"}}' in text
+    assert 'route="unmatched",status="404"' in text
+
+
 async def test_metrics_expose_requests_jobs_and_outbox(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
