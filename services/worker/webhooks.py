@@ -33,7 +33,7 @@ from shared.webhooks.dispatch import FAN_OUT_BATCH, Claimed, Outcome, claim, fan
 from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.policy import judge
 from shared.webhooks.service import CHANNEL, secret_box
-from shared.webhooks.ssrf import BlockedAddress, GuardedTransport
+from shared.webhooks.ssrf import BlockedAddress, GuardedTransport, LookupFailed
 
 log = structlog.get_logger(__name__)
 
@@ -264,18 +264,27 @@ class WebhookDispatcher:
                     body = await _head(response)
         except BlockedAddress as exc:
             error = f"blocked: {exc}"
+        except LookupFailed as exc:
+            error = str(exc)
         except (TimeoutError, httpx.TimeoutException):
             error = f"timed out after {self.timeout:g} s"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # a bug or an undecryptable secret: recorded, retried
-            log.exception("webhooks.attempt_error", delivery_id=str(delivery.id))
             error = describe(exc)
         finally:
             self.busy[delivery.endpoint_id] -= 1
             if self.busy[delivery.endpoint_id] <= 0:
                 del self.busy[delivery.endpoint_id]
         elapsed = time.perf_counter() - started
+        if error is not None:  # one line: the endpoint's fault or the network's, not ours
+            log.warning(
+                "webhooks.attempt_failed",
+                delivery_id=str(delivery.id),
+                endpoint_id=str(delivery.endpoint_id),
+                attempt=delivery.attempt_count + 1,
+                error=error,
+            )
         verdict = judge(
             status_code,
             attempt=delivery.attempt_count + 1,

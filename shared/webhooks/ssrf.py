@@ -117,6 +117,11 @@ class BlockedAddress(httpx.TransportError):
     """The URL leads to a private, loopback, link-local or otherwise internal address."""
 
 
+class LookupFailed(httpx.ConnectError):
+    """The endpoint's host name did not resolve: said in words (a `socket.gaierror` is not
+    an httpx error, and read as `gaierror(-2, 'Name or service not known')`)."""
+
+
 def embedding(ip: ipaddress.IPv6Address) -> Embedding | None:
     return next((e for e in EMBEDDINGS if ip in e.network), None)
 
@@ -251,7 +256,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             if internal_name(host):
                 raise BlockedAddress(f"{host} is an internal name")
             resolver = self.resolver or resolve
-            addresses = [ip] if ip is not None else await resolver(host, port)
+            try:
+                addresses = [ip] if ip is not None else await resolver(host, port)
+            except socket.gaierror as exc:
+                reason = f" ({exc.strerror})" if exc.strerror else ""
+                raise LookupFailed(f"DNS lookup failed for {host}{reason}") from None
             blocked = _blocked(addresses)
             if blocked is not None:
                 raise BlockedAddress(f"{host} resolves to {blocked}, not a public address")

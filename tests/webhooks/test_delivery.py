@@ -26,6 +26,7 @@ from shared.embedded import EmbeddedRedis
 from shared.webhooks.dispatch import claim, fan_out
 from tests import factories
 from tests.conftest import Tenant, TenantFactory
+from tests.helpers.dns import FakeDNS
 from tests.helpers.outbox import outbox_events
 from tests.helpers.receiver import Inbox, Receiver
 from tests.helpers.waiting import wait_until
@@ -353,6 +354,37 @@ async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery(
     assert error.startswith("blocked:")
     assert address in error
     assert inbox.received == []
+
+
+async def test_a_name_that_does_not_resolve_is_said_in_words_on_one_log_line(
+    tenant: Tenant,
+    fast_settings: Settings,
+    start_worker: WorkerFactory,
+    fake_dns: FakeDNS,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 18: the attempt read `gaierror(-2, 'Name or service not known')` and logged a
+    40-line traceback at error level; now a sentence, and one warning line."""
+    hook = await factories.webhook_endpoint(
+        tenant, url="https://hooks.example.test/smm", event_types=["campaign.status_changed"]
+    )
+    await start_worker(fast_settings.model_copy(update={"webhook_allow_private": False}))
+    await archive_campaign(tenant)
+
+    async def attempted() -> bool:
+        found = await deliveries(tenant, hook["id"])
+        return bool(found and found[0]["attempts"])
+
+    await wait_until(attempted)
+    [delivery] = await deliveries(tenant, hook["id"])
+    error = delivery["attempts"][0]["error"]
+    assert error.startswith("DNS lookup failed for hooks.example.test"), error
+    assert "gaierror" not in error
+    failed = [r for r in caplog.records if "webhooks.attempt_failed" in r.getMessage()]
+    assert failed, "no warning line for the failed attempt"
+    assert all(r.levelname == "WARNING" and r.exc_info is None for r in failed)
+    assert "DNS lookup failed for hooks.example.test" in failed[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= 40 and "webhooks" in r.getMessage()]
 
 
 async def test_events_written_while_redis_is_down_are_all_delivered(
