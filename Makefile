@@ -3,6 +3,8 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv/.synced
+#: What `make run` needs: the runtime dependencies alone, no test or lint tools.
+RUNTIME := .venv/.runtime
 PY := .venv/bin/python
 
 .PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install \
@@ -14,11 +16,16 @@ $(CURDIR)/.tools/bin/uv:
 
 $(VENV): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
+	@touch $@ $(RUNTIME)
+
+# --inexact: a venv that already holds the dev tools (after `make test`) keeps them.
+$(RUNTIME): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --inexact
 	@touch $@
 
 install: $(VENV)
 
-run: $(VENV) ## API + worker on embedded PostgreSQL and Redis (or DATABASE_URL/REDIS_URL), demo data
+run: $(RUNTIME) ## API + worker on embedded PostgreSQL and Redis (or DATABASE_URL/REDIS_URL), demo data
 	.venv/bin/smm dev
 
 test: $(VENV) ## the whole suite against real PostgreSQL and Redis
