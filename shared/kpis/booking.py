@@ -41,18 +41,10 @@ async def note_batch(
     the batch's earliest row (only items it moves are written)."""
     rows = IngestRow.__table__
     firsts = _firsts(rows, rows.c.batch_id == batch_id, timezone)
-    item = ContentItem
-    await session.execute(
-        sa.update(item)
-        .where(
-            item.id == firsts.c.item,
-            item.workspace_id == workspace_id,
-            sa.or_(item.first_reported_at.is_(None), item.first_reported_at > firsts.c.first),
-        )
-        # Not an edit of the item: what it shows (and its `updated_at`) is unchanged.
-        .values(first_reported_at=firsts.c.first, updated_at=item.updated_at)
-        .execution_options(synchronize_session=False)
+    earlier = sa.or_(
+        ContentItem.first_reported_at.is_(None), ContentItem.first_reported_at > firsts.c.first
     )
+    await _write_firsts(session, workspace_id, firsts, earlier)
 
 
 async def recompute_workspace(
@@ -61,14 +53,21 @@ async def recompute_workspace(
     """Every item's first report from the stored snapshots, in the zone given."""
     snapshots = MetricSnapshot.__table__
     firsts = _firsts(snapshots, snapshots.c.workspace_id == workspace_id, timezone)
+    changed = ContentItem.first_reported_at.is_distinct_from(firsts.c.first)
+    await _write_firsts(session, workspace_id, firsts, changed)
+
+
+async def _write_firsts(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    firsts: sa.Subquery,
+    moves: sa.ColumnElement[bool],
+) -> None:
+    """Set `first_reported_at` from `firsts` on the workspace's items that `moves` names."""
     item = ContentItem
     await session.execute(
         sa.update(item)
-        .where(
-            item.id == firsts.c.item,
-            item.workspace_id == workspace_id,
-            item.first_reported_at.is_distinct_from(firsts.c.first),
-        )
+        .where(item.id == firsts.c.item, item.workspace_id == workspace_id, moves)
         # Not an edit of the item: what it shows (and its `updated_at`) is unchanged.
         .values(first_reported_at=firsts.c.first, updated_at=item.updated_at)
         .execution_options(synchronize_session=False)
