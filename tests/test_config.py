@@ -109,3 +109,12 @@ def test_smm_api_says_it_in_one_line_and_exits_2() -> None:
         "loopback, so SMM_ADMIN_TOKEN must be at least 32 random characters and no "
         f"placeholder; generate one with: {ADMIN_TOKEN_COMMAND}"
     ]
+
+
+def test_every_setting_is_documented() -> None:
+    """The README's settings table and .env.example name every setting (OPS-3)."""
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    for field in Settings.model_fields:
+        assert f"| `{field.upper()}` |" in readme, field
+        assert f"# {field.upper()}=" in example, field
