@@ -35,9 +35,13 @@ RUN useradd --system --uid 10001 --home-dir /app --no-create-home smm \
     && mkdir -p /app/.data \
     && chown smm /app/.data
 
+# Inside a container, 127.0.0.1 is reachable from that container alone: the API and the
+# worker's metrics listen on every interface (the API then refuses a weak SMM_ADMIN_TOKEN).
 ENV PATH=/app/.venv/bin:$PATH \
-    API_HOST=0.0.0.0
+    API_HOST=0.0.0.0 \
+    WORKER_METRICS_HOST=0.0.0.0
 USER smm
 
-EXPOSE 8000
+# The API, and the worker's Prometheus metrics (WORKER_METRICS_PORT).
+EXPOSE 8000 9101
 CMD ["smm", "api"]

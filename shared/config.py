@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, field_validator
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +21,30 @@ EMBEDDED_ENV_FILE = ROOT / ".data" / "embedded.env"
 
 
 N = TypeVar("N", int, float)
+
+#: Operator tokens that were published as placeholders (an old docker-compose.yml default,
+#: .env.example): anyone may know them, so an API reachable from the network refuses them.
+PLACEHOLDER_ADMIN_TOKENS = frozenset(
+    {"change-me-operator-token", "change-me-to-a-long-random-string"}
+)
+#: The shortest operator token an API listening beyond loopback accepts.
+EXPOSED_ADMIN_TOKEN_MIN_LENGTH = 32
+#: Generates an operator token with nothing but Python's standard library.
+ADMIN_TOKEN_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+#: Generates a SECRETS_KEY (a Fernet key: 32 url-safe base64 bytes) without this package.
+SECRETS_KEY_COMMAND = (
+    "python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost, or "": may listen on any interface
 
 
 def _comma_separated(value: str, parse: Callable[[str], N], expected: str) -> tuple[N, ...]:
@@ -42,8 +68,10 @@ class Settings(BaseSettings):
 
     database_url: PostgresDsn | None = None
     redis_url: RedisDsn | None = None
-    smm_admin_token: str | None = Field(default=None, min_length=16)
+    #: Before smm_admin_token: the token's rule depends on where the API listens.
     api_host: str = "127.0.0.1"
+    #: Unset: the operator routes (POST /v1/workspaces) answer 401, the CLI still works.
+    smm_admin_token: str | None = Field(default=None, min_length=16)
     api_port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -81,6 +109,8 @@ class Settings(BaseSettings):
     keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
+    #: 127.0.0.1 outside containers; 0.0.0.0 in the image, so Prometheus can scrape it.
+    worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
     job_max_tries: int = Field(default=8, ge=1)
     data_dir: Path = ROOT / ".data"
@@ -89,6 +119,28 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("smm_admin_token")
+    @classmethod
+    def _strong_when_exposed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Anyone who reaches the API may try the operator token: beyond loopback, a
+        placeholder or a short one would let them create workspaces."""
+        host = info.data.get("api_host")
+        if value is None or host is None or is_loopback(host):
+            return value
+        if value in PLACEHOLDER_ADMIN_TOKENS or len(value) < EXPOSED_ADMIN_TOKEN_MIN_LENGTH:
+            raise PydanticCustomError(
+                "weak_admin_token",
+                "the API listens on {host} (API_HOST), beyond loopback, so SMM_ADMIN_TOKEN "
+                "must be at least {length} random characters and no placeholder; generate "
+                "one with: {command}",
+                {
+                    "host": host,
+                    "length": EXPOSED_ADMIN_TOKEN_MIN_LENGTH,
+                    "command": ADMIN_TOKEN_COMMAND,
+                },
+            )
+        return value
 
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod

@@ -158,7 +158,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         )
         long_running = overrides.get("burst") is not True
         if settings.worker_metrics_port and long_running:
-            start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+            start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
         if long_running:
             dispatcher = WebhookDispatcher(settings, ctx["app"].sessionmaker)
             ctx["webhooks"] = (dispatcher, asyncio.create_task(dispatcher.run()))
