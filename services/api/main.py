@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from services.api import errors
+from services.api import docs_assets, errors
 from services.api.middleware import RequestContextMiddleware
 from services.api.problems import Problem
 from services.api.routers import (
@@ -102,12 +102,14 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         openapi_url="/openapi.json",
-        docs_url="/docs",
-        redoc_url="/redoc",
+        # Served by `docs_assets` instead, from files of our own: FastAPI's load a CDN's.
+        docs_url=None,
+        redoc_url=None,
     )
     if resources is not None:
         app.state.resources = resources
     errors.install(app)
+    docs_assets.install(app)
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
