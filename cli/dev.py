@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
-import httpx
 import typer
 
 from cli.admin import run_async, seed_demo
@@ -75,6 +74,8 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _wait_ready(url: str, timeout: float = 60) -> bool:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
