@@ -331,8 +331,9 @@ KEY_COLUMNS = [
 
 @key_app.command("list")
 def key_list(workspace_id: WorkspaceArg, as_json: JsonOption = False) -> None:
-    """A workspace's API keys, revoked ones included; never their secrets (only a hash is
-    kept): the prefix recognises a key.
+    """A workspace's API keys, revoked ones included; never their secrets.
+
+    Only a hash of each secret is kept: the prefix recognises a key.
 
     Example:
       smm key list 0b5c6f0e-4a7d-4d2b-9a51-3c1f2e8d9a10
@@ -363,8 +364,9 @@ def key_revoke(
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Revoke an API key (revoking it again changes nothing). The last admin key of a
-    workspace cannot be revoked.
+    """Revoke an API key (revoking it again changes nothing).
+
+    A workspace's last admin key cannot be revoked: create another one first.
 
     Example:
       smm key revoke "$WORKSPACE_ID" "$KEY_ID"  (ids from `smm key list`)
@@ -489,8 +491,9 @@ def webhooks_replay(
 
 @webhooks_app.command("failing")
 def webhooks_failing(as_json: JsonOption = False) -> None:
-    """Endpoints in a run of failures or disabled by the platform, worst first. Exits 4 if
-    there is any, 0 if none: a cron job or a monitor can alert on it.
+    """Endpoints in a run of failures or disabled by the platform, worst first.
+
+    Exits 4 if there is any, 0 if none: a cron job or a monitor can alert on it.
 
     Example:
       smm webhooks failing --json

@@ -22,7 +22,13 @@ from shared.crypto import generate_key
 
 
 def services() -> None:
-    """Run the embedded PostgreSQL and Redis in the foreground (for `make api`/`make worker`)."""
+    """Run the embedded PostgreSQL and Redis in the foreground (`make services`).
+
+    `make api` and `make worker`, started in other terminals, find them.
+
+    Example:
+      smm services
+    """
     from shared.embedded import embedded_services
 
     settings = get_settings()
@@ -88,7 +94,13 @@ def _wait_ready(url: str, timeout: float = 60) -> bool:
 
 
 def dev() -> None:
-    """`make run`: embedded services if no URLs are set, migrations, demo data, API + worker."""
+    """Run everything (`make run`): services, migrations, demo data, API and worker.
+
+    Embedded PostgreSQL and Redis stand in for the URLs the environment leaves unset.
+
+    Example:
+      smm dev
+    """
     from shared.db.migrate import upgrade
 
     # What the operator set (environment, .env), not a previous run's embedded.env.

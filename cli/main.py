@@ -62,6 +62,7 @@ class Smm(TyperGroup):
 
 app = typer.Typer(
     cls=Smm,
+    name="smm",
     help=f"SMM Platform operations. Settings come from the environment and .env (see the "
     f"README's settings table).\n\n{EXIT_CODES}",
     no_args_is_help=True,
@@ -177,7 +178,9 @@ app.add_typer(admin.key_app, name="key")
 app.add_typer(admin.jobs_app, name="jobs")
 app.add_typer(admin.webhooks_app, name="webhooks")
 app.command()(migrate)
-app.command()(admin.seed)
+#: `seed` is owned by the demo's work: its own docstring's example, if it has one, wins.
+_SEED_EXAMPLE = None if "Example:" in (admin.seed.__doc__ or "") else "Example: smm seed"
+app.command(epilog=_SEED_EXAMPLE)(admin.seed)
 app.command()(api)
 app.command()(worker)
 app.command()(dev.services)
