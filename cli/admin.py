@@ -21,6 +21,7 @@ from cli.secret_files import write_secret
 from shared.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from arq.connections import ArqRedis
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from shared.db.uow import UnitOfWork
@@ -79,14 +80,31 @@ async def check_database(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def connect_redis(settings: Settings) -> ArqRedis:
+    """One attempt (no retries): an unreachable Redis is exit 3, at once."""
+    from arq.connections import RedisSettings, create_pool
+
+    dsn = redis_url(settings)
+    redis_settings = RedisSettings.from_dsn(dsn)
+    redis_settings.conn_retries = 0
+    with reaching("Redis", dsn):
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            return await create_pool(redis_settings, retry=0)
+
+
+async def check_services(settings: Settings) -> None:
+    """Before a long-running process starts: PostgreSQL and Redis answer, or one line."""
+    await check_database(settings)
+    redis = await connect_redis(settings)
+    await redis.aclose()
+
+
 async def with_uow(
     settings: Settings, action: Callable[..., Awaitable[T]], *, queue: bool = True
 ) -> T:
     """Run `action` in one unit of work (committed if it returns). Without `queue`, Redis is
     not needed: jobs the action records are sent by the worker's sweeper. A service that
     cannot be reached is reported by name and host (exit 3) before anything runs."""
-    from arq.connections import ArqRedis, RedisSettings, create_pool
-
     from shared.db.engine import make_engine, make_sessionmaker
     from shared.db.uow import unit_of_work
     from shared.jobs.queue import ArqJobQueue
@@ -97,12 +115,7 @@ async def with_uow(
     try:
         await reach(engine, url)
         if queue:
-            dsn = redis_url(settings)
-            redis_settings = RedisSettings.from_dsn(dsn)
-            redis_settings.conn_retries = 0
-            with reaching("Redis", dsn):
-                async with asyncio.timeout(CONNECT_TIMEOUT):
-                    redis = await create_pool(redis_settings, retry=0)
+            redis = await connect_redis(settings)
         jobs = ArqJobQueue(redis) if redis is not None else None
         async with unit_of_work(make_sessionmaker(engine), jobs) as uow:
             return await action(uow)

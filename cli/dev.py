@@ -16,6 +16,7 @@ from contextlib import ExitStack
 import typer
 
 from cli.admin import run_async, seed_demo
+from cli.errors import CliError, ExitCode
 from cli.secret_files import write_secret
 from shared.config import EMBEDDED_ENV_FILE, ROOT, Settings, get_settings
 from shared.crypto import generate_key
@@ -106,12 +107,10 @@ def dev() -> None:
     # What the operator set (environment, .env), not a previous run's embedded.env.
     base = Settings(_env_file=ROOT / ".env")
     if not _port_free(base.api_host, base.api_port):
-        typer.secho(
+        raise CliError(
             f"{base.api_host}:{base.api_port} is in use: stop what holds it or set API_PORT",
-            fg=typer.colors.RED,
-            err=True,
+            ExitCode.unavailable,
         )
-        raise typer.Exit(1)
     with ExitStack() as stack:
         env, embedded = _environment(stack, base)
         os.environ.update(env)  # for this process's own settings (migrations, seed)

@@ -124,6 +124,8 @@ def _settings_problems(exc: Exception) -> str:
 def translate(exc: BaseException) -> tuple[str, ExitCode]:
     """The line and exit code an exception escaping a command is reported with."""
     from pydantic import ValidationError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
     from shared.errors import DomainError, NotFound, ValidationFailed
 
@@ -138,6 +140,8 @@ def translate(exc: BaseException) -> tuple[str, ExitCode]:
         return exc.detail, ExitCode.refused
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         return f"invalid settings: {_settings_problems(exc)}", ExitCode.config
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return f"Redis is unavailable: {_connection_reason(exc)}", ExitCode.unavailable
     if isinstance(exc, KeyboardInterrupt | typer.Abort):
         return "interrupted", ExitCode.interrupted
     name = type(exc).__name__

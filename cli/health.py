@@ -6,11 +6,11 @@ that was killed lets it expire. The key's remaining TTL tells how long ago it wa
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import asdict, dataclass
 
-from cli.errors import CliError, ExitCode, reaching, where
+from cli.admin import connect_redis
+from cli.errors import CliError, ExitCode, where
 from shared.config import Settings
 
 _COUNTERS = re.compile(r"\b(j_complete|j_failed|j_retried|j_ongoing|queued)=(\d+)")
@@ -51,9 +51,8 @@ def parse(record: str, ttl_ms: int, interval: float) -> WorkerHealth:
     )
 
 
-async def worker_health(settings: Settings, redis_dsn: str) -> tuple[WorkerHealth, float]:
+async def worker_health(settings: Settings) -> tuple[WorkerHealth, float]:
     """The workers' health as Redis holds it, and the interval they record it at."""
-    from arq.connections import RedisSettings, create_pool
     from arq.constants import default_queue_name, health_check_key_suffix
 
     from services.worker.main import worker_settings
@@ -63,11 +62,7 @@ async def worker_health(settings: Settings, redis_dsn: str) -> tuple[WorkerHealt
         arq.get("queue_name", default_queue_name) + health_check_key_suffix
     )
     interval = float(arq["health_check_interval"])
-    redis_settings = RedisSettings.from_dsn(redis_dsn)
-    redis_settings.conn_retries = 0
-    with reaching("Redis", redis_dsn):
-        async with asyncio.timeout(10):
-            redis = await create_pool(redis_settings, retry=0)
+    redis = await connect_redis(settings)
     try:
         async with redis.pipeline(transaction=True) as pipe:
             pipe.get(key)

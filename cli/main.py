@@ -108,6 +108,7 @@ def api() -> None:
 
     from services.api.server import server_config
 
+    admin.run_async(admin.check_services)  # unreachable: one line, exit 3
     server = uvicorn.Server(server_config(get_settings()))
     with suppress(KeyboardInterrupt):  # as `uvicorn.run`: re-raised after the shutdown
         server.run()
@@ -137,7 +138,7 @@ def worker(
     if check:
         settings = get_settings()
         dsn = admin.redis_url(settings)
-        health, interval = admin.run_async(lambda s: worker_health(s, dsn))
+        health, interval = admin.run_async(worker_health)
         if as_json:
             emit_json(health.as_dict())
         if not health.alive:
@@ -147,6 +148,7 @@ def worker(
         return
     if as_json:
         raise admin.usage("--json: only with --check")
+    admin.run_async(admin.check_services)  # unreachable: one line, exit 3
     run(burst=True) if burst else run()
 
 

@@ -229,6 +229,16 @@ def test_an_unreachable_database_or_redis_names_its_host_never_its_password(
     assert line == f"PostgreSQL at 127.0.0.1:{closed_port} is unavailable: connection refused"
     line = fails(smm("migrate"), ExitCode.unavailable)
     assert line.startswith(f"PostgreSQL at 127.0.0.1:{closed_port} is unavailable")
+    # The long-running ones say so before starting (a process: were it to start, the
+    # subprocess's timeout would end it and fail the test).
+    env = {
+        **smm_env.environ(),
+        "DATABASE_URL": f"postgresql://smm:pa55word@127.0.0.1:{closed_port}/smm",
+    }
+    done = smm_process("worker", env=env)
+    assert one_error_line(done.stdout, done.stderr, 3, done.returncode).endswith(
+        f"PostgreSQL at 127.0.0.1:{closed_port} is unavailable: connection refused"
+    )
 
     monkeypatch.setenv("DATABASE_URL", smm_env.database_url)
     monkeypatch.setenv("REDIS_URL", f"redis://:pa55word@127.0.0.1:{closed_port}/0")
