@@ -3,6 +3,7 @@ for every argument and option and an example for every command. No database need
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -82,3 +83,11 @@ def test_every_command_has_an_example_and_every_parameter_a_help(
         click_command = found
     for param in click_command.params:
         assert getattr(param, "help", None), f"{param.name} of smm {' '.join(command)}"
+
+
+def test_the_operations_guide_lists_the_same_exit_codes() -> None:
+    from shared.config import ROOT
+
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    documented = {int(m) for m in re.findall(r"^\| (\d+) \| ", guide, flags=re.MULTILINE)}
+    assert documented == {code.value for code in ExitCode}
