@@ -13,17 +13,23 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
-import httpx
 import typer
 
 from cli.admin import run_async, seed_demo
+from cli.errors import CliError, ExitCode
 from cli.secret_files import write_secret
 from shared.config import EMBEDDED_ENV_FILE, ROOT, Settings, get_settings
 from shared.crypto import generate_key
 
 
 def services() -> None:
-    """Run the embedded PostgreSQL and Redis in the foreground (for `make api`/`make worker`)."""
+    """Run the embedded PostgreSQL and Redis in the foreground (`make services`).
+
+    `make api` and `make worker`, started in other terminals, find them.
+
+    Example:
+      smm services
+    """
     from shared.embedded import embedded_services
 
     settings = get_settings()
@@ -75,6 +81,8 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _wait_ready(url: str, timeout: float = 60) -> bool:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -87,18 +95,22 @@ def _wait_ready(url: str, timeout: float = 60) -> bool:
 
 
 def dev() -> None:
-    """`make run`: embedded services if no URLs are set, migrations, demo data, API + worker."""
+    """Run everything (`make run`): services, migrations, demo data, API and worker.
+
+    Embedded PostgreSQL and Redis stand in for the URLs the environment leaves unset.
+
+    Example:
+      smm dev
+    """
     from shared.db.migrate import upgrade
 
     # What the operator set (environment, .env), not a previous run's embedded.env.
     base = Settings(_env_file=ROOT / ".env")
     if not _port_free(base.api_host, base.api_port):
-        typer.secho(
+        raise CliError(
             f"{base.api_host}:{base.api_port} is in use: stop what holds it or set API_PORT",
-            fg=typer.colors.RED,
-            err=True,
+            ExitCode.unavailable,
         )
-        raise typer.Exit(1)
     with ExitStack() as stack:
         env, embedded = _environment(stack, base)
         os.environ.update(env)  # for this process's own settings (migrations, seed)

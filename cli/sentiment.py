@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-sentiment_app = typer.Typer(help="The sentiment model (LIS-2).", no_args_is_help=True)
+from cli.errors import CliError, ExitCode
+
+sentiment_app = typer.Typer(help="The sentiment model (LIS-2): train, eval.", no_args_is_help=True)
 
 
 def _corpora(given: list[Path] | None) -> list[Path]:
@@ -31,15 +33,20 @@ def sentiment_train(
     corpora: CorporaOption = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the weights")] = None,
 ) -> None:
-    """Rebuild the shipped weights from the corpora the manifest names (checksums checked)."""
+    """Rebuild the shipped weights from the corpora the manifest names.
+
+    The corpora's checksums are checked first.
+
+    Example:
+      smm sentiment train --corpora ~/corpora
+    """
     from shared.listening.sentiment import ARTIFACT, training
 
     target = out or ARTIFACT
     try:
         metadata = training.train(_corpora(corpora), target)
     except training.CorpusError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise SystemExit(1) from None
+        raise CliError(str(exc), ExitCode.refused) from None
     typer.echo(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB)")
     for language, figures in metadata["held_out"].items():
         typer.echo(
@@ -60,8 +67,13 @@ def sentiment_eval(
         ),
     ] = None,
 ) -> None:
-    """Macro-F1, per-class F1 and confusion of the analyser beside stock VADER, on the
-    training corpora's held-out splits, the posts in data/sentiment and any --set."""
+    """Measure the analyser beside stock VADER: macro-F1, per-class F1, confusion.
+
+    On the training corpora's held-out splits, the posts in data/sentiment and any --set.
+
+    Example:
+      smm sentiment eval --set fr:mine.jsonl
+    """
     from shared.listening import evaluation
     from shared.listening.sentiment import Language
 

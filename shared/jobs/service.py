@@ -72,3 +72,18 @@ def read_as_failed(read: Read, job: Job | None) -> Read:
             "finished_at": job.finished_at,
         }
     )
+
+
+async def recent_jobs(
+    session: AsyncSession,
+    status: JobStatus | None = None,
+    workspace_id: uuid.UUID | None = None,
+    limit: int = 50,
+) -> list[Job]:
+    """The newest recorded jobs, optionally in one state or workspace (`smm jobs list`)."""
+    stmt = sa.select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit)
+    if status is not None:
+        stmt = stmt.where(Job.status == status)
+    if workspace_id is not None:
+        stmt = stmt.where(Job.workspace_id == workspace_id)
+    return list(await session.scalars(stmt))

@@ -137,6 +137,25 @@ async def get_workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
     return workspace
 
 
+async def list_workspaces(uow: UnitOfWork) -> list[Workspace]:
+    """Every workspace, oldest first: the operator's view (`smm workspace list`), which no
+    API key has."""
+    rows = await uow.session.scalars(
+        sa.select(Workspace).order_by(Workspace.created_at, Workspace.id)
+    )
+    return list(rows)
+
+
+async def list_keys(uow: UnitOfWork, workspace_id: uuid.UUID) -> list[ApiKey]:
+    """Every key of an existing workspace, revoked and expired ones too, oldest first
+    (`smm key list`): the operator sees what a workspace holds in one go."""
+    await get_workspace(uow, workspace_id)
+    rows = await uow.session.scalars(
+        keys(uow).select(workspace_id).order_by(ApiKey.created_at, ApiKey.id)
+    )
+    return list(rows)
+
+
 async def update_workspace(
     uow: UnitOfWork, workspace_id: uuid.UUID, body: WorkspaceUpdate, expected_version: int | None
 ) -> Workspace:
