@@ -85,7 +85,7 @@ def test_the_rule_reads_both_variables_from_the_environment(
         Settings(_env_file=None)
 
 
-def test_smm_api_says_it_in_one_line_and_exits_2() -> None:
+def test_smm_api_says_it_in_one_line_and_exits_5() -> None:
     """What an operator sees: the CLI's one line, no traceback, before anything listens."""
     env = {
         **{k: v for k, v in os.environ.items() if k.upper() not in {"SMM_ADMIN_TOKEN"}},
@@ -102,7 +102,7 @@ def test_smm_api_says_it_in_one_line_and_exits_2() -> None:
         timeout=60,
         check=False,
     )
-    assert done.returncode == 2
+    assert done.returncode == 5  # invalid settings (cli/errors.py ExitCode)
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
         "invalid settings: SMM_ADMIN_TOKEN: the API listens on 0.0.0.0 (API_HOST), beyond "
