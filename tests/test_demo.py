@@ -85,7 +85,6 @@ async def test_demo_is_seeded_once_and_its_key_works(
     # Every job the seed recorded ran inline: the worker has nothing left to do for it.
     assert first["pending_jobs"] == 0
     assert seconds < 30, f"seeding took {seconds:.1f} s"
-    print(f"\ndemo seeded in {seconds:.2f} s: {first}")
 
     headers = {"Authorization": f"Bearer {replaced}"}
     campaigns = (await client.get("/v1/campaigns", headers=headers)).json()["items"]
@@ -125,8 +124,7 @@ def test_the_story_moves_with_now_and_names_the_season() -> None:
                 assert item.at > now
         assert story.items == plan.build(now, 90).items  # deterministic
         assert (
-            metrics.series(story)["star"].daily
-            == metrics.series(plan.build(now, 90))["star"].daily
+            metrics.series(story)["star"].daily == metrics.series(plan.build(now, 90))["star"].daily
         )
 
 
@@ -159,4 +157,12 @@ def test_mentions_vary_and_visitors_convert() -> None:
     assert storm.end - storm.start == timedelta(minutes=220)
     journeys = visitors.journeys(story)
     kinds = {e["type"] for e in journeys}
-    assert kinds == {"impression", "engagement", "click", "visit", "add_to_cart", "purchase", "lead"}
+    assert kinds == {
+        "impression",
+        "engagement",
+        "click",
+        "visit",
+        "add_to_cart",
+        "purchase",
+        "lead",
+    }

@@ -257,7 +257,7 @@ def build(now: datetime, days: int, seed: int = 18) -> Plan:
                     ctr=0.013 * luck(0.8, 1.2),
                     conversion_rate=0.028 * luck(0.8, 1.2),
                     lead_rate=None,
-                    order_value=price * Decimal("0.62"),
+                    order_value=price * Decimal("0.55"),
                     cpm=Decimal(str(round(rng.uniform(8.0, 12.5), 2))) if paid else None,
                 ),
             )
@@ -290,7 +290,7 @@ def build(now: datetime, days: int, seed: int = 18) -> Plan:
                     ctr=0.013,
                     conversion_rate=conversion,
                     lead_rate=None,
-                    order_value=Decimal("118.00"),
+                    order_value=Decimal("96.00"),
                     cpm=Decimal("9.80"),
                     noisy_rates=False,
                 ),
@@ -320,7 +320,7 @@ def build(now: datetime, days: int, seed: int = 18) -> Plan:
                 ctr=0.0065,
                 conversion_rate=0.005,
                 lead_rate=None,
-                order_value=Decimal("110.00"),
+                order_value=Decimal("92.00"),
                 cpm=None,
             ),
         )
@@ -347,7 +347,7 @@ def build(now: datetime, days: int, seed: int = 18) -> Plan:
                 ctr=0.021,
                 conversion_rate=0.066,
                 lead_rate=None,
-                order_value=Decimal("165.00"),
+                order_value=Decimal("139.00"),
                 cpm=Decimal("10.40"),
             ),
         )

@@ -124,7 +124,7 @@ def _journey(
         event("add_to_cart", last, cart_at, price * quantity)
         event("purchase", last, at, price * quantity)
         _contact(rng, rows, visitor, always=rng.random() < 0.9)
-    elif rng.random() < 0.3 and cart_at < now:
+    elif rng.random() < 0.42 and cart_at < now:
         _, price = rng.choice(PRODUCTS)
         event("add_to_cart", last, cart_at, price)
         if rng.random() < 0.5:

@@ -2,10 +2,11 @@
 real network is ever involved.
 
 - "Entrepôt de données (BI)" takes ingestion, attribution, segment and target events, and
-  answered them all (one after a 503 and a retry).
-- "Astreinte SMS" relays alerts. It took last month's storm alerts; its relay was then
-  decommissioned and its address now refuses connections: the test sent two days ago
-  failed through the whole retry schedule, and today's events wait for their next try.
+  answered them all.
+- "Astreinte SMS" relays alerts. It took last month's storm alerts (one after a 503 and a
+  retry); its relay was then decommissioned and its address now refuses connections: the
+  test sent two days ago failed through the whole retry schedule, and today's events
+  wait for their next try, which the worker makes (and fails) like any other.
 
 Each attempt's outcome goes through the delivery policy (`webhooks.policy.judge`) at its
 own time, as the dispatcher would have judged it. The endpoints are written directly
@@ -104,11 +105,11 @@ async def seed(
             if wanted and (event.type != WebhookTest.type or event.id == test.id):
                 planned.append((event, endpoint, receiver))
         event.dispatched_at = event.occurred_at
-    retried = False
+    # The replay stops where the dispatcher takes over: just after the seed's own events.
+    horizon = max([now, *(event.occurred_at for event in pending)]) + timedelta(seconds=2)
     for event, endpoint, receiver in planned:
-        flaky = not retried and receiver.down_since is None and event.type == "ingest.completed"
-        retried = retried or flaky
-        uow.session.add(_deliver(event, endpoint, receiver, settings, now, runs, flaky=flaky))
+        flaky = event.type == "alert.escalated"  # the relay was busy, then took it
+        uow.session.add(_deliver(event, endpoint, receiver, settings, horizon, runs, flaky=flaky))
     for endpoint, _ in endpoints:
         endpoint.failing_since = runs[endpoint.id]
     await uow.session.flush()
@@ -120,12 +121,12 @@ def _deliver(
     endpoint: WebhookEndpoint,
     receiver: _Receiver,
     settings: Settings,
-    now: datetime,
+    until: datetime,
     runs: dict[uuid.UUID, datetime | None],
     *,
     flaky: bool,
 ) -> WebhookDelivery:
-    """One delivery, its attempts up to `now` judged one by one (`runs` holds each
+    """One delivery, its attempts up to `until` judged one by one (`runs` holds each
     endpoint's current run of failures, as `failing_since`)."""
     delivery = WebhookDelivery(
         id=uuid.uuid4(),
@@ -141,7 +142,7 @@ def _deliver(
         attempts=[],
     )
     at = event.occurred_at + timedelta(milliseconds=350)
-    while delivery.status == DeliveryStatus.pending and at <= now:
+    while delivery.status == DeliveryStatus.pending and at <= until:
         number = delivery.attempt_count + 1
         down = receiver.down_since is not None and at >= receiver.down_since
         code: int | None = None if down else 503 if flaky and number == 1 else 200
