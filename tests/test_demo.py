@@ -166,3 +166,59 @@ def test_mentions_vary_and_visitors_convert() -> None:
         "purchase",
         "lead",
     }
+
+
+class _RollBack(Exception):
+    """Raised to leave a unit of work without committing what it seeded."""
+
+
+async def test_a_shorter_history_tells_the_same_story(
+    resources: Resources, settings: Settings
+) -> None:
+    """`smm seed --days 21`: every part of the story fits in three weeks. Seeded in a
+    unit of work that is rolled back: the suite's demo stays the only one."""
+    now = utcnow()
+    found: dict[str, object] = {}
+    try:
+        async with unit_of_work(resources.sessionmaker, None) as uow:
+            ws, _ = await demo.seed(uow, now, settings, days=21)
+            session = uow.session
+            first_snapshot = await session.scalar(
+                sa.text("SELECT min(period_start) FROM metric_snapshots WHERE workspace_id = :w"),
+                {"w": ws},
+            )
+            alerts = await session.execute(
+                sa.text("SELECT level, status FROM alerts WHERE workspace_id = :w ORDER BY 1"),
+                {"w": ws},
+            )
+            found["alerts"] = [tuple(row) for row in alerts]
+            found["mentions"] = await session.scalar(
+                sa.text("SELECT count(*) FROM mentions WHERE workspace_id = :w"), {"w": ws}
+            )
+            found["members"] = await session.scalar(
+                sa.text("SELECT count(*) FROM audience_members WHERE workspace_id = :w"),
+                {"w": ws},
+            )
+            assert first_snapshot is not None
+            found["oldest_days"] = (now - first_snapshot).days
+            raise _RollBack
+    except _RollBack:
+        pass
+    assert 15 <= int(str(found["oldest_days"])) <= 21  # the first posts of the period
+    assert found["alerts"] == [("alert", "resolved"), ("watch", "open")]
+    assert 21 * 20 < int(str(found["mentions"])) < 21 * 40
+    assert int(str(found["members"])) > 50
+
+
+def test_seed_takes_the_days_of_history() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["seed", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "--days" in shown.output
+    assert "Example" in shown.output
+    refused = runner.invoke(app, ["seed", "--days", "3"])
+    assert refused.exit_code == 2  # a usage error, before any connection

@@ -1,7 +1,7 @@
 """The demo's webhook endpoints and their delivery history (WH-4), both on loopback: no
 real network is ever involved.
 
-- "Entrepôt de données (BI)" takes ingestion, attribution, segment and target events, and
+- "Entrepôt de données (BI)" takes ingestion, attribution and target events, and
   answered them all.
 - "Astreinte SMS" relays alerts. It took last month's storm alerts (one after a 503 and a
   retry); its relay was then decommissioned and its address now refuses connections: the
@@ -55,7 +55,9 @@ async def seed(
         _Receiver(
             "Entrepôt de données (BI) — connecteur local",
             "http://127.0.0.1:8787/webhooks/smm",
-            ("ingest.completed", "attribution.completed", "kpi.target_missed", "segment.computed"),
+            # What people ask for: no scheduled event (an audience's hourly refresh) that the
+            # worker would send on its own to a receiver that is not there.
+            ("ingest.completed", "attribution.completed", "kpi.target_missed"),
             None,
         ),
         _Receiver(
