@@ -534,20 +534,32 @@ def webhooks_failing(as_json: JsonOption = False) -> None:
         raise CliError(f"{len(rows)} webhook endpoint{plural} failing", ExitCode.unhealthy)
 
 
-def seed() -> None:
+def seed(
+    days: Annotated[
+        int,
+        typer.Option(
+            min=14,
+            max=365,
+            help="Days of history to seed, ending now: snapshots, visitors, mentions and "
+            "alerts (14 to 365). Only a first seed uses it: an existing demo is kept. "
+            "Example: --days 30",
+        ),
+    ] = 90,
+) -> None:
     """Seed the demo workspace (once); prints its admin key."""
-    run_async(seed_demo)
+    run_async(lambda settings: seed_demo(settings, days))
 
 
-async def seed_demo(settings: Settings) -> str:
+async def seed_demo(settings: Settings, days: int = 90) -> str:
     """The demo workspace's admin key, printed and saved under DATA_DIR: the next run
-    prints the same key while it still opens the workspace."""
+    prints the same key while it still opens the workspace. Seeds `days` of history the
+    first time only."""
     from shared import demo
     from shared.db.base import utcnow
 
     key_file = settings.data_dir / "demo-admin-key"
     saved = key_file.read_text().strip() if key_file.exists() else None
-    secret = await with_uow(settings, lambda uow: demo.ensure(uow, utcnow(), saved))
+    secret = await with_uow(settings, lambda uow: demo.ensure(uow, utcnow(), saved, settings, days))
     write_secret(key_file, secret + "\n")
     typer.echo(f"demo admin key {secret}")
     return secret
