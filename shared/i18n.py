@@ -85,6 +85,20 @@ class Grouped:
         return text.replace(",", "\u202f") if language is Language.fr else text
 
 
+def number(value: float, places: int, language: Language, *, sign: bool = False) -> str:
+    """A figure as the language writes it: `1,234.5` in English, `1 234,5` in French."""
+    text = f"{value:{'+' if sign else ''},.{places}f}"
+    if language is Language.fr:
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def percent(share: float, language: Language) -> str:
+    """A share as a whole percentage: `55%` in English, `55 %` in French."""
+    whole = number(share * 100, 0, language)
+    return f"{whole}\u202f%" if language is Language.fr else f"{whole}%"
+
+
 def _rendered(params: Mapping[str, Any], language: Language) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in params.items():

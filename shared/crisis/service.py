@@ -13,12 +13,14 @@ from shared.crisis.evaluate import resolve
 from shared.crisis.levels import LevelRule
 from shared.crisis.models import Alert, AlertStatus, EscalationPolicy
 from shared.crisis.schemas import AlertUpdate, PolicyCreate, PolicyUpdate, check_levels
+from shared.crisis.texts import default_playbook
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
-from shared.i18n import Text, catalog
+from shared.i18n import Language, Text, catalog
 from shared.listening.models import TrackedTerm
+from shared.workspaces.models import Workspace
 
 TEXTS = catalog(
     "crisis.errors",
@@ -83,7 +85,13 @@ async def create_policy(
 ) -> EscalationPolicy:
     values = body.model_dump()
     await _check_refs(uow, workspace_id, values)
-    values["levels"], values["playbook"] = body.levels, body.playbook
+    playbook = body.playbook
+    if playbook is None:
+        language = await uow.session.scalar(
+            sa.select(Workspace.language).where(Workspace.id == workspace_id)
+        )
+        playbook = default_playbook(language or Language.en)
+    values["levels"], values["playbook"] = body.levels, playbook
     policy = EscalationPolicy(id=uuid.uuid4(), workspace_id=workspace_id, **_stored(values))
     uow.session.add(policy)
     await uow.session.flush()
