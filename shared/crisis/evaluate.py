@@ -35,7 +35,7 @@ from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
 from shared.i18n import Language
 from shared.listening.models import TermKind, TrackedTerm
-from shared.workspaces.models import Workspace
+from shared.workspaces.language import workspace_language
 
 #: Mentions a source stamps slightly ahead of our clock still count as now.
 CLOCK_SLACK = timedelta(minutes=5)
@@ -102,10 +102,7 @@ def _freezes(policy: EscalationPolicy, rules_: Sequence[LevelRule], name: str) -
 async def _language(uow: UnitOfWork, workspace_id: uuid.UUID) -> Language:
     """What the alert's texts are written in: its workspace's language, for the whole team
     (and its webhooks), whoever reads them."""
-    language = await uow.session.scalar(
-        sa.select(Workspace.language).where(Workspace.id == workspace_id)
-    )
-    return language or Language.en
+    return await workspace_language(uow.session, workspace_id)
 
 
 def _step(name: str, now: datetime, metrics: Metrics) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
-from shared.i18n import Language, Text, catalog
+from shared.i18n import Text, catalog
 from shared.listening.models import TrackedTerm
-from shared.workspaces.models import Workspace
+from shared.workspaces.language import workspace_language
 
 TEXTS = catalog(
     "crisis.errors",
@@ -87,10 +87,7 @@ async def create_policy(
     await _check_refs(uow, workspace_id, values)
     playbook = body.playbook
     if playbook is None:
-        language = await uow.session.scalar(
-            sa.select(Workspace.language).where(Workspace.id == workspace_id)
-        )
-        playbook = default_playbook(language or Language.en)
+        playbook = default_playbook(await workspace_language(uow.session, workspace_id))
     values["levels"], values["playbook"] = body.levels, playbook
     policy = EscalationPolicy(id=uuid.uuid4(), workspace_id=workspace_id, **_stored(values))
     uow.session.add(policy)

@@ -24,6 +24,7 @@ from shared.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpo
 from shared.webhooks.schemas import EndpointCreate, EndpointUpdate, SecretRotation
 from shared.webhooks.signing import generate_secret
 from shared.webhooks.ssrf import url_problem
+from shared.workspaces.language import workspace_language
 
 TEXTS = catalog(
     "webhooks",
@@ -35,6 +36,9 @@ TEXTS = catalog(
         "disabled-test": Text(
             en="the endpoint is disabled: enable it to test it",
             fr="le point de réception est désactivé : activez-le pour le tester",
+        ),
+        "test-message": Text(
+            en="Test event from the SMM Platform", fr="Événement de test de la plateforme SMM"
         ),
         "delivery-in-flight": Text(
             en="an attempt of this delivery is in flight",
@@ -258,7 +262,10 @@ async def send_test(
         raise Conflict(TEXTS["disabled-test"].of(), "endpoint-disabled")
     event = uow.emit(
         workspace_id,
-        WebhookTest(endpoint_id=endpoint.id, message="Test event from the SMM Platform"),
+        WebhookTest(
+            endpoint_id=endpoint.id,
+            message=TEXTS["test-message"](await workspace_language(uow.session, workspace_id)),
+        ),
     )
     event.dispatched_at = now
     await uow.session.flush()
