@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar, get_args
 from pydantic import BaseModel, ValidationError, create_model
 
 from shared.errors import FieldError, ValidationFailed
+from shared.i18n import Grouped, Message, Text, catalog
 from shared.money import CURRENCIES, EXPONENTS, misfits, unit
 
 T = TypeVar("T", covariant=True)
@@ -70,8 +71,24 @@ def in_row_order(errors: Iterable[FieldError]) -> list[FieldError]:
     return sorted(errors, key=lambda e: (int(e.loc[2]), [str(part) for part in e.loc[3:]]))
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+TEXTS = catalog(
+    "bulk",
+    {
+        "error": Text(en="{n} error", fr="{n} erreur"),
+        "errors": Text(en="{n} errors", fr="{n} erreurs"),
+        "row": Text(en="{n} row", fr="{n} ligne"),
+        "rows": Text(en="{n} rows", fr="{n} lignes"),
+        "summary": Text(en="{errors} in {rows}", fr="{errors} dans {rows}"),
+        "summary-listed": Text(
+            en="{errors} in {rows}; the first {listed} are listed",
+            fr="{errors} dans {rows} ; les {listed} premières sont listées",
+        ),
+    },
+)
+
+
+def _count(number: int, noun: str) -> Message:
+    return TEXTS[noun if number == 1 else noun + "s"].of(n=Grouped(number))
 
 
 def refusal(errors: Sequence[FieldError]) -> ValidationFailed:
@@ -79,9 +96,11 @@ def refusal(errors: Sequence[FieldError]) -> ValidationFailed:
     `detail` that counts them all."""
     ordered = in_row_order(errors)
     rows = len({e.loc[2] for e in ordered})
-    detail = f"{_count(len(ordered), 'error')} in {_count(rows, 'row')}"
+    counts = {"errors": _count(len(ordered), "error"), "rows": _count(rows, "row")}
     if len(ordered) > MAX_LISTED:
-        detail += f"; the first {MAX_LISTED:,} are listed"
+        detail = TEXTS["summary-listed"].of(**counts, listed=Grouped(MAX_LISTED))
+    else:
+        detail = TEXTS["summary"].of(**counts)
     return ValidationFailed(ordered[:MAX_LISTED], detail)
 
 

@@ -1,5 +1,6 @@
 """CSV answers, for spreadsheets and BI tools (docs/api.md, CSV): flat columns, in RFC 4180
-or in the dialect a French Excel opens as it is (BOM, `;`, decimal comma)."""
+or in the dialect a French Excel opens as it is (BOM, `;`, decimal comma); headers a person
+reads, in the workspace's language, or the fields' stable keys for scripts."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from services.api.csv_labels import label
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language
 from shared.schemas import PageOut, ReadModel
-from shared.workspaces.models import Locale
+from shared.workspaces.models import Locale, Workspace
 from shared.workspaces.service import get_workspace
 
 R = TypeVar("R", bound=ReadModel)
@@ -43,6 +46,26 @@ class CsvDialect(enum.StrEnum):
     excel = "excel"
 
 
+class CsvHeader(enum.StrEnum):
+    """`labels`: the columns named for people, in the workspace's language (a spreadsheet's
+    reader). `keys`: the JSON fields' stable keys (`engagement_rate`, `coverage_clicks`),
+    whatever the language, for scripts and BI tools that read columns by name."""
+
+    labels = "labels"
+    keys = "keys"
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How to write a CSV answer: its dialect, and its header's language (None: the keys)."""
+
+    dialect: CsvDialect
+    language: Language | None
+
+    def header(self, column: str) -> str:
+        return column if self.language is None else label(column, self.language)
+
+
 def default_dialect(locale: Locale) -> CsvDialect:
     """French Excel splits on `;` and reads `0,5`: what a French workspace gets unasked."""
     return CsvDialect.excel if locale.value.startswith("fr-") else CsvDialect.rfc4180
@@ -53,7 +76,8 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {CSV: {"schema": {"type": "string"}}},
         "description": "JSON, or CSV with `Accept: text/csv` or `?export=csv`, in the "
-        "`csv_dialect` asked for, else the workspace locale's (`excel` for French).",
+        "`csv_dialect` asked for, else the workspace locale's (`excel` for French); headers "
+        "in the workspace's `language`, or the fields' keys with `csv_header=keys`.",
     }
 }
 
@@ -85,24 +109,29 @@ def wants_csv(request: Request, export: str | None) -> bool:
 
 @dataclass(frozen=True)
 class CsvAsk:
-    """What the client asked for: CSV or not, and a dialect if it named one."""
+    """What the client asked for: CSV or not, a dialect if it named one, and the header."""
 
     wanted: bool
     dialect: CsvDialect | None
+    header: CsvHeader = CsvHeader.labels
 
-    def dialect_for(self, locale: Locale) -> CsvDialect | None:
-        """The dialect to answer in, or None for JSON."""
+    def format_for(self, workspace: Workspace) -> CsvFormat | None:
+        """How to answer, or None for JSON: the dialect asked for, else the workspace
+        locale's; headers in the workspace's language unless keys were asked for."""
         if not self.wanted:
             return None
-        return self.dialect or default_dialect(locale)
+        return CsvFormat(
+            self.dialect or default_dialect(workspace.locale),
+            None if self.header is CsvHeader.keys else workspace.language,
+        )
 
-    async def resolve(self, uow: UnitOfWork, workspace_id: uuid.UUID) -> CsvDialect | None:
-        """As `dialect_for`, reading the workspace's locale only when it decides."""
+    async def resolve(self, uow: UnitOfWork, workspace_id: uuid.UUID) -> CsvFormat | None:
+        """As `format_for`, reading the workspace only when it decides."""
         if not self.wanted:
             return None
-        if self.dialect is not None:
-            return self.dialect
-        return default_dialect((await get_workspace(uow, workspace_id)).locale)
+        if self.dialect is not None and self.header is CsvHeader.keys:
+            return CsvFormat(self.dialect, None)
+        return self.format_for(await get_workspace(uow, workspace_id))
 
 
 async def csv_ask(
@@ -118,8 +147,14 @@ async def csv_ask(
         "(UTF-8 BOM, `;`, decimal comma in numeric cells). Default: the workspace's "
         "`locale` (`excel` for `fr-*`, else `rfc4180`). Ignored for JSON.",
     ),
+    csv_header: CsvHeader = Query(
+        default=CsvHeader.labels,
+        description="The CSV header: `labels` (for people, in the workspace's `language`) "
+        "or `keys` (the JSON fields' stable keys, for scripts and BI tools). Ignored for "
+        "JSON.",
+    ),
 ) -> CsvAsk:
-    return CsvAsk(wants_csv(request, export), csv_dialect)
+    return CsvAsk(wants_csv(request, export), csv_dialect, csv_header)
 
 
 CsvAsked = Annotated[CsvAsk, Depends(csv_ask)]
@@ -290,11 +325,15 @@ def flatten(row: BaseModel, dialect: CsvDialect, omit: Iterable[str] = ()) -> di
 def csv_text(
     rows: Iterable[BaseModel],
     model: type[BaseModel],
-    dialect: CsvDialect,
+    form: CsvFormat | CsvDialect,
     omit: Sequence[str] = (),
 ) -> str:
     """One line per row; the header is the union of the rows' columns in first-seen order,
-    or the row model's columns when there are no rows."""
+    or the row model's columns when there are no rows, each as `form` names it (a dialect
+    alone: the keys)."""
+    if isinstance(form, CsvDialect):
+        form = CsvFormat(form, None)
+    dialect = form.dialect
     flat_rows = [flatten(row, dialect, omit) for row in rows]
     header: dict[str, None] = {}
     if not flat_rows:
@@ -307,7 +346,7 @@ def csv_text(
     writer = csv.writer(
         buffer, delimiter=";" if dialect is CsvDialect.excel else ",", lineterminator="\r\n"
     )
-    writer.writerow(header)
+    writer.writerow([form.header(column) for column in header])
     names = list(header)
     for flat in flat_rows:
         writer.writerow([flat.get(column, "") for column in names])
@@ -318,34 +357,39 @@ def csv_response(
     rows: Iterable[BaseModel],
     name: str,
     model: type[BaseModel],
-    dialect: CsvDialect,
+    form: CsvFormat,
     omit: Sequence[str] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    language = {} if form.language is None else {"Content-Language": form.language.value}
     return Response(
-        csv_text(rows, model, dialect, omit),
+        csv_text(rows, model, form, omit),
         media_type=f"{CSV}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **(headers or {})},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            **language,
+            **(headers or {}),
+        },
     )
 
 
 def report_answer(
-    dialect: CsvDialect | None,
+    form: CsvFormat | None,
     report: BaseModel,
     rows: Sequence[BaseModel],
     name: str,
     model: type[BaseModel],
     omit: Sequence[str] = (),
 ) -> Response:
-    """A report as CSV when asked (a dialect), else its JSON as built: validated once, by
+    """A report as CSV when asked (a format), else its JSON as built: validated once, by
     construction (FastAPI would validate a thousand-row report a second time)."""
-    if dialect is not None:
-        return csv_response(rows, name, model, dialect, omit)
+    if form is not None:
+        return csv_response(rows, name, model, form, omit)
     return Response(report.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def page_answer(
-    request: Request, dialect: CsvDialect, page: PageOut[R], name: str, model: type[R]
+    request: Request, form: CsvFormat, page: PageOut[R], name: str, model: type[R]
 ) -> Response:
     """A list's page as CSV: its items, one per line; the next page's URL in a `Link`
     header (RFC 8288), the CSV having no room for `next_cursor`."""
@@ -353,4 +397,4 @@ def page_answer(
     if page.next_cursor is not None:
         url = request.url.include_query_params(cursor=page.next_cursor)
         link["Link"] = f'<{url.path}?{url.query}>; rel="next"'  # relative: proxies agree
-    return csv_response(page.items, name, model, dialect, headers=link)
+    return csv_response(page.items, name, model, form, headers=link)

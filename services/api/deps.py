@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.api.csv_output import CSV
 from services.api.errors import RateLimited
-from services.api.problems import AUTH_ERRORS
+from services.api.problems import AUTH_ERRORS, DETAILS
 from services.api.state import Resources
 from shared.bulk import Bulk, rows_or_errors
 from shared.db.base import Versioned, utcnow
@@ -78,8 +78,8 @@ async def answerable(request: Request) -> None:
     csv = isinstance(route, APIRoute) and _offers_csv(route)
     if csv and CSV in wanted:
         return
-    offered = "application/json or text/csv" if csv else "application/json only"
-    raise NotAcceptable(f"this operation answers in {offered}; `Accept: {accept[:100]}` is not one")
+    offered = DETAILS["json-or-csv"] if csv else DETAILS["json-only"]
+    raise NotAcceptable(offered.of(accept=accept[:100]))
 
 
 _QUERY_NAMES: dict[str, frozenset[str]] = {}
@@ -186,10 +186,7 @@ async def _failed(resources: Resources, host: str | None, now: float) -> None:
 def _auth_limited(resources: Resources, retry_after: int) -> RateLimited:
     limit = resources.settings.auth_failures_per_minute
     return RateLimited(
-        retry_after,
-        limit,
-        f"more than {limit} failed authentications a minute from this address; "
-        f"retry in {retry_after} s",
+        retry_after, limit, DETAILS["auth-limited"].of(limit=limit, retry_after=retry_after)
     )
 
 
@@ -200,7 +197,7 @@ async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:  # not a guess, and costs no lookup: not counted
-        raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
+        raise Unauthenticated(DETAILS["bearer-missing"].of())
     host, now = _client_host(request), time.time()
     _refuse_limited_address(resources, host, now)
     try:
@@ -232,7 +229,7 @@ async def operator(
     resources: Annotated[Resources, Depends(get_resources)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_operator)],
 ) -> None:
-    refused = Unauthenticated("this operation needs the operator token (SMM_ADMIN_TOKEN)")
+    refused = Unauthenticated(DETAILS["operator-token"].of())
     if credentials is None:
         raise refused
     host, now = _client_host(request), time.time()

@@ -14,7 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from services.api.problems import problem_response, unavailable
+from services.api.problems import DETAILS, problem_language, problem_response, unavailable
+from shared.errors import DETAILS as FIELD_DETAILS
 from shared.errors import (
     Conflict,
     DomainError,
@@ -25,6 +26,7 @@ from shared.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from shared.i18n import Language, Message
 from shared.logging import describe
 
 log = structlog.get_logger(__name__)
@@ -41,16 +43,19 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int, limit: int, detail: str | None = None) -> None:
+    def __init__(self, retry_after: int, limit: int, detail: str | Message | None = None) -> None:
         self.retry_after = retry_after
         self.limit = limit
-        self.detail = detail or (
-            f"this key may make {limit} requests a minute; retry in {retry_after} s"
-        )
+        self.detail = detail or DETAILS["rate-limited"].of(limit=limit, retry_after=retry_after)
 
 
 def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
+
+
+def _language(request: Request) -> Language:
+    """Problems follow the request's `Accept-Language` (fr, en; else English)."""
+    return problem_language(request.headers)
 
 
 def _clean(value: Any) -> Any:
@@ -69,7 +74,14 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem_response(
-        status, exc.title, exc.detail, exc.slug, _request_id(request), headers, **exc.extra
+        status,
+        exc.title,
+        exc.message,
+        exc.slug,
+        _request_id(request),
+        headers,
+        language=_language(request),
+        **exc.extra,
     )
 
 
@@ -80,17 +92,19 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
         return problem_response(
             400,
             "Malformed JSON",
-            "the body is not valid JSON",
+            DETAILS["malformed-json"].of(),
             "malformed-json",
             _request_id(request),
+            language=_language(request),
             errors=_clean(errors),
         )
     return problem_response(
         422,
         "Validation error",
-        f"{len(errors)} field(s) are invalid",
+        FIELD_DETAILS["fields-invalid"].of(count=len(errors)),
         "validation-error",
         _request_id(request),
+        language=_language(request),
         errors=_clean(errors),
     )
 
@@ -120,13 +134,19 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
         405: "method-not-allowed",
         413: "payload-too-large",
     }
+    detail: str | Message = str(exc.detail)
+    # Starlette's own 404 and 405 say the status phrase: a text we have in every language.
+    standard = {(404, "Not Found"): "not-found", (405, "Method Not Allowed"): "method-not-allowed"}
+    if (exc.status_code, detail) in standard:
+        detail = DETAILS[standard[exc.status_code, str(detail)]].of()
     return problem_response(
         exc.status_code,
         titles.get(exc.status_code, "HTTP error"),
-        str(exc.detail),
+        detail,
         slug.get(exc.status_code, "http-error"),
         _request_id(request),
         headers=getattr(exc, "headers", None),
+        language=_language(request),
     )
 
 
@@ -139,6 +159,7 @@ async def on_rate_limited(request: Request, exc: Exception) -> Response:
         "rate-limited",
         _request_id(request),
         {"Retry-After": str(exc.retry_after)},
+        language=_language(request),
     )
 
 
@@ -146,9 +167,10 @@ async def on_stale(request: Request, exc: Exception) -> Response:
     return problem_response(
         412,
         "Precondition failed",
-        "the resource changed while you updated it: fetch and retry",
+        DETAILS["stale"].of(),
         "precondition-failed",
         _request_id(request),
+        language=_language(request),
     )
 
 
@@ -157,15 +179,16 @@ async def on_integrity(request: Request, exc: Exception) -> Response:
     return problem_response(
         409,
         "Conflict",
-        "the change conflicts with existing data (duplicate or in use)",
+        DETAILS["conflict"].of(),
         "conflict",
         _request_id(request),
+        language=_language(request),
     )
 
 
 async def on_database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database_unavailable", error=describe(exc), request_id=_request_id(request))
-    return unavailable(_request_id(request))
+    return unavailable(_request_id(request), _language(request))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -175,9 +198,10 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(
         500,
         "Internal error",
-        "something went wrong on our side; it has been logged",
+        DETAILS["internal"].of(),
         "internal",
         _request_id(request),
+        language=_language(request),
     )
 
 

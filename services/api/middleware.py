@@ -11,7 +11,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.metrics import LATENCY, REQUESTS
-from services.api.problems import NOSNIFF, problem_response
+from services.api.problems import DETAILS, NOSNIFF, problem_response, scope_language
 
 log = structlog.get_logger(__name__)
 
@@ -101,9 +101,10 @@ class RequestContextMiddleware:
                         problem_response(
                             413,
                             "Payload too large",
-                            f"the body exceeds {self.max_body_bytes} bytes",
+                            DETAILS["payload-too-large"].of(limit=self.max_body_bytes),
                             "payload-too-large",
                             request_id,
+                            language=scope_language(scope),
                         ),
                     )
                     return

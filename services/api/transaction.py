@@ -19,12 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.errors import is_connection_error
 from services.api.middleware import header, send_response
-from services.api.problems import problem_response, unavailable
+from services.api.problems import DETAILS, problem_response, scope_language, unavailable
 from services.api.state import Resources
 from shared.config import Settings
 from shared.crypto import UndecryptableError
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language
 from shared.idempotency import store
 from shared.idempotency.models import IdempotencyRecord
 from shared.idempotency.sealing import replay_body
@@ -101,9 +102,10 @@ class TransactionMiddleware:
                 problem_response(
                     422,
                     "Validation error",
-                    "Idempotency-Key is at most 255 characters",
+                    DETAILS["idempotency-key-length"].of(),
                     "validation-error",
                     request_id,
+                    language=scope_language(scope),
                 ),
             )
             return
@@ -121,16 +123,19 @@ class TransactionMiddleware:
                 problem_response(
                     409,
                     "Conflict",
-                    "a request with this Idempotency-Key is still in flight",
+                    DETAILS["idempotency-in-flight"].of(),
                     "idempotency-in-flight",
                     request_id,
+                    language=scope_language(scope),
                 ),
             )
             return
         stored = await store.live_record(uow.session, slot, utcnow())
         if stored is not None:
             await uow.rollback()
-            await _replay_stored(send, stored, hashed, resources.settings, request_id)
+            await _replay_stored(
+                send, stored, hashed, resources.settings, request_id, scope_language(scope)
+            )
             return
         start, body = await self._buffered(scope, receive, uow)
         if 200 <= start["status"] < 300:
@@ -186,6 +191,7 @@ async def _replay_stored(
     hashed: str,
     settings: Settings,
     request_id: str | None,
+    language: Language,
 ) -> None:
     if stored.request_hash != hashed:
         await send_response(
@@ -193,9 +199,10 @@ async def _replay_stored(
             problem_response(
                 422,
                 "Idempotency-Key reused",
-                "this Idempotency-Key was used with another request body or path",
+                DETAILS["idempotency-key-reused"].of(),
                 "idempotency-key-reused",
                 request_id,
+                language=language,
             ),
         )
         return
@@ -210,9 +217,10 @@ async def _replay_stored(
             problem_response(
                 500,
                 "Internal error",
-                "the stored response to this Idempotency-Key cannot be read; it has been logged",
+                DETAILS["idempotency-unreadable"].of(),
                 "internal",
                 request_id,
+                language=language,
             ),
         )
         return
@@ -228,20 +236,27 @@ async def _replay_stored(
 def commit_failed_response(exc: Exception, scope: Scope) -> Any:
     """Nothing was sent yet: the client learns the write did not happen."""
     request_id = scope["state"].get("request_id")
+    language = scope_language(scope)
     if is_connection_error(exc):
         log.error("commit.unavailable", error=repr(exc))
-        return unavailable(request_id)
+        return unavailable(request_id, language)
     if isinstance(exc, IntegrityError):
         return problem_response(
-            409, "Conflict", "the change conflicts with existing data", "conflict", request_id
+            409,
+            "Conflict",
+            DETAILS["commit-conflict"].of(),
+            "conflict",
+            request_id,
+            language=language,
         )
     log.exception("commit.failed")
     return problem_response(
         500,
         "Internal error",
-        "the change could not be saved; it has been logged",
+        DETAILS["commit-failed"].of(),
         "internal",
         request_id,
+        language=language,
     )
 
 

@@ -20,6 +20,17 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.i18n import Text, catalog
+
+TEXTS = catalog(
+    "audiences",
+    {
+        "in-use": Text(
+            en="{count} lookalike audience(s) are built on this one",
+            fr="{count} audience(s) similaire(s) reposent sur celle-ci",
+        ),
+    },
+)
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[Audience]:
@@ -121,5 +132,5 @@ async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, audience_id: uuid.UUI
         sa.select(sa.func.count()).where(Audience.source_audience_id == audience.id)
     )
     if derived:
-        raise Conflict(f"{derived} lookalike audience(s) are built on this one", "in-use")
+        raise Conflict(TEXTS["in-use"].of(count=derived), "in-use")
     await uow.session.delete(audience)

@@ -18,8 +18,26 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, InvalidTransition, ValidationFailed
+from shared.i18n import Text, catalog
 from shared.social_accounts.models import Platform
 from shared.workspaces.models import Workspace
+
+TEXTS = catalog(
+    "campaigns",
+    {
+        "invalid-dates": Text(
+            en="ends_at must be after starts_at", fr="ends_at doit être après starts_at"
+        ),
+        "missing-dates": Text(
+            en="a campaign needs starts_at to become {status}",
+            fr="une campagne exige starts_at pour passer en {status}",
+        ),
+        "not-deletable": Text(
+            en="a {status} campaign cannot be deleted: archive it instead",
+            fr="une campagne {status} ne peut pas être supprimée : archivez-la plutôt",
+        ),
+    },
+)
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[Campaign]:
@@ -134,7 +152,7 @@ async def update(
         and campaign.ends_at is not None
         and campaign.ends_at <= campaign.starts_at
     ):
-        raise Conflict("ends_at must be after starts_at", "invalid-dates")
+        raise Conflict(TEXTS["invalid-dates"].of(), "invalid-dates")
     if target_status is not None and target_status != campaign.status:
         change_status(uow, campaign, CampaignStatus(target_status))
     await uow.session.flush()
@@ -146,7 +164,7 @@ def change_status(uow: UnitOfWork, campaign: Campaign, target: CampaignStatus) -
     if not rules.allowed(current, target):
         raise InvalidTransition("campaign", current, target, sorted(rules.TRANSITIONS[current]))
     if target in (CampaignStatus.scheduled, CampaignStatus.active) and campaign.starts_at is None:
-        raise Conflict(f"a campaign needs starts_at to become {target}", "missing-dates")
+        raise Conflict(TEXTS["missing-dates"].of(status=target), "missing-dates")
     campaign.status = target
     uow.emit(
         campaign.workspace_id,
@@ -159,9 +177,7 @@ def change_status(uow: UnitOfWork, campaign: Campaign, target: CampaignStatus) -
 async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
     campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
     if campaign.status not in rules.DELETABLE:
-        raise Conflict(
-            f"a {campaign.status} campaign cannot be deleted: archive it instead", "not-deletable"
-        )
+        raise Conflict(TEXTS["not-deletable"].of(status=campaign.status), "not-deletable")
     await uow.session.delete(campaign)
 
 

@@ -25,10 +25,36 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
+from shared.i18n import Text, catalog
 from shared.kpis.jobs import RebuildRollups
 from shared.metrics.models import MetricSnapshot
 from shared.social_accounts.models import Platform, SocialAccount
 from shared.workspaces.models import Workspace
+
+TEXTS = catalog(
+    "content",
+    {
+        "frozen": Text(
+            en="a {status} content item can no longer be edited",
+            fr="un contenu {status} ne peut plus être modifié",
+        ),
+        "invalid-variant": Text(en="variant needs ab_test_group", fr="variant exige ab_test_group"),
+        "crisis-freeze": Text(
+            en="held by an open crisis alert (CRI-4): it is released when the alert is resolved",
+            fr="retenu par une alerte de crise ouverte (CRI-4) : il est libéré quand l'alerte "
+            "est résolue",
+        ),
+        "system-status": Text(
+            en="'{status}' is set by the platform (publishing, crisis freeze), not by clients",
+            fr="« {status} » est posé par la plateforme (publication, gel de crise), pas par "
+            "les clients",
+        ),
+        "not-deletable": Text(
+            en="a {status} content item cannot be deleted: archive it",
+            fr="un contenu {status} ne peut pas être supprimé : archivez-le",
+        ),
+    },
+)
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[ContentItem]:
@@ -170,7 +196,7 @@ async def update(
     changes = body.changes()
     target = changes.pop("status", None)
     if changes and item.status in rules.FROZEN:
-        raise Conflict(f"a {item.status} content item can no longer be edited", "frozen")
+        raise Conflict(TEXTS["frozen"].of(status=item.status), "frozen")
     if changes.get("campaign_id") is not None:
         await TenantRepository(uow.session, Campaign, "campaign").check_references(
             workspace_id, [(("body", "campaign_id"), changes["campaign_id"])]
@@ -187,22 +213,16 @@ async def update(
     if {"production_cost", "campaign_id"} & changes.keys():
         await _price(uow, item)
     if item.ab_test_group is None and item.variant is not None:
-        raise Conflict("variant needs ab_test_group", "invalid-variant")
+        raise Conflict(TEXTS["invalid-variant"].of(), "invalid-variant")
     if creative_edit and item.status in rules.NEEDS_REAPPROVAL:
         # First back to review, then any move asked for: an edit cannot ride along with a
         # schedule past the approval it invalidates (a reviewer may edit and approve).
         change_status(uow, item, ContentStatus.in_review, now, force=True)
     if target is not None and target != item.status:
         if item.status == ContentStatus.on_hold:
-            raise Conflict(
-                "held by an open crisis alert (CRI-4): it is released when the alert is resolved",
-                "crisis-freeze",
-            )
+            raise Conflict(TEXTS["crisis-freeze"].of(), "crisis-freeze")
         if target in rules.SYSTEM_ONLY:
-            raise Conflict(
-                f"'{target}' is set by the platform (publishing, crisis freeze), not by clients",
-                "system-status",
-            )
+            raise Conflict(TEXTS["system-status"].of(status=target), "system-status")
         change_status(uow, item, target, now)
     elif item.status == ContentStatus.scheduled and "scheduled_at" in changes:
         require_future(item, now)
@@ -266,7 +286,5 @@ async def release_due(uow: UnitOfWork, now: datetime, limit: int = DUE_BATCH) ->
 async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, item_id: uuid.UUID) -> None:
     item = await repo(uow).get(workspace_id, item_id, lock=True)
     if item.status in rules.NOT_DELETABLE:
-        raise Conflict(
-            f"a {item.status} content item cannot be deleted: archive it", "not-deletable"
-        )
+        raise Conflict(TEXTS["not-deletable"].of(status=item.status), "not-deletable")
     await uow.session.delete(item)

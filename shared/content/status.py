@@ -11,11 +11,22 @@ from shared.content.models import ContentItem, ContentStatus
 from shared.content.schemas import ContentItemRead
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, InvalidTransition
+from shared.i18n import Text, catalog
+
+SCHEDULE_PAST = catalog(
+    "content.status",
+    {
+        "schedule-past": Text(
+            en="a scheduled content item needs scheduled_at in the future",
+            fr="un contenu programmé exige un scheduled_at dans le futur",
+        )
+    },
+)["schedule-past"]
 
 
 def require_future(item: ContentItem, now: datetime) -> None:
     if item.scheduled_at is None or item.scheduled_at <= now:
-        raise Conflict("a scheduled content item needs scheduled_at in the future", "schedule-past")
+        raise Conflict(SCHEDULE_PAST.of(), "schedule-past")
 
 
 def change_status(

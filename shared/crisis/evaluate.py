@@ -33,7 +33,9 @@ from shared.crisis.schemas import AlertRead
 from shared.crisis.watch import WATCHED, Scope
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language
 from shared.listening.models import TermKind, TrackedTerm
+from shared.workspaces.language import workspace_language
 
 #: Mentions a source stamps slightly ahead of our clock still count as now.
 CLOCK_SLACK = timedelta(minutes=5)
@@ -97,6 +99,12 @@ def _freezes(policy: EscalationPolicy, rules_: Sequence[LevelRule], name: str) -
     return at is not None and rank(rules_, name) >= rank(rules_, at)
 
 
+async def _language(uow: UnitOfWork, workspace_id: uuid.UUID) -> Language:
+    """What the alert's texts are written in: its workspace's language, for the whole team
+    (and its webhooks), whoever reads them."""
+    return await workspace_language(uow.session, workspace_id)
+
+
 def _step(name: str, now: datetime, metrics: Metrics) -> dict[str, Any]:
     return {"level": name, "at": now.isoformat(), "metrics": metrics.model_dump(mode="json")}
 
@@ -132,7 +140,13 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
             metrics=metrics.model_dump(mode="json"),
             escalations=[_step(current, now, metrics)],
             sample_mention_ids=await samples(uow, scope),
-            explanation=await explain(uow, scope, policy.window_minutes, metrics),
+            explanation=await explain(
+                uow,
+                scope,
+                policy.window_minutes,
+                metrics,
+                await _language(uow, policy.workspace_id),
+            ),
             playbook=[{**step, "done": False, "done_at": None} for step in policy.playbook],
         )
         _freeze_as_policy_says(alert, policy, rules_)
@@ -148,7 +162,9 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
         alert.metrics = metrics.model_dump(mode="json")
         alert.escalations = [*alert.escalations, _step(current, now, metrics)]
         alert.sample_mention_ids = await samples(uow, scope)
-        alert.explanation = await explain(uow, scope, policy.window_minutes, metrics)
+        alert.explanation = await explain(
+            uow, scope, policy.window_minutes, metrics, await _language(uow, policy.workspace_id)
+        )
         _freeze_as_policy_says(alert, policy, rules_)
         await session.flush()
         uow.emit(

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crisis.levels import Metrics
 from shared.crisis.schemas import Author, Explanation, MentionShare, Trend
+from shared.crisis.texts import SUMMARY
 from shared.crisis.watch import WATCHED, Scope
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language, number, percent
 from shared.listening.models import TrackedTerm
 
 SAMPLES = 20
@@ -134,9 +136,10 @@ async def _baseline_sentiment(session: AsyncSession, scope: Scope) -> float | No
 
 
 async def explain(
-    uow: UnitOfWork, scope: Scope, window_minutes: int, metrics: Metrics
+    uow: UnitOfWork, scope: Scope, window_minutes: int, metrics: Metrics, language: Language
 ) -> dict[str, Any]:
-    """CRI-3's explanation: what rose against the baseline, who spoke, where, how."""
+    """CRI-3's explanation: what rose against the baseline, who spoke, where, how; its
+    summary in the workspace's `language`."""
     session = uow.session
     ratio = _ratio(scope, window_minutes)
     terms = await _term_trends(session, scope, ratio)
@@ -157,7 +160,7 @@ async def explain(
         avg_sentiment=metrics.avg_sentiment,
         baseline_avg_sentiment=baseline_avg,
         sentiment_delta=delta,
-        summary=summary(metrics, window_minutes, tags[:3], authors[:1], delta),
+        summary=summary(metrics, window_minutes, tags[:3], authors[:1], delta, language),
     )
     return explanation.model_dump(mode="json")
 
@@ -168,20 +171,35 @@ def summary(
     tags: list[Trend],
     authors: list[Author],
     delta: float | None,
+    language: Language = Language.en,
 ) -> str:
-    """One sentence a person reads in a notification."""
-    parts = [f"{metrics.mention_count} mentions in {window_minutes} min"]
+    """One sentence a person reads in a notification, in the workspace's language."""
+    say = SUMMARY
+    parts = [say["volume"](language, count=metrics.mention_count, minutes=window_minutes)]
     if metrics.volume_ratio is not None and metrics.expected_count is not None:
-        parts[0] += f" ({metrics.volume_ratio:.1f}x the usual {metrics.expected_count:.0f})"
+        parts[0] += say["usual"](
+            language,
+            ratio=number(metrics.volume_ratio, 1, language),
+            expected=number(metrics.expected_count, 0, language),
+        )
     if metrics.negative_share is not None:
-        parts.append(f"{metrics.negative_share:.0%} negative")
+        parts.append(say["negative"](language, share=percent(metrics.negative_share, language)))
     if delta is not None:
-        parts.append(f"sentiment {delta:+.2f} vs baseline")
+        parts.append(say["sentiment"](language, delta=number(delta, 2, language, sign=True)))
     if tags:
         rising = ", ".join(
-            f"#{t.key} (new)" if t.lift is None else f"#{t.key} (x{t.lift:.1f})" for t in tags
+            say["new-tag"](language, tag=t.key)
+            if t.lift is None
+            else say["lift-tag"](language, tag=t.key, lift=number(t.lift, 1, language))
+            for t in tags
         )
-        parts.append(f"rising: {rising}")
+        parts.append(say["rising"](language, tags=rising))
     if authors:
-        parts.append(f"top author {authors[0].handle} ({authors[0].followers:,} followers)")
-    return "; ".join(parts)
+        parts.append(
+            say["top-author"](
+                language,
+                handle=authors[0].handle,
+                followers=number(authors[0].followers, 0, language),
+            )
+        )
+    return say["separator"](language).join(parts)

@@ -71,7 +71,12 @@ class PolicyCreate(InputModel):
         description="Lowest first; a level holds when all its thresholds are met.",
     )
     cooldown_minutes: Annotated[int, JsonInt(1, 7 * 24 * 60)] = 120
-    playbook: list[PlaybookStep] = Field(default_factory=list, max_length=50)
+    playbook: list[PlaybookStep] | None = Field(
+        default=None,
+        max_length=50,
+        description="Ordered steps; omitted or null: the default playbook, in the "
+        "workspace's `language`; `[]`: none.",
+    )
     freeze_publishing_at: str | None = Field(
         default=None,
         max_length=40,

@@ -13,11 +13,29 @@ from shared.crisis.evaluate import resolve
 from shared.crisis.levels import LevelRule
 from shared.crisis.models import Alert, AlertStatus, EscalationPolicy
 from shared.crisis.schemas import AlertUpdate, PolicyCreate, PolicyUpdate, check_levels
+from shared.crisis.texts import default_playbook
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
+from shared.i18n import Text, catalog
 from shared.listening.models import TrackedTerm
+from shared.workspaces.language import workspace_language
+
+TEXTS = catalog(
+    "crisis.errors",
+    {
+        "levels-drop": Text(
+            en="the open alert is at level '{level}', which these levels drop: resolve it first",
+            fr="l'alerte ouverte est au niveau « {level} », que ces niveaux retirent : "
+            "résolvez-la d'abord",
+        ),
+        "alert-open": Text(
+            en="this policy has an unresolved alert: resolve it first",
+            fr="cette politique a une alerte non résolue : résolvez-la d'abord",
+        ),
+    },
+)
 
 
 def policies(uow: UnitOfWork) -> TenantRepository[EscalationPolicy]:
@@ -67,7 +85,10 @@ async def create_policy(
 ) -> EscalationPolicy:
     values = body.model_dump()
     await _check_refs(uow, workspace_id, values)
-    values["levels"], values["playbook"] = body.levels, body.playbook
+    playbook = body.playbook
+    if playbook is None:
+        playbook = default_playbook(await workspace_language(uow.session, workspace_id))
+    values["levels"], values["playbook"] = body.levels, playbook
     policy = EscalationPolicy(id=uuid.uuid4(), workspace_id=workspace_id, **_stored(values))
     uow.session.add(policy)
     await uow.session.flush()
@@ -101,11 +122,7 @@ async def update_policy(
     if open_alert is not None and "levels" in changes:
         names = {rule.level for rule in levels}
         if open_alert.level not in names:
-            raise Conflict(
-                f"the open alert is at level '{open_alert.level}', which these levels drop: "
-                "resolve it first",
-                "alert-open",
-            )
+            raise Conflict(TEXTS["levels-drop"].of(level=open_alert.level), "alert-open")
     for field, value in changes.items():
         setattr(policy, field, value)
     await uow.session.flush()
@@ -122,7 +139,7 @@ async def delete_policy(uow: UnitOfWork, workspace_id: uuid.UUID, policy_id: uui
     """Refused while its alert is unresolved; its past alerts stay, with its name."""
     policy = await policies(uow).get(workspace_id, policy_id, lock=True)
     if await _unresolved(uow, policy.id) is not None:
-        raise Conflict("this policy has an unresolved alert: resolve it first", "alert-open")
+        raise Conflict(TEXTS["alert-open"].of(), "alert-open")
     await uow.session.delete(policy)
 
 

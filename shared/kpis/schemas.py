@@ -193,7 +193,12 @@ class RangeOut(BaseModel):
 
 
 class FunnelStage(BaseModel):
-    name: Literal["captation", "activation", "consideration", "conversion"]
+    name: Literal["awareness", "activation", "consideration", "conversion"] = Field(
+        description="The stage's stable id (the spec's \"captation\" is `awareness`)."
+    )
+    label: str = Field(
+        description="The stage's name in the workspace's `language`.", examples=["Captation"]
+    )
     counter: str
     count: int | None
     pass_rate: RatioOut | None = Field(description="From the previous stage.")
@@ -254,7 +259,10 @@ class ContentMatrix(ReportMeta):
 
 class TimeSlot(BaseModel):
     weekday: int = Field(ge=1, le=7, description="ISO weekday: 1 is Monday.")
-    weekday_name: str
+    weekday_name: str = Field(
+        description="The weekday, capitalised as a label, in the workspace's `language`.",
+        examples=["Jeudi"],
+    )
     hour: int = Field(ge=0, le=23)
     items: int
     engagement_rate: RatioOut | None

@@ -10,9 +10,23 @@ from shared.crisis.models import EscalationPolicy
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.i18n import Text, catalog
 from shared.listening.models import Mention, TrackedTerm
 from shared.listening.schemas import MAX_TERMS_PER_WORKSPACE, TrackedTermCreate
 from shared.listening.text import TermMatcher, matcher_for
+
+TEXTS = catalog(
+    "listening.terms",
+    {
+        "duplicate": Text(
+            en="'{term}' is already tracked as {id}", fr="« {term} » est déjà suivi : {id}"
+        ),
+        "watched": Text(
+            en="the escalation policy '{policy}' watches this term: edit it first",
+            fr="la politique d'escalade « {policy} » surveille ce terme : modifiez-la d'abord",
+        ),
+    },
+)
 
 
 def repository(uow: UnitOfWork) -> TenantRepository[TrackedTerm]:
@@ -26,7 +40,7 @@ async def create_term(
         repository(uow).select(workspace_id).where(TrackedTerm.term == body.term)
     )
     if duplicate is not None:
-        raise Conflict(f"'{body.term}' is already tracked as {duplicate.id}", "duplicate")
+        raise Conflict(TEXTS["duplicate"].of(term=body.term, id=duplicate.id), "duplicate")
     held = await uow.session.scalar(
         sa.select(sa.func.count())
         .select_from(TrackedTerm)
@@ -65,9 +79,7 @@ async def delete_term(uow: UnitOfWork, workspace_id: uuid.UUID, term_id: uuid.UU
         )
     )
     if watching is not None:
-        raise Conflict(
-            f"the escalation policy '{watching}' watches this term: edit it first", "in-use"
-        )
+        raise Conflict(TEXTS["watched"].of(policy=watching), "in-use")
     await uow.session.execute(
         sa.update(Mention)
         .where(Mention.workspace_id == workspace_id, Mention.term_ids.contains([term.id]))

@@ -15,6 +15,7 @@ from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
+from shared.i18n import Text, catalog
 from shared.jobs.service import failed_for_good, read_as_failed
 from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.segments import rules
@@ -22,6 +23,16 @@ from shared.segments.jobs import RefreshSegment
 from shared.segments.models import AudienceMember, AudienceRefresh
 from shared.segments.rules import Tier
 from shared.segments.schemas import RefreshRead, SegmentComputed
+
+TEXTS = catalog(
+    "segments",
+    {
+        "not-retargeting": Text(
+            en="a {kind} audience has no members here: the platforms compute it",
+            fr="une audience {kind} n'a pas de membres ici : les plateformes la calculent",
+        ),
+    },
+)
 
 
 def refreshes(uow: UnitOfWork) -> TenantRepository[AudienceRefresh]:
@@ -33,10 +44,7 @@ async def retargeting(uow: UnitOfWork, workspace_id: uuid.UUID, audience_id: uui
         workspace_id, audience_id
     )
     if audience.kind != AudienceKind.retargeting:
-        raise Conflict(
-            f"a {audience.kind} audience has no members here: the platforms compute it",
-            "not-retargeting",
-        )
+        raise Conflict(TEXTS["not-retargeting"].of(kind=audience.kind), "not-retargeting")
     return audience
 
 

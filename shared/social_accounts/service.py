@@ -9,8 +9,24 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict
+from shared.i18n import Text, catalog
 from shared.social_accounts.models import SocialAccount
 from shared.social_accounts.schemas import SocialAccountCreate, SocialAccountUpdate
+
+TEXTS = catalog(
+    "social_accounts",
+    {
+        "duplicate": Text(
+            en="{platform} account {external_id} is already connected as {id}",
+            fr="le compte {platform} {external_id} est déjà connecté : {id}",
+        ),
+        "in-use": Text(
+            en="{count} content item(s) belong to this account: delete or archive them first",
+            fr="{count} contenu(s) appartiennent à ce compte : supprimez-les ou archivez-les "
+            "d'abord",
+        ),
+    },
+)
 
 
 def repo(uow: UnitOfWork) -> TenantRepository[SocialAccount]:
@@ -29,7 +45,9 @@ async def create(
     )
     if duplicate is not None:
         raise Conflict(
-            f"{body.platform} account {body.external_id} is already connected as {duplicate.id}",
+            TEXTS["duplicate"].of(
+                platform=body.platform, external_id=body.external_id, id=duplicate.id
+            ),
             "duplicate",
         )
     account = SocialAccount(id=uuid.uuid4(), workspace_id=workspace_id, **body.model_dump())
@@ -59,8 +77,5 @@ async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID
         sa.select(sa.func.count()).where(ContentItem.social_account_id == account.id)
     )
     if used:
-        raise Conflict(
-            f"{used} content item(s) belong to this account: delete or archive them first",
-            "in-use",
-        )
+        raise Conflict(TEXTS["in-use"].of(count=used), "in-use")
     await uow.session.delete(account)

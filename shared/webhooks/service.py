@@ -18,11 +18,35 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.i18n import Text, catalog
 from shared.webhooks.events import WebhookTest
 from shared.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from shared.webhooks.schemas import EndpointCreate, EndpointUpdate, SecretRotation
 from shared.webhooks.signing import generate_secret
 from shared.webhooks.ssrf import url_problem
+from shared.workspaces.language import workspace_language
+
+TEXTS = catalog(
+    "webhooks",
+    {
+        "disabled-retry": Text(
+            en="the endpoint is disabled: enable it first, then retry",
+            fr="le point de réception est désactivé : activez-le, puis réessayez",
+        ),
+        "disabled-test": Text(
+            en="the endpoint is disabled: enable it to test it",
+            fr="le point de réception est désactivé : activez-le pour le tester",
+        ),
+        "test-message": Text(
+            en="Test event from the SMM Platform", fr="Événement de test de la plateforme SMM"
+        ),
+        "delivery-in-flight": Text(
+            en="an attempt of this delivery is in flight",
+            fr="une tentative de cette livraison est en cours",
+        ),
+    },
+)
+
 
 #: The channel dispatchers LISTEN on; outbox inserts notify it by trigger (migration 0002).
 CHANNEL = "smm_webhooks"
@@ -208,9 +232,9 @@ async def retry(session: AsyncSession, delivery: WebhookDelivery, now: datetime)
     a waiting one keeps the rest of its schedule."""
     endpoint = await session.get_one(WebhookEndpoint, delivery.endpoint_id)
     if not endpoint.enabled:
-        raise Conflict("the endpoint is disabled: enable it first, then retry", "endpoint-disabled")
+        raise Conflict(TEXTS["disabled-retry"].of(), "endpoint-disabled")
     if delivery.status == DeliveryStatus.sending:
-        raise Conflict("an attempt of this delivery is in flight", "delivery-in-flight")
+        raise Conflict(TEXTS["delivery-in-flight"].of(), "delivery-in-flight")
     if delivery.status != DeliveryStatus.pending:
         delivery.status = DeliveryStatus.pending
         delivery.one_off = True
@@ -235,10 +259,13 @@ async def send_test(
     fan-out never offers it to the workspace's other endpoints."""
     endpoint = await endpoints(uow).get(workspace_id, endpoint_id)
     if not endpoint.enabled:
-        raise Conflict("the endpoint is disabled: enable it to test it", "endpoint-disabled")
+        raise Conflict(TEXTS["disabled-test"].of(), "endpoint-disabled")
     event = uow.emit(
         workspace_id,
-        WebhookTest(endpoint_id=endpoint.id, message="Test event from the SMM Platform"),
+        WebhookTest(
+            endpoint_id=endpoint.id,
+            message=TEXTS["test-message"](await workspace_language(uow.session, workspace_id)),
+        ),
     )
     event.dispatched_at = now
     await uow.session.flush()

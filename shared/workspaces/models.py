@@ -17,6 +17,7 @@ from shared.db.base import (
     str_enum,
     tenant_listing_index,
 )
+from shared.i18n import Language, language_of
 
 
 class Role(enum.StrEnum):
@@ -43,6 +44,12 @@ class Locale(enum.StrEnum):
 DEFAULT_LOCALE = Locale.fr_FR
 
 
+def locale_language(locale: Locale) -> Language:
+    """A workspace's language when none is given: its locale's (migration 0016 gave it
+    so to the workspaces that existed before languages)."""
+    return language_of(locale.value)
+
+
 class Workspace(Timestamped, Versioned, Base):
     __tablename__ = "workspaces"
 
@@ -52,6 +59,11 @@ class Workspace(Timestamped, Versioned, Base):
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     locale: Mapped[Locale] = mapped_column(
         str_enum(Locale), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE.value
+    )
+    #: What the product writes for the team: alert summaries, playbooks, report labels, CSV
+    #: headers (problems follow each request's `Accept-Language` instead).
+    language: Mapped[Language] = mapped_column(
+        str_enum(Language), default=Language.fr, server_default=Language.fr.value
     )
     settings: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=sa.text("'{}'::jsonb")

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypeAliasType
 
+from shared.i18n import Language
 from shared.schemas import (
     CurrencyCode,
     InputModel,
@@ -69,6 +70,13 @@ class WorkspaceCreate(InputModel):
         description="BCP 47: the CSV dialect by default (`excel` for `fr-*`) and the "
         "console's language and number formats.",
     )
+    language: Language | None = Field(
+        default=None,
+        description="What the product writes for the team: alert summaries, default "
+        "playbooks, weekday and funnel labels, CSV headers. Omitted: the locale's "
+        "(`fr` for `fr-*`, else `en`). Error messages follow each request's "
+        "`Accept-Language` instead.",
+    )
 
 
 class WorkspaceRead(ReadModel):
@@ -77,6 +85,7 @@ class WorkspaceRead(ReadModel):
     timezone: str
     currency: str
     locale: Locale
+    language: Language
     created_at: datetime
 
 
@@ -116,12 +125,16 @@ class RangeRead(BaseModel):
 class WorkspaceUpdate(UpdateModel):
     """Changing the time zone re-buckets the KPI rollups (a worker job)."""
 
-    NOT_NULL = frozenset({"name", "timezone", "currency", "locale"})
+    NOT_NULL = frozenset({"name", "timezone", "currency", "locale", "language"})
 
     name: Name | None = None
     timezone: TimeZone | None = None
     currency: CurrencyCode | None = None
     locale: Locale | None = None
+    language: Language | None = Field(
+        default=None,
+        description="Texts written from now on follow it; alerts already written keep theirs.",
+    )
     kpi_ranges: dict[KpiRangeName, RangeIn | None] | None = Field(
         default=None,
         max_length=7,

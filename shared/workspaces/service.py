@@ -24,10 +24,11 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.events.models import TrackedEvent
+from shared.i18n import Text, catalog
 from shared.kpis import ranges
 from shared.kpis.jobs import RebuildRollups
 from shared.metrics.models import MetricSnapshot
-from shared.workspaces.models import ApiKey, Role, Workspace
+from shared.workspaces.models import ApiKey, Role, Workspace, locale_language
 from shared.workspaces.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -38,6 +39,39 @@ from shared.workspaces.schemas import (
     WorkspaceRead,
     WorkspaceUpdate,
 )
+
+TEXTS = catalog(
+    "workspaces",
+    {
+        "role": Text(
+            en="this operation needs the '{role}' role; the key is '{key_role}'",
+            fr="cette opération exige le rôle « {role} » ; la clé a le rôle « {key_role} »",
+        ),
+        "currency-in-use": Text(
+            en="amounts are already recorded in {currency}: its currency can no longer change "
+            "(a campaign may have a currency of its own)",
+            fr="des montants sont déjà enregistrés en {currency} : sa devise ne peut plus "
+            "changer (une campagne peut avoir sa propre devise)",
+        ),
+        "key-limit": Text(
+            en="a workspace holds at most {count} usable API keys (each multiplies the rate "
+            "limit); revoke one it no longer needs, then create this one",
+            fr="un espace de travail détient au plus {count} clés d'API utilisables (chacune "
+            "multiplie la limite de débit) ; révoquez-en une inutile, puis créez celle-ci",
+        ),
+        "last-admin-key": Text(
+            en="this is the workspace's last admin key: revoking it would leave nobody able "
+            "to manage keys or webhooks; create another admin key first, then revoke this one",
+            fr="c'est la dernière clé admin de l'espace de travail : la révoquer ne laisserait "
+            "personne gérer les clés ni les webhooks ; créez d'abord une autre clé admin, "
+            "puis révoquez celle-ci",
+        ),
+        "key-invalid": Text(en="the API key is not valid", fr="la clé d'API n'est pas valide"),
+        "key-revoked": Text(en="the API key was revoked", fr="la clé d'API a été révoquée"),
+        "key-expired": Text(en="the API key has expired", fr="la clé d'API a expiré"),
+    },
+)
+
 
 KEY_PREFIX = "smm_"
 #: last_used_at is refreshed at most this often, so reads do not become writes.
@@ -64,9 +98,7 @@ class Principal:
 
     def require(self, role: Role) -> None:
         if self.role.rank < role.rank:
-            raise PermissionDenied(
-                f"this operation needs the '{role}' role; the key is '{self.role}'"
-            )
+            raise PermissionDenied(TEXTS["role"].of(role=role, key_role=self.role))
 
 
 def keys(uow: UnitOfWork) -> TenantRepository[ApiKey]:
@@ -82,6 +114,7 @@ async def create_workspace(
         timezone=body.timezone,
         currency=body.currency,
         locale=body.locale,
+        language=body.language or locale_language(body.locale),
         settings={},
     )
     uow.session.add(workspace)
@@ -123,11 +156,7 @@ async def _currency_unused(uow: UnitOfWork, workspace: Workspace) -> None:
         ),
     )
     if await uow.session.scalar(sa.select(recorded)):
-        raise Conflict(
-            f"amounts are already recorded in {workspace.currency}: its currency can no "
-            "longer change (a campaign may have a currency of its own)",
-            "currency-in-use",
-        )
+        raise Conflict(TEXTS["currency-in-use"].of(currency=workspace.currency), "currency-in-use")
 
 
 async def get_workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
@@ -204,11 +233,7 @@ async def create_key(uow: UnitOfWork, workspace_id: uuid.UUID, body: ApiKeyCreat
         .where(ApiKey.workspace_id == workspace_id, _usable(now))
     )
     if (usable or 0) >= MAX_KEYS:
-        raise Conflict(
-            f"a workspace holds at most {MAX_KEYS} usable API keys (each multiplies the rate "
-            "limit); revoke one it no longer needs, then create this one",
-            "key-limit",
-        )
+        raise Conflict(TEXTS["key-limit"].of(count=MAX_KEYS), "key-limit")
     secret, prefix = new_key()
     row = ApiKey(
         id=uuid.uuid4(),
@@ -257,18 +282,13 @@ async def revoke_key(uow: UnitOfWork, workspace_id: uuid.UUID, key_id: uuid.UUID
             )
         )
         if not others:
-            raise Conflict(
-                "this is the workspace's last admin key: revoking it would leave nobody able "
-                "to manage keys or webhooks; create another admin key first, then revoke "
-                "this one",
-                "last-admin-key",
-            )
+            raise Conflict(TEXTS["last-admin-key"].of(), "last-admin-key")
     row.revoked_at = now
 
 
 async def authenticate(uow: UnitOfWork, key: str, now: datetime) -> Principal:
     if not key.startswith(KEY_PREFIX):
-        raise Unauthenticated("the API key is not valid")
+        raise Unauthenticated(TEXTS["key-invalid"].of())
     row = (
         await uow.session.execute(
             sa.select(
@@ -282,11 +302,11 @@ async def authenticate(uow: UnitOfWork, key: str, now: datetime) -> Principal:
         )
     ).one_or_none()
     if row is None:
-        raise Unauthenticated("the API key is not valid")
+        raise Unauthenticated(TEXTS["key-invalid"].of())
     if row.revoked_at is not None:
-        raise Unauthenticated("the API key was revoked")
+        raise Unauthenticated(TEXTS["key-revoked"].of())
     if row.expires_at is not None and row.expires_at <= now:
-        raise Unauthenticated("the API key has expired")
+        raise Unauthenticated(TEXTS["key-expired"].of())
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         await uow.session.execute(
             sa.update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now)

@@ -67,18 +67,24 @@ async def test_a_french_workspace_gets_excel_unless_it_asks_for_rfc_4180(
     tenant: Tenant, resources: Resources, settings: Settings
 ) -> None:
     campaign = await _campaign(tenant, resources, settings)
-    body = await _csv(tenant, "/v1/kpis", group_by="campaign")
+    labelled = await _csv(tenant, "/v1/kpis", group_by="campaign")
+    assert labelled.startswith(BOM + b"ID de la campagne;Nom;")  # its language's
+    body = await _csv(tenant, "/v1/kpis", group_by="campaign", csv_header="keys")
     assert body.startswith(BOM + b"campaign_id;name;")
     [line] = excel_lines(body)
     assert line["name"] == "Lumière d'hiver"
     assert line["campaign_id"] == campaign["id"]
     assert (line["ctr"], line["spend"], line["impressions"]) == ("0,035", "52,50", "1000")
-    budget, *_ = excel_lines(await _csv(tenant, "/v1/kpis/budget"))
+    budget, *_ = excel_lines(await _csv(tenant, "/v1/kpis/budget", csv_header="keys"))
     assert budget["kind"] == "campaign"
     assert (budget["budget"], budget["remaining"]) == ("1500,00", "1447,50")
     assert budget["starts_at"] == campaign["starts_at"].replace("+00:00", "Z")  # its point kept
 
-    [rfc] = rfc_lines(await _csv(tenant, "/v1/kpis", group_by="campaign", csv_dialect="rfc4180"))
+    [rfc] = rfc_lines(
+        await _csv(
+            tenant, "/v1/kpis", group_by="campaign", csv_dialect="rfc4180", csv_header="keys"
+        )
+    )
     assert (rfc["name"], rfc["ctr"], rfc["spend"]) == ("Lumière d'hiver", "0.035", "52.50")
 
 
@@ -88,8 +94,8 @@ async def test_an_english_workspace_gets_rfc_4180_unless_it_asks_for_excel(
     tenant = await make_tenant(locale="en-GB")
     await _campaign(tenant, resources, settings)
     [rfc] = rfc_lines(await _csv(tenant, "/v1/kpis", export="csv"))
-    assert rfc["ctr"] == "0.035"
-    [excel] = excel_lines(await _csv(tenant, "/v1/kpis", csv_dialect="excel"))
+    assert rfc["CTR"] == "0.035"  # its language's labels
+    [excel] = excel_lines(await _csv(tenant, "/v1/kpis", csv_dialect="excel", csv_header="keys"))
     assert excel["ctr"] == "0,035"
 
 

@@ -164,7 +164,12 @@ async def test_kpis_by_campaign_have_a_typed_group_and_a_csv(
     http = api.get_async_httpx_client()
     response = await http.get(
         "/v1/kpis",
-        params={"group_by": "campaign", "level": "campaign", "csv_dialect": "rfc4180"},
+        params={
+            "group_by": "campaign",
+            "level": "campaign",
+            "csv_dialect": "rfc4180",
+            "csv_header": "keys",
+        },
         headers={"Accept": "text/csv"},
     )
     assert response.status_code == 200, response.text

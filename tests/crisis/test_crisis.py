@@ -166,7 +166,7 @@ async def test_a_crisis_opens_escalates_freezes_publishing_and_resolves(
     }
     assert explanation["languages"][0]["key"] == "fr"
     assert explanation["sentiment_delta"] < 0
-    assert "20 mentions in 60 min" in explanation["summary"]
+    assert "20 mentions en 60 min" in explanation["summary"]  # the workspace speaks French
     assert len(opened["alert"]["sample_mention_ids"]) == 20
     assert [s["done"] for s in opened["alert"]["playbook"]] == [False, False]
     assert await item_status(tenant, tomorrow) == "scheduled"  # "alert" does not freeze

@@ -21,7 +21,7 @@ from tests.helpers.reports import seed
 async def lines(tenant: Tenant, path: str, **params: str) -> list[dict[str, str]]:
     response = await tenant.http.get(
         f"/v1/kpis{path}",
-        params={"export": "csv", "csv_dialect": "rfc4180", **params},
+        params={"export": "csv", "csv_dialect": "rfc4180", "csv_header": "keys", **params},
         headers=tenant.admin,
     )
     assert response.status_code == 200, response.text
@@ -73,6 +73,7 @@ async def test_funnel_and_budget_are_flat_tables(
     assert list(funnel[0]) == [
         "kind",
         "name",
+        "label",
         "counter",
         "count",
         "pass_rate",

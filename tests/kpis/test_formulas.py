@@ -86,7 +86,7 @@ def test_funnel_pass_rates_ranges_and_the_leak() -> None:
         Range(D("0.02"), D("0.10")),  # click -> conversion
     ]
     stages = chain(
-        [("captation", 100_000), ("activation", 4_000), ("consideration", 20), ("conversion", 1)],
+        [("awareness", 100_000), ("activation", 4_000), ("consideration", 20), ("conversion", 1)],
         ranges,
     )
     assert [s.pass_rate for s in stages] == [None, D("0.04"), D("0.005"), D("0.05")]
@@ -97,14 +97,14 @@ def test_funnel_pass_rates_ranges_and_the_leak() -> None:
 def test_the_leak_is_the_largest_relative_gap_and_none_when_all_are_in_range() -> None:
     ranges = [Range(D("0.03"), D("0.05")), Range(D("0.01"), D("0.03"))]
     # activation 0.02 is 33 % under 0.03, consideration 0 is 100 % under 0.01.
-    stages = chain([("captation", 1000), ("activation", 20), ("consideration", 0)], ranges)
+    stages = chain([("awareness", 1000), ("activation", 20), ("consideration", 0)], ranges)
     assert leak(stages) == "consideration"
     # activation 0.02 is 33 % under 0.03, consideration 0.01 is in its range.
-    stages = chain([("captation", 10_000), ("activation", 200), ("consideration", 2)], ranges)
+    stages = chain([("awareness", 10_000), ("activation", 200), ("consideration", 2)], ranges)
     assert leak(stages) == "activation"
-    stages = chain([("captation", 1000), ("activation", 40), ("consideration", 1)], ranges)
+    stages = chain([("awareness", 1000), ("activation", 40), ("consideration", 1)], ranges)
     assert leak(stages) is None
-    stages = chain([("captation", 0), ("activation", 0)], ranges[:1])
+    stages = chain([("awareness", 0), ("activation", 0)], ranges[:1])
     assert stages[1].pass_rate is None
     assert leak(stages) is None
 

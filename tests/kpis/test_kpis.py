@@ -193,7 +193,12 @@ async def test_csv_by_accept_header_or_format_parameter(
 
     response = await tenant.http.get(
         "/v1/kpis",
-        params={"group_by": "campaign", "format": "csv", "csv_dialect": "rfc4180"},
+        params={
+            "group_by": "campaign",
+            "format": "csv",
+            "csv_dialect": "rfc4180",
+            "csv_header": "keys",
+        },
         headers=tenant.admin,
     )
     assert response.status_code == 200
@@ -211,7 +216,7 @@ async def test_csv_by_accept_header_or_format_parameter(
     )
     assert by_accept.headers["content-type"].startswith("text/csv")
     [post] = list(csv.DictReader(io.StringIO(by_accept.text)))
-    assert post["format"] == "post"
+    assert post["Format"] == "post"  # the header in the workspace's language
     for path in ("/funnel", "/content-matrix", "/best-times", "/budget"):
         got = await tenant.http.get(f"/v1/kpis{path}?format=csv", headers=tenant.admin)
         assert got.status_code == 200
@@ -242,11 +247,17 @@ async def test_funnel_stages_leak_and_workspace_ranges(
     funnel = await get(tenant, "/funnel")
     stages = [(s["name"], s["count"], s["pass_rate"], s["position"]) for s in funnel["stages"]]
     assert stages == [
-        ("captation", 100_000, None, None),
+        ("awareness", 100_000, None, None),
         ("activation", 4000, 0.04, "within"),
         ("consideration", 20, 0.005, "below"),
         ("conversion", 1, 0.05, "within"),
     ]
+    assert [s["label"] for s in funnel["stages"]] == [
+        "Captation",
+        "Activation",
+        "Considération",
+        "Conversion",
+    ]  # a French workspace's
     assert funnel["stages"][2]["reference"] == {"low": 0.01, "high": 0.03}
     assert funnel["leak"] == "consideration"
     benchmarks = {b["kpi"]: (b["value"], b["position"]) for b in funnel["benchmarks"]}
@@ -359,8 +370,8 @@ async def test_best_times_in_the_workspace_time_zone(
         (7, 3): (1, 0.3),
     }
     assert [(s["weekday_name"], s["hour"]) for s in times["top"]] == [
-        ("monday", 0),
-        ("monday", 9),
+        ("Lundi", 0),
+        ("Lundi", 9),
     ]  # the Sunday slots have fewer than 3 items
     anyone = await get(tenant, "/best-times", min_items=1)
     assert [(s["weekday"], s["hour"]) for s in anyone["top"]][:2] == [(7, 1), (7, 3)]

@@ -285,7 +285,7 @@ async def test_share_of_voice(tenant: Tenant, resources: Resources, settings: Se
     assert (by_term[other["id"]]["mentions"], by_term[other["id"]]["net_sentiment"]) == (1, -1.0)
     csv = await tenant.http.get(
         "/v1/kpis/share-of-voice",
-        params={"format": "csv", "csv_dialect": "rfc4180"},
+        params={"format": "csv", "csv_dialect": "rfc4180", "csv_header": "keys"},
         headers=tenant.admin,
     )
     assert csv.headers["content-type"].startswith("text/csv")

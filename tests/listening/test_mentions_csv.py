@@ -37,7 +37,7 @@ async def test_mentions_as_csv_page_by_page(
     )
     first = await tenant.http.get(
         "/v1/mentions",
-        params={"sentiment": "negative", "limit": "1"},
+        params={"sentiment": "negative", "limit": "1", "csv_header": "keys"},
         headers=tenant.admin | {"Accept": "text/csv"},
     )
     assert first.status_code == 200, first.text
@@ -60,7 +60,9 @@ async def test_mentions_as_csv_page_by_page(
     assert lost["author_handle"] == "'@someone"  # `@` starts a formula in Excel
 
     exported = await tenant.http.get(
-        "/v1/mentions", params={"export": "csv", "csv_dialect": "rfc4180"}, headers=tenant.admin
+        "/v1/mentions",
+        params={"export": "csv", "csv_dialect": "rfc4180", "csv_header": "keys"},
+        headers=tenant.admin,
     )
     everything = {m["text"]: m for m in rows(exported.content, "rfc4180")}
     assert sorted(m["sentiment"] for m in everything.values()) == ["-0.5", "-0.8", "0.9"]
@@ -72,7 +74,12 @@ async def test_mentions_as_csv_page_by_page(
 async def test_responsiveness_csv_leaves_the_period_to_the_request(tenant: Tenant) -> None:
     response = await tenant.http.get(
         "/v1/kpis/responsiveness",
-        params={"format": "csv", "from": ago(days=1), "csv_dialect": "rfc4180"},
+        params={
+            "format": "csv",
+            "from": ago(days=1),
+            "csv_dialect": "rfc4180",
+            "csv_header": "keys",
+        },
         headers=tenant.admin,
     )
     assert response.text.splitlines() == [

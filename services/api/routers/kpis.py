@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.responses import Response
 
-from services.api.csv_output import CSV_RESPONSE, CsvAsk, CsvAsked, CsvDialect, report_answer
+from services.api.csv_output import CSV_RESPONSE, CsvAsk, CsvAsked, CsvFormat, report_answer
 from services.api.deps import UoW, ViewerKey, v1_router
 from services.api.problems import NOT_FOUND
 from shared.content.models import ContentFormat
@@ -87,7 +87,7 @@ FormatFilter = Annotated[
 @dataclass(frozen=True)
 class KpiQuery:
     scope: Scope
-    csv: CsvDialect | None
+    csv: CsvFormat | None
 
 
 async def kpi_query(
@@ -130,8 +130,8 @@ async def kpi_query(
         format=None if format in (None, "csv") else ContentFormat(format),
         paid=paid,
     )
-    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect)
-    return KpiQuery(scope=scope, csv=csv.dialect_for(space.locale))
+    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect, asked.header)
+    return KpiQuery(scope=scope, csv=csv.format_for(space))
 
 
 Filters = Annotated[KpiQuery, Depends(kpi_query)]
@@ -142,6 +142,7 @@ class FunnelLine(BaseModel):
 
     kind: Literal["stage", "benchmark"]
     name: str = Field(description="The stage, or the benchmark's KPI.")
+    label: str | None = Field(default=None, description="The stage's, in the workspace's language.")
     counter: str | None = None
     count: int | None = None
     pass_rate: RatioOut | None = None

@@ -14,7 +14,7 @@ from services.api.csv_output import (
     CSV_RESPONSE,
     CsvAsk,
     CsvAsked,
-    CsvDialect,
+    CsvFormat,
     page_answer,
     report_answer,
 )
@@ -238,7 +238,7 @@ async def update_mention(
 @dataclass(frozen=True)
 class MentionQuery:
     scope: MentionScope
-    csv: CsvDialect | None
+    csv: CsvFormat | None
 
 
 async def mention_query(
@@ -256,7 +256,7 @@ async def mention_query(
     if start is not None and end is not None and end <= start:
         raise ValidationFailed([FieldError(("query", "to"), "must be after `from`", "range")])
     scope = MentionScope(key.workspace_id, start, end, platform, language)
-    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect)
+    csv = CsvAsk(asked.wanted or format == "csv", asked.dialect, asked.header)
     return MentionQuery(scope, await csv.resolve(uow, key.workspace_id))
 
 

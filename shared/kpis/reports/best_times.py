@@ -6,13 +6,32 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language, Text, catalog
 from shared.kpis import formulas, lookups, report
 from shared.kpis.measures import Sums, add
 from shared.kpis.queries import GroupBy, Scope, grouped_sums
 from shared.kpis.reports.common import check_level, meta
 from shared.kpis.schemas import BestTimes, TimeSlot
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: ISO weekdays in order (1 is Monday), by their English id, each named in every language.
+WEEKDAY_NAMES = catalog(
+    "kpis.weekdays",
+    {
+        "monday": Text(en="Monday", fr="Lundi"),
+        "tuesday": Text(en="Tuesday", fr="Mardi"),
+        "wednesday": Text(en="Wednesday", fr="Mercredi"),
+        "thursday": Text(en="Thursday", fr="Jeudi"),
+        "friday": Text(en="Friday", fr="Vendredi"),
+        "saturday": Text(en="Saturday", fr="Samedi"),
+        "sunday": Text(en="Sunday", fr="Dimanche"),
+    },
+)
+WEEKDAYS = tuple(WEEKDAY_NAMES)
+
+
+def weekday_name(weekday: int, language: Language) -> str:
+    """An ISO weekday (1 is Monday) as the workspace's language names it."""
+    return WEEKDAY_NAMES[WEEKDAYS[weekday - 1]](language)
 
 
 async def best_times(uow: UnitOfWork, scope: Scope, min_items: int, top: int = 5) -> BestTimes:
@@ -35,7 +54,7 @@ async def best_times(uow: UnitOfWork, scope: Scope, min_items: int, top: int = 5
     table = [
         TimeSlot(
             weekday=weekday,
-            weekday_name=WEEKDAYS[weekday - 1],
+            weekday_name=weekday_name(weekday, space.language),
             hour=hour,
             items=len(members),
             engagement_rate=report.kpi_value(add(*members), engagement_rate, space.currency),

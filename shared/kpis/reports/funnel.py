@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from shared import money
 from shared.db.uow import UnitOfWork
+from shared.i18n import Language, Text, catalog
 from shared.kpis import formulas, lookups, ranges, report
 from shared.kpis.measures import Sums, add, zero
 from shared.kpis.queries import Scope, grouped_sums
@@ -18,13 +19,28 @@ from shared.kpis.schemas import (
     RangeOut,
 )
 
-#: The stages in order, each with the counter it counts.
+#: The stages in order, each with the counter it counts. Their ids are stable English
+#: (`awareness` is the spec's "captation", docs/decisions.md); people read `label`.
 STAGES = (
-    ("captation", "impressions"),
+    ("awareness", "impressions"),
     ("activation", "engagements"),
     ("consideration", "clicks"),
     ("conversion", "outcomes"),
 )
+
+STAGE_LABELS = catalog(
+    "kpis.funnel_stages",
+    {
+        "awareness": Text(en="Awareness", fr="Captation"),
+        "activation": Text(en="Activation", fr="Activation", same=True),
+        "consideration": Text(en="Consideration", fr="Considération"),
+        "conversion": Text(en="Conversion", fr="Conversion", same=True),
+    },
+)
+
+
+def stage_label(stage: str, language: Language) -> str:
+    return STAGE_LABELS[stage](language)
 
 
 def _range_out(reference: formulas.Range) -> RangeOut:
@@ -89,6 +105,7 @@ async def funnel(uow: UnitOfWork, scope: Scope) -> FunnelReport:
         stages=[
             FunnelStage(
                 name=stage.name,
+                label=stage_label(stage.name, space.language),
                 counter="conversions + leads" if counter == "outcomes" else counter,
                 count=stage.count,
                 pass_rate=stage.pass_rate,

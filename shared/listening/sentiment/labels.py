@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import enum
 
-
-class Language(enum.StrEnum):
-    fr = "fr"
-    en = "en"
+from shared.i18n import Language as Language  # the languages scored are the product's
 
 
 class SentimentLabel(enum.StrEnum):
