@@ -14,7 +14,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from typer._click.globals import get_current_context
 
-from cli.choices import DEFAULT_LOCALE, JobStatus, Locale, Role
+from cli.choices import DEFAULT_LOCALE, JobStatus, Language, Locale, Role
 from cli.errors import CliError, ExitCode, reaching
 from cli.output import JsonOption, emit_json, fields, table, when
 from cli.secret_files import write_secret
@@ -216,23 +216,38 @@ def workspace_create(
     locale: Annotated[
         Locale, typer.Option(help="Language and number formats of exports and the console")
     ] = DEFAULT_LOCALE,
+    language: Annotated[
+        Language | None,
+        typer.Option(
+            help="Language of the texts the product writes for the team (alert summaries, "
+            "playbooks, report labels, CSV headers); default: the locale's",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a workspace and its first admin key (the secret is printed once).
 
     Example:
-      smm workspace create "Maison Lumière" --timezone Europe/Paris --currency EUR
+      smm workspace create "Maison Lumière" --timezone Europe/Paris --currency EUR --language fr
     """
     from shared.workspaces import service
     from shared.workspaces.schemas import WorkspaceCreate, WorkspaceCreated, WorkspaceRead
 
     body = build(
         WorkspaceCreate,
-        {"name": "NAME", "timezone": "--timezone", "currency": "--currency", "locale": "--locale"},
+        {
+            "name": "NAME",
+            "timezone": "--timezone",
+            "currency": "--currency",
+            "locale": "--locale",
+            "language": "--language",
+        },
         name=name,
         timezone=timezone,
         currency=currency,
         locale=locale.value,
+        language=language.value if language else None,
     )
     workspace, key = run_uow(lambda uow: service.create_workspace(uow, body))
     created = WorkspaceCreated(workspace=WorkspaceRead.model_validate(workspace), api_key=key)
@@ -247,6 +262,7 @@ def workspace_create(
                 ("timezone", workspace.timezone),
                 ("currency", workspace.currency),
                 ("locale", workspace.locale),
+                ("language", workspace.language),
                 ("admin key", key.id),
                 ("secret", key.key),
             ]
@@ -269,7 +285,9 @@ def workspace_list(as_json: JsonOption = False) -> None:
     if as_json:
         emit_json(rows)
     elif rows:
-        typer.echo(table(rows, ["id", "name", "timezone", "currency", "locale", "created_at"]))
+        typer.echo(
+            table(rows, ["id", "name", "timezone", "currency", "locale", "language", "created_at"])
+        )
     else:
         typer.echo("no workspace (create one: smm workspace create NAME)")
 
@@ -545,9 +563,20 @@ def seed(
             "Example: --days 30",
         ),
     ] = 90,
+    as_json: JsonOption = False,
 ) -> None:
-    """Seed the demo workspace (once); prints its admin key."""
-    run_async(lambda settings: seed_demo(settings, days))
+    """Seed the demo workspace (once); prints its admin key.
+
+    Example:
+      smm seed --days 30
+    """
+    from shared.demo import DEMO_NAME
+
+    secret = run_async(lambda settings: seed_demo(settings, days))
+    if as_json:
+        emit_json({"workspace": DEMO_NAME, "admin_key": secret})
+    else:
+        typer.echo(fields([("workspace", DEMO_NAME), ("admin key", secret)]))
 
 
 async def seed_demo(settings: Settings, days: int = 90) -> str:
@@ -561,5 +590,4 @@ async def seed_demo(settings: Settings, days: int = 90) -> str:
     saved = key_file.read_text().strip() if key_file.exists() else None
     secret = await with_uow(settings, lambda uow: demo.ensure(uow, utcnow(), saved, settings, days))
     write_secret(key_file, secret + "\n")
-    typer.echo(f"demo admin key {secret}")
     return secret

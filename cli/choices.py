@@ -23,6 +23,13 @@ class Locale(enum.StrEnum):
     en_US = "en-US"
 
 
+class Language(enum.StrEnum):
+    """shared.i18n.Language"""
+
+    fr = "fr"
+    en = "en"
+
+
 class JobStatus(enum.StrEnum):
     """shared.jobs.models.JobStatus"""
 

@@ -180,9 +180,7 @@ app.add_typer(admin.key_app, name="key")
 app.add_typer(admin.jobs_app, name="jobs")
 app.add_typer(admin.webhooks_app, name="webhooks")
 app.command()(migrate)
-#: `seed` is owned by the demo's work: its own docstring's example, if it has one, wins.
-_SEED_EXAMPLE = None if "Example:" in (admin.seed.__doc__ or "") else "Example: smm seed"
-app.command(epilog=_SEED_EXAMPLE)(admin.seed)
+app.command()(admin.seed)
 app.command()(api)
 app.command()(worker)
 app.command()(dev.services)

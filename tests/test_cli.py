@@ -66,11 +66,25 @@ def closed_port() -> int:
 
 
 def test_workspace_create_then_list_in_text_and_json(smm_env: CliEnv) -> None:
-    text = ok(smm("workspace", "create", "Atelier Nord", "--timezone", "America/New_York"))
+    text = ok(
+        smm(
+            "workspace",
+            "create",
+            "Atelier Nord",
+            "--timezone",
+            "America/New_York",
+            "--locale",
+            "en-US",
+        )
+    )
     assert "timezone   America/New_York" in text
+    assert "language   en" in text  # the locale's, when not given
     assert "(the secret is shown once: store it now)" in text
     created = new_workspace("Acme")
     assert created["workspace"]["currency"] == "EUR"
+    assert created["workspace"]["language"] == "fr"
+    english = ok_json(smm("workspace", "create", "Paris Team", "--language", "en", "--json"))
+    assert (english["workspace"]["locale"], english["workspace"]["language"]) == ("fr-FR", "en")
     assert created["api_key"]["role"] == "admin"
     assert created["api_key"]["key"].startswith("smm_")
 
@@ -78,7 +92,16 @@ def test_workspace_create_then_list_in_text_and_json(smm_env: CliEnv) -> None:
     assert created["workspace"] in listed
     assert {"Atelier Nord", "Acme"} <= {w["name"] for w in listed}
     table = ok(smm("workspace", "list")).splitlines()
-    assert table[0].split() == ["ID", "NAME", "TIMEZONE", "CURRENCY", "LOCALE", "CREATED", "AT"]
+    assert table[0].split() == [
+        "ID",
+        "NAME",
+        "TIMEZONE",
+        "CURRENCY",
+        "LOCALE",
+        "LANGUAGE",
+        "CREATED",
+        "AT",
+    ]
     row = next(line for line in table if line.startswith(created["workspace"]["id"]))
     # Aligned columns: every row's timezone starts where the header's does.
     assert row.index("Europe/Paris") == table[0].index("TIMEZONE")

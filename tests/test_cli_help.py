@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from cli import choices
 from cli.errors import EXIT_CODES, ExitCode
 from cli.main import app
+from shared.i18n import Language
 from shared.jobs.models import JobStatus
 from shared.workspaces.models import DEFAULT_LOCALE, Locale, Role
 
@@ -48,6 +49,7 @@ def test_the_choices_offered_are_the_models_own() -> None:
     assert [c.value for c in choices.Role] == [r.value for r in Role]
     assert [c.value for c in choices.Locale] == [loc.value for loc in Locale]
     assert [c.value for c in choices.JobStatus] == [s.value for s in JobStatus]
+    assert [c.value for c in choices.Language] == [lang.value for lang in Language]
     assert choices.DEFAULT_LOCALE.value == DEFAULT_LOCALE.value
 
 
@@ -57,6 +59,7 @@ def test_the_choices_offered_are_the_models_own() -> None:
         (("key", "create"), "viewer|editor|admin"),
         (("workspace", "create"), "fr-FR|en-GB|en-US"),
         (("jobs", "list"), "pending|done|failed"),
+        (("workspace", "create"), "fr|en"),
     ],
 )
 def test_enumerations_list_their_choices(command: tuple[str, ...], listed: str) -> None:

@@ -220,5 +220,6 @@ def test_seed_takes_the_days_of_history() -> None:
     assert shown.exit_code == 0
     assert "--days" in shown.output
     assert "Example" in shown.output
+    assert "--json" in shown.output
     refused = runner.invoke(app, ["seed", "--days", "3"])
     assert refused.exit_code == 2  # a usage error, before any connection

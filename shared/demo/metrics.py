@@ -23,22 +23,10 @@ from shared.content.models import ContentFormat
 from shared.db.uow import UnitOfWork
 from shared.demo.plan import PARIS, ItemPlan, Plan, local
 from shared.metrics import service
+from shared.metrics.models import AMOUNTS
 from shared.metrics.schemas import MAX_ROWS, SnapshotBatch, SnapshotIn
 from shared.social_accounts.models import Platform
 
-COUNTERS = (
-    "impressions",
-    "reach",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "clicks",
-    "video_views",
-    "leads",
-    "conversions",
-)
-AMOUNTS = ("spend", "conversion_value")
 CENT = Decimal("0.01")
 VIDEO = frozenset({ContentFormat.reel, ContentFormat.short_video, ContentFormat.live})
 #: How engagements split into likes, comments, shares and saves.
