@@ -275,6 +275,7 @@ async def test_a_past_storm_and_an_open_watch(client: httpx.AsyncClient, headers
     assert len(open_) == 1
     storm = resolved[0]
     assert [step["level"] for step in storm["escalations"]] == ["watch", "alert"]
+    assert all(step["at"].endswith("Z") for step in storm["escalations"])  # UTC, as live
     assert storm["resolved_by"] == "cooldown"
     assert storm["postmortem"]
     assert "transporteur" in storm["postmortem"]

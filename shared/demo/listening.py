@@ -11,7 +11,7 @@ import json
 import random
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -153,8 +153,10 @@ async def _replay_storm(
 
 
 def _at(moment: datetime) -> Callable[[], datetime]:
-    """A clock stopped at `moment`: the evaluation as the cron ran it then."""
-    return lambda: moment
+    """A clock stopped at `moment`, in UTC as the product's clock reads: the evaluation
+    as the cron ran it then (an escalation's `at` is written as the clock gives it)."""
+    utc = moment.astimezone(UTC)
+    return lambda: utc
 
 
 async def _date_events(uow: UnitOfWork, workspace_id: uuid.UUID, moment: datetime) -> None:
