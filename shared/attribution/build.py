@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.attribution.paths import Ints, Paths, floats, ints
+from shared.attribution.paths import Bools, Ints, Paths, floats, ints
 from shared.cycles import collector_paused
 from shared.db import partitions
 from shared.events.models import TOUCHPOINTS, EventType, TrackedEvent
@@ -28,33 +27,38 @@ DIRECT = "direct"
 #: (the earlier query, a row per path, sorted 4 million rows on disk: 8.5 s of a 16.6 s
 #: run). Paths are cut from the stream in numpy: a visitor's touches before each
 #: conversion of the period, and a visitor with none, all of them.
-#: Three values for the whole stream: fixed-width records (time, campaign, content item,
-#: cents, whether a conversion) read by numpy as they are, and the visitors and channels
-#: as separated text: no Python object per value but the strings.
-#: `\x1f` appears in neither (visitor ids are printable, channels match CHANNEL).
+#: A few values for the whole stream: a fixed-width record per event (its time, and
+#: whether it is a conversion, has a campaign, has a content item) that numpy reads as it
+#: is; the campaigns, content items and conversion values only where there are some
+#: (`string_agg` skips NULLs); the visitors and channels as separated text. No Python
+#: object per value but the strings; `\x1f` appears in neither (visitor ids are
+#: printable, channels match CHANNEL).
 _STREAM = sa.text(
     """
     SELECT string_agg(visitor_id, E'\\x1f' ORDER BY visitor_id, occurred_at) AS visitors,
            string_agg(channel, E'\\x1f' ORDER BY visitor_id, occurred_at) AS channels,
            string_agg(
-               timestamptz_send(occurred_at)
-               || coalesce(uuid_send(campaign_id), CAST(:nil AS bytea))
-               || coalesce(uuid_send(content_item_id), CAST(:nil AS bytea))
-               || int8send(CASE WHEN type = ANY(:conversions)
-                           THEN round(coalesce(value, 0) * :minor)::bigint ELSE 0 END)
-               || CASE WHEN type = ANY(:conversions) THEN CAST(:yes AS bytea)
-                       ELSE CAST(:no AS bytea) END,
-               '' ORDER BY visitor_id, occurred_at) AS records
+               timestamptz_send(occurred_at) || int2send(
+                   CAST(CASE WHEN type = ANY(:conversions) THEN 1 ELSE 0 END
+                        + CASE WHEN campaign_id IS NULL THEN 0 ELSE 2 END
+                        + CASE WHEN content_item_id IS NULL THEN 0 ELSE 4 END AS int2)),
+               '' ORDER BY visitor_id, occurred_at) AS records,
+           string_agg(uuid_send(campaign_id), '' ORDER BY visitor_id, occurred_at)
+               AS campaigns,
+           string_agg(uuid_send(content_item_id), '' ORDER BY visitor_id, occurred_at)
+               AS contents,
+           string_agg(
+               int8send(CASE WHEN type = ANY(:conversions)
+                        THEN round(coalesce(value, 0) * :minor)::bigint END),
+               '' ORDER BY visitor_id, occurred_at) AS cents
     FROM events
     WHERE workspace_id = :workspace AND type = ANY(:types)
       AND occurred_at >= :touch_start AND occurred_at < :end
     """
 )
 #: One record of `_STREAM`: `timestamptz_send` is microseconds since 2000-01-01 UTC.
-_RECORD = np.dtype(
-    [("at", ">i8"), ("campaign", "V16"), ("content", "V16"), ("cents", ">i8"), ("conversion", "u1")]
-)
-_NIL = bytes(16)
+_RECORD = np.dtype([("at", ">i8"), ("flags", ">i2")])
+_CONVERSION, _CAMPAIGN, _CONTENT = 1, 2, 4
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _SEPARATOR = "\x1f"
 _DAY_US = 86_400_000_000
@@ -124,17 +128,18 @@ def _keyed(values: Iterable[str]) -> tuple[list[str], Ints]:
     return [found[i] for i in order], ints(rank[ids])
 
 
-def _labelled(values: npt.NDArray[np.void]) -> tuple[list[str], Ints]:
-    """Key ids of 16-byte UUIDs, the nil one (NULL) as `(none)`, numbered in label order.
-    Only the ids that are set go through a dict: touchpoints without a campaign cost
-    nothing."""
-    halves = np.ascontiguousarray(values).view(np.uint64).reshape(-1, 2)
-    present = np.flatnonzero(halves.any(axis=1))
-    labels, ids = _keyed(str(uuid.UUID(bytes=b)) for b in values[present].tolist())
-    if len(present) == len(values):
+def _labelled(present: Bools, packed: bytes | None) -> tuple[list[str], Ints]:
+    """Key ids of the events' UUIDs (16 bytes each in `packed`, one per event where
+    `present`), `(none)` elsewhere, numbered in label order."""
+    packed = packed or b""
+    found = [str(uuid.UUID(bytes=packed[i : i + 16])) for i in range(0, len(packed), 16)]
+    if len(found) != int(present.sum()):
+        raise ValueError("as many UUIDs as events that have one")
+    labels, ids = _keyed(found)
+    if len(found) == len(present):
         return labels, ids
     # "(none)" sorts before any UUID's hex digits: it is key 0.
-    out = np.zeros(len(values), dtype=np.int64)
+    out = np.zeros(len(present), dtype=np.int64)
     out[present] = ids + 1
     return [NONE, *labels], ints(out)
 
@@ -160,6 +165,9 @@ def _built(
     visitors: str | None,
     channels: str | None,
     records: bytes | None,
+    campaigns: bytes | None,
+    contents: bytes | None,
+    cents: bytes | None,
     *,
     start: datetime,
     end: datetime,
@@ -175,7 +183,8 @@ def _built(
     if not len(names) == len(kinds) == len(stream):
         raise ValueError("a separator inside a visitor id or a channel")
     at = stream["at"].astype(np.int64)
-    conversion = stream["conversion"].astype(np.bool_)
+    flags = stream["flags"].astype(np.int64)
+    conversion = (flags & _CONVERSION).astype(np.bool_)
     # Visitor number of each event: the stream is in visitor order.
     new = np.ones(len(names), dtype=np.bool_)
     if len(names) > 1:
@@ -220,24 +229,25 @@ def _built(
     )
     until = np.concatenate((ends, np.full(len(others), _micros(end), dtype=np.int64)))
     before_days = floats((until - at[index]) / 1e6 / 86400.0)
-    cents = stream["cents"].astype(np.int64)
+    value = np.zeros(len(stream), dtype=np.int64)
+    value[conversion] = np.frombuffer(cents or b"", dtype=">i8")
     values = ints(
-        np.concatenate((cents[counted][kept], np.zeros(len(other_starts), dtype=np.int64)))
+        np.concatenate((value[counted][kept], np.zeros(len(other_starts), dtype=np.int64)))
     )
-    flags = np.concatenate(
+    converted = np.concatenate(
         (np.ones(int(kept.sum()), np.bool_), np.zeros(len(other_starts), np.bool_))
     )
 
     def paths(labels: list[str], ids: Ints) -> Paths:
         labels, ids = _compact(labels, ids[index])
-        return Paths(ids, before_days, starts, flags, values, labels)
+        return Paths(ids, before_days, starts, converted, values, labels)
 
     return Built(
         paths(*_keyed(kinds)),
-        paths(*_labelled(stream["campaign"])),
-        paths(*_labelled(stream["content"])),
+        paths(*_labelled((flags & _CAMPAIGN).astype(np.bool_), campaigns)),
+        paths(*_labelled((flags & _CONTENT).astype(np.bool_), contents)),
         int(direct.sum()),
-        int(cents[counted][direct].sum()),
+        int(value[counted][direct].sum()),
         places,
     )
 
@@ -266,9 +276,6 @@ async def build(
                     "conversions": conversions,
                     "types": sorted({*conversions, *(t.value for t in TOUCHPOINTS)}),
                     "minor": 10**places,
-                    "nil": _NIL,
-                    "yes": b"\x01",
-                    "no": b"\x00",
                 },
             )
         ).one()
@@ -276,6 +283,9 @@ async def build(
             row.visitors,
             row.channels,
             row.records,
+            row.campaigns,
+            row.contents,
+            row.cents,
             start=start,
             end=end,
             lookback_days=lookback_days,
