@@ -24,7 +24,7 @@ import numpy as np
 from bench import common
 
 WHAT = "Attribution: every model over 1,000,000 paths and 12 channels"
-TARGET = "< 60 s; markov equal to the reference within 1e-6"
+TARGET = "<= 10 s end to end; markov equal to the reference within 1e-6"
 
 PATHS = int(os.environ.get("BENCH_ATTRIBUTION_PATHS", "1000000"))
 CHANNELS = 12
@@ -170,7 +170,7 @@ def run() -> dict[str, Any]:
             run = common.finished(http, response, worker, worker_log, every=0.2)
             end_to_end = time.perf_counter() - started
 
-    met = models["total"] < 60 and end_to_end < 60 and models["gap"] <= 1e-6
+    met = models["total"] < 60 and end_to_end <= 10 and models["gap"] <= 1e-6
     return {
         "figures": {
             "models_s": round(models["total"], 2),
@@ -195,6 +195,8 @@ def run() -> dict[str, Any]:
             "1, 2 and 3, shapley; by channel (the end-to-end run also by campaign and "
             "content item).",
             "End to end: events COPYed into PostgreSQL (not timed), then the run through "
-            "the API and one worker process, timed from the 202 to `succeeded`.",
+            "the API and one worker process, timed from the 202 to `succeeded`: the run "
+            "reads the events as one stream in the (workspace, visitor, time) index's order "
+            "and cuts the paths in numpy.",
         ],
     }
