@@ -32,7 +32,10 @@ DIRECT = "direct"
 #: is; the campaigns, content items and conversion values only where there are some
 #: (`string_agg` skips NULLs); the visitors and channels as separated text. No Python
 #: object per value but the strings; `\x1f` appears in neither (visitor ids are
-#: printable, channels match CHANNEL).
+#: printable, channels match CHANNEL). Every aggregate has the same ORDER BY, so
+#: PostgreSQL (16, presorted aggregates) feeds them one input in one order and their
+#: values line up, ties included; an aggregate sorting on its own could order ties
+#: otherwise.
 _STREAM = sa.text(
     """
     SELECT string_agg(visitor_id, E'\\x1f' ORDER BY visitor_id, occurred_at) AS visitors,
