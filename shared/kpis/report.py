@@ -1,14 +1,19 @@
 """From additive sums (`measures.SUM_COLUMNS`) to the figures a KPI row publishes (KPI-1):
-counters, coverage, ratios and costs, and the campaign targets they miss. Pure."""
+counters, coverage, ratios and costs, and the campaign targets they miss. Pure.
+
+`figures` is the reference, in exact decimals; `wire_figures` writes the same figures
+straight in their JSON form (a report of a thousand rows builds no Decimal it can avoid
+and no model), and a test holds the two equal."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shared import money
-from shared.kpis.formulas import coverage, money_ratio, ratio
+from shared.kpis.formulas import coverage, micros, money_ratio, ratio
 from shared.kpis.measures import Sums, pair_columns, reported
 from shared.metrics.models import AMOUNTS, MEASURES
 
@@ -126,3 +131,91 @@ def missed_targets(
         elif name in FLOORS and value is not None and value < target:
             missed.append(name)
     return missed
+
+
+# -- the same figures in their JSON form ---------------------------------------------------
+
+#: (name, its column, its reported count's column, an amount) in `Counters`' order.
+_COUNTERS = tuple((name, name, reported(name), name in AMOUNTS) for name in MEASURES)
+#: KpiValues' order (`roi` before `frequency`): (name, numerator and denominator columns,
+#: scale, money), `roi` alone as None.
+_WIRE_KPIS: tuple[tuple[str, str, str, int, bool] | None, ...] = tuple(
+    None
+    if name == "roi"
+    else (name, *pair_columns(kpi.numerator, kpi.denominator), kpi.scale, kpi.money)
+    for name in (
+        "engagement_rate",
+        "ctr",
+        "conversion_rate",
+        "cpm",
+        "cpc",
+        "cpa",
+        "cpl",
+        "roas",
+        "roi",
+        "frequency",
+    )
+    for kpi in (BY_NAME.get(name),)
+)
+_TARGETED = CEILINGS | FLOORS
+
+
+def _wire_ratio(
+    numerator: int | Decimal, denominator: int | Decimal, scale: int = 1
+) -> float | None:
+    """`ratio` as its JSON number: the float of its 6 places (int / int rounds correctly,
+    as float(Decimal) does)."""
+    if type(numerator) is int and type(denominator) is int and numerator >= 0 < denominator:
+        return micros(numerator, denominator, scale) / 1_000_000
+    value = ratio(numerator, denominator, scale=scale)
+    return None if value is None else float(value)
+
+
+def wire_figures(
+    sums: Sums,
+    currency: str,
+    production_cost: Decimal | None,
+    targets: Mapping[str, Decimal | None] | None,
+) -> dict[str, Any]:
+    """A KPI row but its group, as JSON values: `figures` and `missed_targets`, with
+    ratios as floats and money as decimal strings in `currency`'s places."""
+    snapshots = int(sums["snapshots"])
+    counters: dict[str, Any] = {}
+    shares: dict[str, float | None] = {}
+    for name, column, reporting, amount in _COUNTERS:
+        count = sums[reporting]
+        if not count:
+            counters[name] = None
+        elif amount:
+            counters[name] = format(money.rounded(Decimal(sums[column]), currency), "f")
+        else:
+            counters[name] = sums[column]
+        shares[name] = _wire_ratio(count, snapshots) if snapshots else None
+    counters["production_cost"] = (
+        None if production_cost is None else format(money.rounded(production_cost, currency), "f")
+    )
+    kpis: dict[str, Any] = {}
+    for wire in _WIRE_KPIS:
+        if wire is None:
+            value = roi(sums, production_cost or Decimal(0))
+            kpis["roi"] = None if value is None else float(value)
+            continue
+        name, num, den, scale, is_money = wire
+        if is_money:
+            cost = money_ratio(sums[num], sums[den], scale=scale, currency=currency)
+            kpis[name] = None if cost is None else format(cost, "f")
+        else:
+            kpis[name] = _wire_ratio(sums[num], sums[den], scale)
+    missed = None
+    if targets is not None:
+        exact = {
+            name: kpi_value(sums, BY_NAME[name], currency) for name in targets if name in _TARGETED
+        }
+        missed = missed_targets(sums, exact, targets)
+    return {
+        "snapshots": snapshots,
+        "counters": counters,
+        "coverage": shares,
+        "kpis": kpis,
+        "targets_missed": missed,
+    }
