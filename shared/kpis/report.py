@@ -137,12 +137,19 @@ def missed_targets(
 
 #: (name, its column, its reported count's column, an amount) in `Counters`' order.
 _COUNTERS = tuple((name, name, reported(name), name in AMOUNTS) for name in MEASURES)
-#: KpiValues' order (`roi` before `frequency`): (name, numerator and denominator columns,
-#: scale, money), `roi` alone as None.
-_WIRE_KPIS: tuple[tuple[str, str, str, int, bool] | None, ...] = tuple(
-    None
-    if name == "roi"
-    else (name, *pair_columns(kpi.numerator, kpi.denominator), kpi.scale, kpi.money)
+WireKpi = tuple[str, str, str, int, bool]  # name, pair's columns, scale, money
+
+
+def _wire_kpi(name: str) -> WireKpi | None:
+    kpi = BY_NAME.get(name)
+    if kpi is None:
+        return None  # roi
+    return (name, *pair_columns(kpi.numerator, kpi.denominator), kpi.scale, kpi.money)
+
+
+#: `KpiValues`' order (`roi`, computed apart, before `frequency`).
+_WIRE_KPIS = tuple(
+    _wire_kpi(name)
     for name in (
         "engagement_rate",
         "ctr",
@@ -155,20 +162,23 @@ _WIRE_KPIS: tuple[tuple[str, str, str, int, bool] | None, ...] = tuple(
         "roi",
         "frequency",
     )
-    for kpi in (BY_NAME.get(name),)
 )
-_TARGETED = CEILINGS | FLOORS
 
 
-def _wire_ratio(
+def _exact_ratio(
     numerator: int | Decimal, denominator: int | Decimal, scale: int = 1
-) -> float | None:
-    """`ratio` as its JSON number: the float of its 6 places (int / int rounds correctly,
-    as float(Decimal) does)."""
+) -> tuple[float | None, int | Decimal | None]:
+    """`ratio` as its JSON number (the float of its 6 places), and its exact value: in
+    millionths for counts (int / int rounds correctly, as float(Decimal) does)."""
     if type(numerator) is int and type(denominator) is int and numerator >= 0 < denominator:
-        return micros(numerator, denominator, scale) / 1_000_000
+        quotient = micros(numerator, denominator, scale)
+        return quotient / 1_000_000, quotient
     value = ratio(numerator, denominator, scale=scale)
-    return None if value is None else float(value)
+    return (None, None) if value is None else (float(value), value)
+
+
+def _decimal(exact: int | Decimal | None) -> Decimal | None:
+    return Decimal(exact).scaleb(-6) if isinstance(exact, int) else exact
 
 
 def wire_figures(
@@ -190,11 +200,15 @@ def wire_figures(
             counters[name] = format(money.rounded(Decimal(sums[column]), currency), "f")
         else:
             counters[name] = sums[column]
-        shares[name] = _wire_ratio(count, snapshots) if snapshots else None
+        if snapshots > 0 and type(count) is int and count >= 0:
+            shares[name] = micros(count, snapshots) / 1_000_000
+        else:
+            shares[name] = _exact_ratio(int(count), snapshots)[0]
     counters["production_cost"] = (
         None if production_cost is None else format(money.rounded(production_cost, currency), "f")
     )
     kpis: dict[str, Any] = {}
+    exact: dict[str, Decimal | None] = {}
     for wire in _WIRE_KPIS:
         if wire is None:
             value = roi(sums, production_cost or Decimal(0))
@@ -204,18 +218,15 @@ def wire_figures(
         if is_money:
             cost = money_ratio(sums[num], sums[den], scale=scale, currency=currency)
             kpis[name] = None if cost is None else format(cost, "f")
+            exact[name] = cost
         else:
-            kpis[name] = _wire_ratio(sums[num], sums[den], scale)
-    missed = None
-    if targets is not None:
-        exact = {
-            name: kpi_value(sums, BY_NAME[name], currency) for name in targets if name in _TARGETED
-        }
-        missed = missed_targets(sums, exact, targets)
+            kpis[name], held = _exact_ratio(sums[num], sums[den], scale)
+            if targets is not None and name in targets:
+                exact[name] = _decimal(held)
     return {
         "snapshots": snapshots,
         "counters": counters,
         "coverage": shares,
         "kpis": kpis,
-        "targets_missed": missed,
+        "targets_missed": None if targets is None else missed_targets(sums, exact, targets),
     }
