@@ -14,13 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.content.models import ContentFormat, ContentItem
 from shared.kpis import days, windows
 from shared.kpis.booking import booked_at
-from shared.kpis.measures import SUM_COLUMNS, Sums, contributions, totals
+from shared.kpis.measures import MONEY_COLUMNS, SUM_COLUMNS, Sums, contributions, totals
 from shared.kpis.models import metric_rollups
 from shared.metrics.models import Granularity, MetricSnapshot
 from shared.social_accounts.models import Platform
@@ -94,6 +95,9 @@ def _key(
 
 
 _FILTERS = ("campaign_id", "platform", "format", "paid")
+#: The sums a read returns, counts and amounts apart (an array of each per row).
+_COUNTS = tuple(name for name in SUM_COLUMNS if name not in MONEY_COLUMNS)
+_AMOUNTS = tuple(name for name in SUM_COLUMNS if name in MONEY_COLUMNS)
 #: The driver's own dialect: a statement compiled once runs as its `$n` text ever after.
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
@@ -257,15 +261,23 @@ def _sums_sql(shape: _Shape) -> _Compiled:
         parts.append(_from_snapshots(shape, shape.minus_raw, _MINUS_RAW, sign=-1))
     if len(parts) == 1:  # already one row per group: no second aggregation
         only = parts[0].subquery("sums")
-        statement = sa.select(only).where(only.c.snapshots > 0)
+        summed = sa.select(only).where(only.c.snapshots > 0).subquery("summed")
     else:
         union = sa.union_all(*parts).subquery("parts")
         keys = [union.c[f"k{i}"] for i in range(len(shape.groups))]
-        statement = (
+        summed = (
             sa.select(*keys, *totals(union))
             .group_by(*keys)
             .having(sa.func.sum(union.c.snapshots) > 0)
+            .subquery("summed")
         )
+    # Two arrays a row rather than 58 columns: the driver decodes a thousand rows of
+    # them in half the time (most of a year's read on the rollups was that decoding).
+    statement = sa.select(
+        *(summed.c[f"k{i}"] for i in range(len(shape.groups))),
+        sa.cast(array([summed.c[name] for name in _COUNTS]), ARRAY(sa.BigInteger)),
+        sa.cast(array([summed.c[name] for name in _AMOUNTS]), ARRAY(sa.Numeric)),
+    )
     compiled = statement.compile(dialect=_DIALECT)
     return _Compiled(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params))
 
@@ -418,11 +430,15 @@ async def grouped_sums(
     )
     compiled = _sums_sql(shape)
     result = await connection.exec_driver_sql(compiled.sql, compiled.arguments(params))
-    # Counts come back as ints (cast to bigint in SQL), money as Decimal: used as they are,
-    # in plain dicts (a report looks a thousand rows' sums up by name 60 times each).
+    # Counts come back as ints, money as Decimal: used as they are, in plain dicts (a
+    # report looks a thousand rows' sums up by name 60 times each).
     width = len(groups)
-    names = tuple(result.keys())[width:]
-    return {tuple(row[:width]): dict(zip(names, row[width:], strict=True)) for row in result}
+    sums: dict[Key, Sums] = {}
+    for row in result:
+        found = dict(zip(_COUNTS, row[width], strict=True))
+        found.update(zip(_AMOUNTS, row[width + 1], strict=True))
+        sums[tuple(row[:width])] = found
+    return sums
 
 
 async def production_costs(
