@@ -33,11 +33,11 @@ def random_sums(rng: random.Random) -> dict[str, int | Decimal]:
         roll = rng.random()
         if name in MONEY_COLUMNS:
             places = rng.choice((0, 2, 4))
-            value = Decimal(rng.randrange(0, 10**7)).scaleb(-places)
-            sums[name] = Decimal(0) if roll < 0.15 else -value if roll < 0.2 else value
+            amount = Decimal(rng.randrange(0, 10**7)).scaleb(-places)
+            sums[name] = Decimal(0) if roll < 0.15 else -amount if roll < 0.2 else amount
         else:
-            value = rng.randrange(0, 10**6) if roll > 0.5 else rng.randrange(0, 50)
-            sums[name] = 0 if roll < 0.15 else -value if roll < 0.18 else value
+            count = rng.randrange(0, 10**6) if roll > 0.5 else rng.randrange(0, 50)
+            sums[name] = 0 if roll < 0.15 else -count if roll < 0.18 else count
     for name in ("impressions", "clicks", "spend", "conversion_value", "leads"):
         if rng.random() < 0.2:
             sums[reported(name)] = 0  # no snapshot reported it
@@ -63,12 +63,13 @@ def group_values(group_by: GroupBy, count: int) -> list[Any]:
         return [uuid.UUID(int=i + 1) for i in range(count)]
     if group_by in {GroupBy.day, GroupBy.week, GroupBy.month}:
         return [date(2026, 1, 1 + i) for i in range(count)]
-    return {
+    others: dict[GroupBy, list[Any]] = {
         GroupBy.platform: ["instagram", "tiktok"],
         GroupBy.format_: ["post", "reel"],
         GroupBy.paid: [False, True],
         GroupBy.none: [None],
-    }[group_by]
+    }
+    return others[group_by]
 
 
 def answer(rng: random.Random, group_by: GroupBy, currency: str) -> KpiAnswer:
@@ -119,7 +120,7 @@ def test_the_json_written_from_sums_is_the_reference_models_json(group_by: Group
 def test_targets_are_missed_as_the_reference_misses_them() -> None:
     """Held to targets on both sides of each figure, the rows miss some and not others."""
     rng = random.Random(7)
-    missed = set()
+    missed: set[str] = set()
     for _ in range(200):
         built = answer(rng, GroupBy.campaign, "EUR")
         reference = built.report()
