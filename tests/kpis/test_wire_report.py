@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from shared.campaigns.models import Objective
 from shared.content.models import ContentItem
 from shared.kpis.formulas import micros, ratio
 from shared.kpis.lookups import CampaignInfo
@@ -75,7 +76,7 @@ def group_values(group_by: GroupBy, count: int) -> list[Any]:
 def answer(rng: random.Random, group_by: GroupBy, currency: str) -> KpiAnswer:
     values = group_values(group_by, 12)
     campaigns = {
-        value: CampaignInfo(f"Campaign {i} «été»", "sales", None)  # type: ignore[arg-type]
+        value: CampaignInfo(f"Campaign {i} «été»", Objective.sales, None)
         for i, value in enumerate(values)
         if isinstance(value, uuid.UUID) and i % 3
     }
