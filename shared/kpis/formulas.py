@@ -39,11 +39,17 @@ def ratio(
     if type(numerator) is int and type(denominator) is int and numerator >= 0 < denominator:
         # Counts: exact integer division, rounded half to even (a report computes
         # tens of thousands of these; Decimal division is several times slower).
-        quotient, remainder = divmod(numerator * scale * 1_000_000, denominator)
-        if 2 * remainder > denominator or (2 * remainder == denominator and quotient & 1):
-            quotient += 1
-        return Decimal(quotient).scaleb(-6)
+        return Decimal(micros(numerator, denominator, scale)).scaleb(-6)
     return _quantize(Decimal(numerator) * scale / Decimal(denominator), RATIO_PLACES)
+
+
+def micros(numerator: int, denominator: int, scale: int = 1) -> int:
+    """`ratio` of two counts (numerator >= 0 < denominator) in millionths: the integer
+    its 6 places hold, for a caller that writes it without building a Decimal."""
+    quotient, remainder = divmod(numerator * scale * 1_000_000, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and quotient & 1):
+        quotient += 1
+    return quotient
 
 
 def money_ratio(

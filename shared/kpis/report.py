@@ -1,14 +1,19 @@
 """From additive sums (`measures.SUM_COLUMNS`) to the figures a KPI row publishes (KPI-1):
-counters, coverage, ratios and costs, and the campaign targets they miss. Pure."""
+counters, coverage, ratios and costs, and the campaign targets they miss. Pure.
+
+`figures` is the reference, in exact decimals; `wire_figures` writes the same figures
+straight in their JSON form (a report of a thousand rows builds no Decimal it can avoid
+and no model), and a test holds the two equal."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shared import money
-from shared.kpis.formulas import coverage, money_ratio, ratio
+from shared.kpis.formulas import coverage, micros, money_ratio, ratio
 from shared.kpis.measures import Sums, pair_columns, reported
 from shared.metrics.models import AMOUNTS, MEASURES
 
@@ -126,3 +131,102 @@ def missed_targets(
         elif name in FLOORS and value is not None and value < target:
             missed.append(name)
     return missed
+
+
+# -- the same figures in their JSON form ---------------------------------------------------
+
+#: (name, its column, its reported count's column, an amount) in `Counters`' order.
+_COUNTERS = tuple((name, name, reported(name), name in AMOUNTS) for name in MEASURES)
+WireKpi = tuple[str, str, str, int, bool]  # name, pair's columns, scale, money
+
+
+def _wire_kpi(name: str) -> WireKpi | None:
+    kpi = BY_NAME.get(name)
+    if kpi is None:
+        return None  # roi
+    return (name, *pair_columns(kpi.numerator, kpi.denominator), kpi.scale, kpi.money)
+
+
+#: `KpiValues`' order (`roi`, computed apart, before `frequency`).
+_WIRE_KPIS = tuple(
+    _wire_kpi(name)
+    for name in (
+        "engagement_rate",
+        "ctr",
+        "conversion_rate",
+        "cpm",
+        "cpc",
+        "cpa",
+        "cpl",
+        "roas",
+        "roi",
+        "frequency",
+    )
+)
+
+
+def _exact_ratio(
+    numerator: int | Decimal, denominator: int | Decimal, scale: int = 1
+) -> tuple[float | None, int | Decimal | None]:
+    """`ratio` as its JSON number (the float of its 6 places), and its exact value: in
+    millionths for counts (int / int rounds correctly, as float(Decimal) does)."""
+    if type(numerator) is int and type(denominator) is int and numerator >= 0 < denominator:
+        quotient = micros(numerator, denominator, scale)
+        return quotient / 1_000_000, quotient
+    value = ratio(numerator, denominator, scale=scale)
+    return (None, None) if value is None else (float(value), value)
+
+
+def _decimal(exact: int | Decimal | None) -> Decimal | None:
+    return Decimal(exact).scaleb(-6) if isinstance(exact, int) else exact
+
+
+def wire_figures(
+    sums: Sums,
+    currency: str,
+    production_cost: Decimal | None,
+    targets: Mapping[str, Decimal | None] | None,
+) -> dict[str, Any]:
+    """A KPI row but its group, as JSON values: `figures` and `missed_targets`, with
+    ratios as floats and money as decimal strings in `currency`'s places."""
+    snapshots = int(sums["snapshots"])
+    counters: dict[str, Any] = {}
+    shares: dict[str, float | None] = {}
+    for name, column, reporting, amount in _COUNTERS:
+        count = sums[reporting]
+        if not count:
+            counters[name] = None
+        elif amount:
+            counters[name] = format(money.rounded(Decimal(sums[column]), currency), "f")
+        else:
+            counters[name] = sums[column]
+        if snapshots > 0 and type(count) is int and count >= 0:
+            shares[name] = micros(count, snapshots) / 1_000_000
+        else:
+            shares[name] = _exact_ratio(int(count), snapshots)[0]
+    counters["production_cost"] = (
+        None if production_cost is None else format(money.rounded(production_cost, currency), "f")
+    )
+    kpis: dict[str, Any] = {}
+    exact: dict[str, Decimal | None] = {}
+    for wire in _WIRE_KPIS:
+        if wire is None:
+            value = roi(sums, production_cost or Decimal(0))
+            kpis["roi"] = None if value is None else float(value)
+            continue
+        name, num, den, scale, is_money = wire
+        if is_money:
+            cost = money_ratio(sums[num], sums[den], scale=scale, currency=currency)
+            kpis[name] = None if cost is None else format(cost, "f")
+            exact[name] = cost
+        else:
+            kpis[name], held = _exact_ratio(sums[num], sums[den], scale)
+            if targets is not None and name in targets:
+                exact[name] = _decimal(held)
+    return {
+        "snapshots": snapshots,
+        "counters": counters,
+        "coverage": shares,
+        "kpis": kpis,
+        "targets_missed": None if targets is None else missed_targets(sums, exact, targets),
+    }

@@ -15,12 +15,25 @@ InstantRange = tuple[datetime | None, datetime | None]
 
 
 @dataclass(frozen=True)
+class Edge:
+    """A partial day at an end of the window (`part`, one of `Plan.raw`): read from its
+    snapshots, or as its whole `day` from the daily rollups minus the snapshots of the
+    `rest` of that day, whichever holds fewer snapshots to add up."""
+
+    part: InstantRange
+    day: date
+    rest: InstantRange
+
+
+@dataclass(frozen=True)
 class Plan:
     months: DateRange | None = None
     days: list[DateRange] = field(default_factory=list)
     #: Days taken back out of a month that is mostly inside the window.
     minus_days: list[DateRange] = field(default_factory=list)
     raw: list[InstantRange] = field(default_factory=list)
+    #: The `raw` ranges that are partial days beside whole ones (none in a raw-only plan).
+    edges: list[Edge] = field(default_factory=list)
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -53,10 +66,14 @@ def plan(
     if first is not None and last is not None and first >= last:
         return Plan(raw=[(start, end)])
     raw: list[InstantRange] = []
+    edges: list[Edge] = []
     if start is not None and first is not None and midnight(first, zone) > start:
         raw.append((start, midnight(first, zone)))
+        before = first - timedelta(days=1)
+        edges.append(Edge(raw[-1], before, (midnight(before, zone), start)))
     if end is not None and last is not None and midnight(last, zone) < end:
         raw.append((midnight(last, zone), end))
+        edges.append(Edge(raw[-1], last, (end, midnight(last + timedelta(days=1), zone))))
     month_from = None if first is None else _month_on_or_after(first)
     month_to = None if last is None else last.replace(day=1)
     if months and (month_from is None or month_to is None or month_from < month_to):
@@ -78,5 +95,7 @@ def plan(
                 month_to = after
             else:
                 days.append((month_to, last))
-        return Plan(months=(month_from, month_to), days=days, minus_days=minus, raw=raw)
-    return Plan(days=[(first, last)], raw=raw)
+        return Plan(
+            months=(month_from, month_to), days=days, minus_days=minus, raw=raw, edges=edges
+        )
+    return Plan(days=[(first, last)], raw=raw, edges=edges)

@@ -220,7 +220,11 @@ async def get_kpis(
     query: Filters,
     group_by: GroupBy = Query(default=GroupBy.none, description="One row per ..."),
 ) -> Response:
-    result = await kpis(uow, query.scope, group_by)
+    answer = await kpis(uow, query.scope, group_by)
+    if query.csv is None:
+        # Written from the sums: no model per row (a report may have thousands).
+        return Response(answer.json(), media_type="application/json")
+    result = answer.report()
     # Targets are a campaign's: on other lines the column could hold nothing.
     targets = query.scope.campaign_id is not None or group_by == GroupBy.campaign
     omit = () if targets else ("targets_missed",)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from shared.content.models import ContentItem
 from shared.db.uow import UnitOfWork
 from shared.kpis import lookups, report
 from shared.kpis.lookups import CampaignInfo
-from shared.kpis.measures import zero
+from shared.kpis.measures import Sums, zero
 from shared.kpis.queries import GroupBy, Scope, grouped_sums, production_costs
 from shared.kpis.reports.common import check_level, meta
 from shared.kpis.schemas import (
@@ -98,7 +101,90 @@ def _order(value: Any) -> tuple[bool, str]:
     return (value is not None, _str(value) or "")
 
 
-async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBase[Any]:
+def _group_json(
+    group_by: GroupBy,
+    value: Any,
+    campaigns: Mapping[uuid.UUID, CampaignInfo],
+    items: Mapping[uuid.UUID, ContentItem],
+) -> dict[str, Any]:
+    """`_group`'s model as its JSON."""
+    if group_by == GroupBy.none:
+        return {}
+    if group_by == GroupBy.campaign:
+        campaign = campaigns.get(value)
+        name = campaign.name if campaign else None
+        return {"campaign_id": None if value is None else str(value), "name": name}
+    if group_by == GroupBy.content_item:
+        item = items.get(value)
+        return {"content_item_id": str(value), "title": item.title if item else None}
+    if group_by in {GroupBy.day, GroupBy.week, GroupBy.month}:
+        return {"period_start": value.isoformat()}
+    if group_by == GroupBy.paid:
+        return {"paid": "true" if value else "false"}
+    key = "platform" if group_by == GroupBy.platform else "format"
+    return {key: str(getattr(value, "value", value))}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A row of the report before it is written: its group's value, sums and cost, and
+    the targets it is held to (None: no targets apply)."""
+
+    value: Any
+    sums: Sums
+    cost: Decimal | None
+    targets: Mapping[str, Decimal | None] | None
+
+
+@dataclass(frozen=True)
+class KpiAnswer:
+    """KPI-1's answer, written either way: JSON bytes straight from the sums, or the
+    models (what a CSV walks, and the reference the JSON is tested against)."""
+
+    head: KpiReportBase[Any]  # the report without its rows
+    group_by: GroupBy
+    currency: str
+    lines: list[Line]
+    campaigns: Mapping[uuid.UUID, CampaignInfo]
+    items: Mapping[uuid.UUID, ContentItem]
+
+    def report(self) -> KpiReportBase[Any]:
+        """The report as models, its figures from `report.figures`."""
+        _, row = _ANSWERS[self.group_by]
+        rows = []
+        for line in self.lines:
+            figures = report.figures(line.sums, self.currency, line.cost)
+            counters, coverage, kpi_values = _figures_out(figures)
+            rows.append(
+                row(
+                    group=_group(self.group_by, line.value, self.campaigns, self.items),
+                    snapshots=figures.snapshots,
+                    counters=counters,
+                    coverage=coverage,
+                    kpis=kpi_values,
+                    targets_missed=None
+                    if line.targets is None
+                    else report.missed_targets(line.sums, figures.kpis, line.targets),
+                )
+            )
+        return self.head.model_copy(update={"items": rows})
+
+    def json(self) -> bytes:
+        """The report's JSON, as `report().model_dump_json(by_alias=True)` writes it."""
+        head = self.head.model_dump_json(by_alias=True).encode()
+        empty = b"[]}"
+        assert head.endswith(empty), "the rows are the report's last field"
+        rows = [
+            {
+                "group": _group_json(self.group_by, line.value, self.campaigns, self.items),
+                **report.wire_figures(line.sums, self.currency, line.cost, line.targets),
+            }
+            for line in self.lines
+        ]
+        return head[: -len(empty)] + orjson.dumps(rows) + b"}"
+
+
+async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiAnswer:
     """KPI-1: counters, coverage and ratios per group, with the targets each row misses."""
     check_level(scope, group_by)
     session = uow.session
@@ -117,25 +203,18 @@ async def kpis(uow: UnitOfWork, scope: Scope, group_by: GroupBy) -> KpiReportBas
         if group_by == GroupBy.content_item
         else {}
     )
-    answer, row = _ANSWERS[group_by]
-    rows = []
+    in_scope = scope.campaign_id is not None or group_by == GroupBy.campaign
+    lines = []
     for value in values:
-        group_sums = sums.get((value,)) or zero()
-        figures = report.figures(group_sums, space.currency, costs.get((value,)))
-        counters, coverage, kpi_values = _figures_out(figures)
         owner = campaigns.get(scope.campaign_id or value)
-        in_scope = scope.campaign_id or group_by == GroupBy.campaign
-        targets = owner.targets if owner is not None and in_scope else None
-        rows.append(
-            row(
-                group=_group(group_by, value, campaigns, items),
-                snapshots=figures.snapshots,
-                counters=counters,
-                coverage=coverage,
-                kpis=kpi_values,
-                targets_missed=None
-                if targets is None
-                else report.missed_targets(group_sums, figures.kpis, targets),
+        lines.append(
+            Line(
+                value=value,
+                sums=sums.get((value,)) or zero(),
+                cost=costs.get((value,)),
+                targets=owner.targets if owner is not None and in_scope else None,
             )
         )
-    return answer(**meta(scope, space), group_by=group_by.value, items=rows)
+    answer, _ = _ANSWERS[group_by]
+    head = answer(**meta(scope, space), group_by=group_by.value, items=[])
+    return KpiAnswer(head, group_by, space.currency, lines, campaigns, items)
