@@ -4,6 +4,7 @@ set-based in the job, record the counts. The checks are in `validation`, the rec
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -122,8 +123,10 @@ async def merge(
     uow.emit(workspace_id, IngestCompleted(batch=IngestBatchRead.model_validate(batch)))
 
 
+@functools.lru_cache(maxsize=64)
 def _merge_statement(timezone: str) -> sa.Select[int, int]:
-    """The upsert (`statements.MERGE`), the stored rows it replaces (`REPLACED`, read
+    """Built once per time zone (a construct of some 600 expressions takes longer to
+    build than a merge takes to plan). The upsert (`statements.MERGE`), the stored rows it replaces (`REPLACED`, read
     before it writes: one statement sees one snapshot) and the rollup delta of both, in
     one statement: the rows written come back from the upsert, not from a second lookup.
     Returns the rows written and the rows replaced."""
