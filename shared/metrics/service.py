@@ -125,11 +125,11 @@ async def merge(
 
 @functools.lru_cache(maxsize=64)
 def _merge_statement(timezone: str) -> sa.Select[int, int]:
-    """Built once per time zone (a construct of some 600 expressions takes longer to
-    build than a merge takes to plan). The upsert (`statements.MERGE`), the stored rows it replaces (`REPLACED`, read
+    """The upsert (`statements.MERGE`), the stored rows it replaces (`REPLACED`, read
     before it writes: one statement sees one snapshot) and the rollup delta of both, in
     one statement: the rows written come back from the upsert, not from a second lookup.
-    Returns the rows written and the rows replaced."""
+    Returns the rows written and the rows replaced. Built once per time zone: its some
+    600 expressions take longer to build than the merge takes to plan."""
     columns = MetricSnapshot.__table__.c
     written = statements.MERGE.columns(*columns).cte("written")
     replaced = statements.REPLACED.cte("replaced")
