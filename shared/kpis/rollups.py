@@ -1,14 +1,23 @@
 """Upkeep of `metric_rollups`: every change to `metric_snapshots` is applied as a delta.
 
-A merge takes out what the rows it replaces had added, writes them, then adds what they
-hold now; a content item whose campaign, format or paid flag changed is taken out under
-its old dimensions and put back under the new ones. The deltas of one workspace are
-serialised by an advisory lock, so the rows a delta subtracts are the rows it replaces.
+A merge takes out what the rows it replaces had added and adds what the rows it wrote
+hold now, in one statement; a content item whose campaign, format or paid flag changed is
+taken out under its old dimensions and put back under the new ones.
+
+The rows a delta subtracts must be the rows the merge replaces: no other writer may touch
+the same keys meanwhile. Merges of one workspace lock the buckets (`period_start`) they
+write, so merges of other buckets run beside them (`lock_buckets`); a rebuild, and a
+merge of too many buckets, lock the whole workspace (`lock_workspace`). Rollup rows are
+written in key order, so concurrent merges wait for each other there, never deadlock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -16,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.kpis import booking
 from shared.kpis.days import reporting_day
-from shared.kpis.measures import SUM_COLUMNS, contributions
+from shared.kpis.measures import SUM_COLUMNS, contributions, totals
 from shared.kpis.models import DIMENSIONS, metric_rollups
 from shared.metrics.models import MetricSnapshot
 from shared.workspaces.models import Workspace
@@ -28,6 +37,11 @@ Rows = sa.Select[tuple[object, ...]] | sa.TextualSelect
 KEY = ("workspace_id", "span", "granularity", "level", "bucket", *DIMENSIONS[2:])
 
 
+#: A merge of more buckets than this locks its whole workspace: the lock table is shared
+#: by every connection (max_locks_per_transaction x max_connections slots).
+MAX_BUCKET_LOCKS = 512
+
+
 async def lock_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     """Serialise the snapshot writes of one workspace until the transaction ends."""
     await session.execute(
@@ -36,15 +50,45 @@ async def lock_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None
     )
 
 
+def bucket_key(workspace_id: uuid.UUID, period_start: datetime) -> int:
+    """A signed 64-bit advisory lock key for one bucket of a workspace (a collision only
+    makes two merges wait for each other)."""
+    digest = hashlib.blake2b(
+        workspace_id.bytes + period_start.isoformat().encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_buckets(
+    session: AsyncSession, workspace_id: uuid.UUID, period_starts: Iterable[datetime]
+) -> None:
+    """Lock the buckets a merge writes until the transaction ends: a merge of other
+    buckets of the workspace goes on beside it. The workspace is held shared, so a
+    rebuild (exclusive) waits for the merges in flight; the buckets are locked in one
+    order, so two merges never deadlock on them. Too many buckets lock the workspace."""
+    keys: Sequence[int] = sorted({bucket_key(workspace_id, p) for p in period_starts})
+    if len(keys) > MAX_BUCKET_LOCKS:
+        await lock_workspace(session, workspace_id)
+        return
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock_shared(:cls, hashtext(:ws))"),
+        {"cls": _LOCK_CLASS, "ws": str(workspace_id)},
+    )
+    # unnest keeps the array's order, and the aggregate takes the locks in it.
+    await session.execute(
+        sa.text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k"),
+        {"keys": list(keys)},
+    )
+
+
 def level_of(source: sa.FromClause) -> sa.ColumnElement[str]:
     return sa.case((source.c.content_item_id.is_(None), "campaign"), else_="content_item")
 
 
-def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
-    """INSERT .. ON CONFLICT that adds (or, sign -1, subtracts) the contributions of the
-    snapshot rows selected by `rows` to the rollups of the local day and month each reports
-    under (`days`), in one scan."""
-    source = rows.subquery("s")
+def _grouped(rows: Rows | sa.FromClause, timezone: str, sign: int) -> sa.Select[Any]:
+    """The contributions (times `sign`) of the snapshot rows selected by `rows` to the
+    rollups of the local day and month each reports under (`days`), in one scan."""
+    source = rows.subquery("s") if isinstance(rows, sa.SelectBase) else rows
     day = reporting_day(source.c.period_start, source.c.granularity, timezone)
     bucketed = sa.select(
         source,
@@ -53,7 +97,7 @@ def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
         sa.cast(sa.func.date_trunc("month", day), sa.Date).label("month"),
     ).subquery("b")
     dimensions = [bucketed.c[name] for name in DIMENSIONS]
-    grouped = sa.select(
+    return sa.select(
         bucketed.c.workspace_id,
         sa.case((sa.func.grouping(bucketed.c.day) == 0, "day"), else_="month").label("span"),
         sa.func.coalesce(bucketed.c.day, bucketed.c.month).label("bucket"),
@@ -64,6 +108,10 @@ def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
         *dimensions,
         sa.func.grouping_sets(sa.tuple_(bucketed.c.day), sa.tuple_(bucketed.c.month)),
     )
+
+
+def _upsert(grouped: sa.Select[Any]) -> sa.Insert:
+    """Add the grouped contributions to the rollups, in key order (`lock_buckets`)."""
     statement = insert(metric_rollups).from_select(
         ["workspace_id", "span", "bucket", *DIMENSIONS, *SUM_COLUMNS], grouped
     )
@@ -71,6 +119,24 @@ def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
         index_elements=list(KEY),
         set_={name: metric_rollups.c[name] + statement.excluded[name] for name in SUM_COLUMNS},
     )
+
+
+def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
+    """INSERT .. ON CONFLICT that adds (or, sign -1, subtracts) the contributions of the
+    snapshot rows selected by `rows`."""
+    grouped = _grouped(rows, timezone, sign).subquery("g")
+    return _upsert(sa.select(grouped).order_by(*(grouped.c[name] for name in KEY)))
+
+
+def change(added: sa.FromClause, removed: sa.FromClause, timezone: str) -> sa.Insert:
+    """One delta for a merge: the rows it wrote (`added`) in, the rows they replaced
+    (`removed`) out, each grouped alone, then summed per rollup key."""
+    both = sa.union_all(_grouped(added, timezone, +1), _grouped(removed, timezone, -1))
+    parts = both.subquery("parts")
+    key = [parts.c[name] for name in ("workspace_id", "span", "bucket", *DIMENSIONS)]
+    summed = sa.select(*key, *totals(parts)).group_by(*key)
+    ordered = summed.subquery("d")
+    return _upsert(sa.select(ordered).order_by(*(ordered.c[name] for name in KEY)))
 
 
 async def apply(session: AsyncSession, rows: Rows, timezone: str, sign: int) -> None:

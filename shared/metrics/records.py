@@ -28,15 +28,21 @@ COPY_COLUMNS = (
 
 _MEASURES_OF = operator.attrgetter(*MEASURES)
 _ENGAGEMENTS = MEASURES.index("engagements")
+_PARTS = tuple(MEASURES.index(name) for name in ENGAGEMENT_PARTS)
 _SPEND, _VALUE = MEASURES.index("spend"), MEASURES.index("conversion_value")
 
 
 def engagements(row: SnapshotIn) -> int | None:
     """ING-1: reported as is, else the sum of its four parts when all four are reported."""
-    if row.engagements is not None:
-        return row.engagements
-    parts = [getattr(row, name) for name in ENGAGEMENT_PARTS]
-    return None if any(part is None for part in parts) else sum(parts)
+    return _engagements(_MEASURES_OF(row))
+
+
+def _engagements(values: tuple[Any, ...]) -> int | None:
+    """`engagements` over a row's MEASURES values."""
+    if values[_ENGAGEMENTS] is not None:
+        return values[_ENGAGEMENTS]  # type: ignore[no-any-return]
+    parts = [values[index] for index in _PARTS]
+    return None if None in parts else sum(parts)
 
 
 def copy_record(
@@ -45,11 +51,12 @@ def copy_record(
     """One COPY record: `seq` is the row's index in the batch, so the last row of a key
     wins at the merge (ING-3); money with the places of `currency`, its target's (None
     only for a row that names no known target, which is never accepted with money)."""
-    values = list(_MEASURES_OF(row))
-    values[_ENGAGEMENTS] = engagements(row)
+    values = _MEASURES_OF(row)
+    measures = list(values)
+    measures[_ENGAGEMENTS] = _engagements(values)
     if currency is not None:
-        values[_SPEND] = stored_amount(values[_SPEND], currency)
-        values[_VALUE] = stored_amount(values[_VALUE], currency)
+        measures[_SPEND] = stored_amount(values[_SPEND], currency)
+        measures[_VALUE] = stored_amount(values[_VALUE], currency)
     return (
         batch_id,
         seq,
@@ -57,6 +64,6 @@ def copy_record(
         row.campaign_id,
         row.granularity.value,
         row.period_start,
-        *values,
+        *measures,
         row.source,
     )

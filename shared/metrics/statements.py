@@ -18,11 +18,6 @@ import sqlalchemy as sa
 
 from shared.metrics.models import Granularity, IngestRow, MetricSnapshot
 
-#: Oldest and newest bucket of a batch: which monthly partitions the merge touches.
-SPAN = sa.text(
-    "SELECT min(period_start), max(period_start) FROM ingest_rows WHERE batch_id = :batch"
-)
-
 #: Last row wins inside a batch (ING-3): the earlier rows of a key are dropped first.
 #: A window over the batch, not a self-join: on a queue table the planner's row counts
 #: are anyone's guess, and a nested-loop self-join of 10,000 rows is 10^8 comparisons.
@@ -68,18 +63,10 @@ _STORED = """
     ) m
 """
 
-#: Keys of the batch already stored, counted before the upsert.
-EXISTING = sa.text(
-    f"""
-    SELECT count(*) FROM
-    (SELECT coalesce(content_item_id, campaign_id) AS target_id, granularity, period_start
-     FROM ingest_rows WHERE batch_id = :batch) l
-    {_STORED}
-    """
-)
-
 #: Stored rows the merge will replace: what `MERGE`'s WHERE lets through. Rows of
-#: `metric_snapshots`, for the rollups to take out.
+#: `metric_snapshots`, for the rollups to take out. Read in the merge's own statement, it
+#: sees them as they were before it; the bucket locks (`rollups.lock_buckets`) keep any
+#: other writer off these keys, so it names exactly the rows `MERGE` overwrites.
 REPLACED = sa.text(
     f"""
     SELECT m.* FROM ({_STAGED}) l
@@ -96,11 +83,10 @@ REPLACED = sa.text(
 ).columns(*MetricSnapshot.__table__.c)
 
 #: One upsert of the staged rows: a row replaces the stored one only if its batch is
-#: later and it changes something, so a replay writes nothing (ING-3). Returns the
-#: staged keys and the rows inserted or really changed.
+#: later and it changes something, so a replay writes nothing (ING-3). Returns the rows
+#: inserted or really changed, as stored: the rollups add them up from there.
 MERGE = sa.text(
     f"""
-    WITH written AS (
     INSERT INTO metric_snapshots (
         workspace_id, target_id, granularity, period_start, content_item_id,
         impressions, reach, engagements, likes, comments, shares, saves, clicks,
@@ -139,23 +125,12 @@ MERGE = sa.text(
            EXCLUDED.video_views, EXCLUDED.leads, EXCLUDED.conversions, EXCLUDED.spend,
            EXCLUDED.conversion_value, EXCLUDED.source, EXCLUDED.campaign_id,
            EXCLUDED.platform, EXCLUDED.format, EXCLUDED.paid)
-    RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM ingest_rows WHERE batch_id = :batch),
-           (SELECT count(*) FROM written)
+    RETURNING metric_snapshots.*
     """
 )
 
-#: Stored rows the merge wrote (inserted or replaced), for the rollups to add.
-WRITTEN = sa.text(
-    f"""
-    SELECT m.* FROM
-    (SELECT coalesce(content_item_id, campaign_id) AS target_id, granularity, period_start
-     FROM ingest_rows WHERE batch_id = :batch) l
-    {_STORED}
-    WHERE m.batch_id = :batch
-    """
-).columns(*MetricSnapshot.__table__.c)
+#: The buckets a batch writes, for the merge's locks.
+PERIODS = sa.text("SELECT DISTINCT period_start FROM ingest_rows WHERE batch_id = :batch")
 
 #: The batch's staged rows, once merged.
 DROP_STAGED = sa.delete(IngestRow).where(IngestRow.batch_id == sa.bindparam("batch"))

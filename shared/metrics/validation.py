@@ -31,32 +31,44 @@ def aligned(moment: datetime, granularity: Granularity, timezone: str = "UTC") -
     return time() in (utc.time(), moment.astimezone(ZoneInfo(timezone)).time())
 
 
+#: Whole seconds in a UTC hour and day: an instant on such a boundary is a multiple of them
+#: since the epoch (POSIX time has no leap seconds).
+_HOUR, _DAY = 3600, 86400
+
+
 def row_problems(body: Bulk[SnapshotIn], now: datetime, timezone: str = "UTC") -> list[FieldError]:
-    """Every problem a row has on its own, with its index and field (ING-2)."""
+    """Every problem a row has on its own, with its index and field (ING-2). A row's
+    instant is read once, as seconds since the epoch: on a UTC hour or day boundary it is
+    aligned with no time zone conversion; only a day off UTC midnight goes to `aligned`."""
     errors: list[FieldError] = []
+    earliest, latest = EARLIEST.timestamp(), (now + FUTURE_SLACK).timestamp()
+    hour = Granularity.hour
     for index, row in body.indexed():
-        loc = ("body", body.collection, index)
-        if (row.content_item_id is None) == (row.campaign_id is None):
+        if (row.content_item_id is None) is (row.campaign_id is None):
             errors.append(
                 FieldError(
-                    (*loc, "content_item_id"),
+                    ("body", body.collection, index, "content_item_id"),
                     "give exactly one of content_item_id or campaign_id",
                     "one_target",
                 )
             )
-        period_start = row.period_start.astimezone(UTC)
-        if not aligned(period_start, row.granularity, timezone):
+        at = row.period_start.timestamp()
+        if row.granularity is hour:
+            on_boundary = at % _HOUR == 0
+        else:
+            on_boundary = at % _DAY == 0 or aligned(row.period_start, row.granularity, timezone)
+        if not on_boundary:
             errors.append(
                 FieldError(
-                    (*loc, "period_start"),
+                    ("body", body.collection, index, "period_start"),
                     f"not the start of a {row.granularity} (in UTC; a day also in {timezone})",
                     "unaligned_period",
                 )
             )
-        elif not EARLIEST <= period_start <= now + FUTURE_SLACK:
+        elif not earliest <= at <= latest:
             errors.append(
                 FieldError(
-                    (*loc, "period_start"),
+                    ("body", body.collection, index, "period_start"),
                     "outside 2000-01-01 .. tomorrow: platforms report past buckets",
                     "period_out_of_range",
                 )
