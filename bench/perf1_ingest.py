@@ -32,7 +32,7 @@ ORM_ROWS = 5_000
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def _rows(items: list[str], batch: int) -> list[dict[str, Any]]:
+def batch_rows(items: list[str], batch: int) -> list[dict[str, Any]]:
     """Batch `b` covers 100 hours of every item: 1,000,000 distinct keys in all."""
     rows = []
     for i in range(ROWS):
@@ -54,6 +54,26 @@ def _rows(items: list[str], batch: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def workload(api: common.Api, name: str) -> tuple[dict[str, str], list[bytes]]:
+    """A new workspace with ITEMS content items, and the BATCHES JSON bodies to ingest."""
+    created = api.workspace(name)
+    headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
+    account = httpx.post(
+        f"{api.base}/v1/social-accounts",
+        json={"platform": "instagram", "handle": "@bench", "external_id": "bench"},
+        headers=headers,
+    ).json()
+    items = [
+        httpx.post(
+            f"{api.base}/v1/content-items",
+            json={"social_account_id": account["id"], "format": "post", "caption": "x"},
+            headers=headers,
+        ).json()["id"]
+        for _ in range(ITEMS)
+    ]
+    return headers, [orjson.dumps({"snapshots": batch_rows(items, b)}) for b in range(BATCHES)]
 
 
 def _snapshot(workspace: uuid.UUID, item: uuid.UUID, hour: int) -> dict[str, Any]:
@@ -163,22 +183,7 @@ def run() -> dict[str, Any]:
         worker = common.spawn(
             stack, [common.PYTHON, "-m", "cli.main", "worker"], log=worker_log, env=env
         )
-        created = api.workspace("Bench ingestion")
-        headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
-        account = httpx.post(
-            f"{base}/v1/social-accounts",
-            json={"platform": "instagram", "handle": "@bench", "external_id": "bench"},
-            headers=headers,
-        ).json()
-        items = [
-            httpx.post(
-                f"{base}/v1/content-items",
-                json={"social_account_id": account["id"], "format": "post", "caption": "x"},
-                headers=headers,
-            ).json()["id"]
-            for _ in range(ITEMS)
-        ]
-        bodies = [orjson.dumps({"snapshots": _rows(items, b)}) for b in range(BATCHES)]
+        headers, bodies = workload(api, "Bench ingestion")
         postmaster = _postmaster()
         roots = [api.process.pid, worker.pid, *([postmaster] if postmaster else [])]
         cpu_before = [_cpu_seconds(pid) for pid in roots]
