@@ -157,6 +157,9 @@ def _environment(stack: ExitStack, base: Settings) -> tuple[dict[str, str], bool
         stack.callback(EMBEDDED_ENV_FILE.unlink, missing_ok=True)
     env["SMM_ADMIN_TOKEN"] = _operator_token(base)
     env["SECRETS_KEY"] = _secrets_key(base)
+    if "api_workers" not in base.model_fields_set:
+        # One API process for development (one log stream, quick restarts) unless asked.
+        env["API_WORKERS"] = "1"
     return env, embedded
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from contextlib import suppress
 from typing import Annotated, Any
 
 import typer
@@ -99,20 +98,16 @@ def migrate() -> None:
 
 
 def api() -> None:
-    """Run the API (uvicorn) with the environment's settings.
+    """Run the API (uvicorn) with the environment's settings, in API_WORKERS processes
+    (default: one per core).
 
     Example:
-      API_PORT=8080 smm api
+      API_PORT=8080 API_WORKERS=1 smm api
     """
-    import uvicorn
-
-    from services.api.server import server_config
+    from services.api.server import serve, server_config
 
     admin.run_async(admin.check_services)  # unreachable: one line, exit 3
-    server = uvicorn.Server(server_config(get_settings()))
-    with suppress(KeyboardInterrupt):  # as `uvicorn.run`: re-raised after the shutdown
-        server.run()
-    if not server.started:
+    if not serve(server_config(get_settings())):
         raise CliError("the API did not start (see the log above)", ExitCode.unavailable)
 
 

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     #: Unset: the operator routes (POST /v1/workspaces) answer 401, the CLI still works.
     smm_admin_token: str | None = Field(default=None, min_length=16)
     api_port: int = Field(default=8000, ge=1, le=65535)
+    #: `smm api`'s processes: the API is CPU-bound in Python, one process per core.
+    api_workers: int = Field(default_factory=lambda: _cores(256), ge=1, le=256)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 import time
@@ -20,19 +19,23 @@ from pydantic import BaseModel, ValidationError
 from services.api.csv_output import CSV
 from services.api.errors import RateLimited
 from services.api.problems import AUTH_ERRORS, DETAILS
+from services.api.rate_limit import REDIS_TIMEOUT, WINDOW_SECONDS, WindowCounter
 from services.api.state import Resources
+from services.api.transaction import RequestUnitOfWork
 from shared.bulk import Bulk, rows_or_errors
 from shared.db.base import Versioned, utcnow
+from shared.db.driver import driver_connection
 from shared.db.pagination import MAX_LIMIT, Page
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, NotAcceptable, Unauthenticated, ValidationFailed
 from shared.schemas import PageOut, ReadModel
 from shared.workspaces.models import Role
-from shared.workspaces.service import Principal, authenticate
+from shared.workspaces.service import Principal, authenticate_on
 
 log = structlog.get_logger(__name__)
 
 R = TypeVar("R", bound=ReadModel)
+M = TypeVar("M", bound=BaseModel)
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer smm_...`")
 _operator = HTTPBearer(
@@ -45,6 +48,9 @@ _operator = HTTPBearer(
 async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
+
+
+Res = Annotated[Resources, Depends(get_resources)]
 
 
 def v1_router(prefix: str, tag: str) -> APIRouter:
@@ -134,32 +140,28 @@ async def bulk_body(request: Request, batch: type[BaseModel], row: type[Row]) ->
 
 
 async def get_uow(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.state.uow
-    return uow
+    """The request's unit of work, opened now if nothing asked for it yet."""
+    request_uow: RequestUnitOfWork = request.state.uow
+    return request_uow.get()
 
 
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-RATE_LIMIT_TIMEOUT = 0.5
+RATE_LIMIT_TIMEOUT = REDIS_TIMEOUT
+_WINDOWS = WindowCounter()
 
 
 async def _rate_limit(resources: Resources, principal: Principal) -> None:
-    """Fixed one-minute window per key in Redis; if Redis is down the API stays up."""
+    """Fixed one-minute window per key in Redis (`services.api.rate_limit`); if Redis is
+    down the API stays up."""
     limit = resources.settings.rate_limit_per_minute
     now = time.time()
-    window = int(now // 60)
-    bucket = f"ratelimit:{principal.key_id}:{window}"
-    try:
-        async with resources.redis.pipeline(transaction=False) as pipe:
-            pipe.incr(bucket)
-            pipe.expire(bucket, 61)
-            count, _ = await asyncio.wait_for(pipe.execute(), RATE_LIMIT_TIMEOUT)
-    except Exception as exc:
-        log.warning("rate_limit.unavailable", error=repr(exc))
-        return
-    if int(count) > limit:
-        raise RateLimited(retry_after=max(1, int((window + 1) * 60 - now)), limit=limit)
+    window = int(now // WINDOW_SECONDS)
+    count = await _WINDOWS.count(resources.redis, f"ratelimit:{principal.key_id}:{window}")
+    if count is not None and count > limit:
+        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
+        raise RateLimited(retry_after=retry_after, limit=limit)
 
 
 def _client_host(request: Request) -> str | None:
@@ -192,7 +194,6 @@ def _auth_limited(resources: Resources, retry_after: int) -> RateLimited:
 
 async def get_principal(
     request: Request,
-    uow: UoW,
     resources: Annotated[Resources, Depends(get_resources)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -201,7 +202,10 @@ async def get_principal(
     host, now = _client_host(request), time.time()
     _refuse_limited_address(resources, host, now)
     try:
-        principal = await authenticate(uow, credentials.credentials, utcnow())
+        # A connection of its own, given back before the route runs: the route's unit of
+        # work takes another, and no request ever holds two at once.
+        async with driver_connection(resources.engine) as conn:
+            principal = await authenticate_on(conn, credentials.credentials, utcnow())
     except Unauthenticated:
         await _failed(resources, host, now)
         raise
@@ -273,6 +277,14 @@ _IF_MATCH = r'^(\*|"v\d{1,9}")$'
 
 def etag(row: Versioned) -> str:
     return f'"v{row.version}"'
+
+
+def json_response(model: type[M], value: M, *, etag: str | None = None) -> Response:
+    """`value` as JSON bytes straight from pydantic-core: what FastAPI would answer for a
+    `response_model`, without validating the value again first."""
+    headers = {"ETag": etag} if etag is not None else None
+    body = model.__pydantic_serializer__.to_json(value)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def with_etag(response: Response, row: Versioned) -> None:

@@ -65,7 +65,11 @@ def _operation_id(route: APIRoute) -> str:
 
 async def open_resources(settings: Settings) -> Resources:
     secret_box(settings)  # no SECRETS_KEY: refuse to start rather than fail on first use
-    engine = make_engine(settings)
+    # DB_POOL_SIZE and as many again, all kept open: an overflow connection is closed as
+    # soon as the pool has DB_POOL_SIZE idle ones, and a request-bound process is idle
+    # between statements most of the time, so under load the overflow was reconnected
+    # (TLS probe, startup, statement cache) every few requests (PERF-5).
+    engine = make_engine(settings, pool_size=2 * settings.db_pool_size, max_overflow=0)
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_dsn), retry=0)
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Resources(settings, engine, make_sessionmaker(engine), redis, make_sessionmaker(reads))

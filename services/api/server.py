@@ -12,12 +12,15 @@ below adds what is missing; a reverse proxy in front should still set its own li
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import orjson
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
 from services.api.problems import PROBLEM_JSON
 from shared.config import Settings
@@ -40,6 +43,15 @@ class _HeadTooLarge(Exception):
     HttpParserError, which uvicorn answers through `send_400_response`."""
 
 
+class ApiConfig(uvicorn.Config):
+    """uvicorn's config with the API's read limits. A module-level class, as the protocol
+    below: with API_WORKERS > 1 uvicorn pickles the config into each spawned worker."""
+
+    def __init__(self, app: Any, *, read_limits: ReadLimits, **kwargs: Any) -> None:
+        super().__init__(app, http=BoundedHttpToolsProtocol, **kwargs)
+        self.read_limits = read_limits
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header size limit and read timeouts.
 
@@ -48,10 +60,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     is arriving (reset by each chunk). An idle connection is the keep-alive timer's.
     """
 
-    limits: ClassVar[ReadLimits]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        assert isinstance(config, ApiConfig)
+        self.limits: ReadLimits = config.read_limits
         self._read_timer: asyncio.TimerHandle | None = None
         #: Bytes received since the last complete head: the next head, as far as it came.
         self._head_bytes = 0
@@ -173,36 +185,27 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._read_timer = None
 
 
-def bounded_protocol(limits: ReadLimits) -> type[BoundedHttpToolsProtocol]:
-    """The protocol class uvicorn instantiates per connection, with these limits."""
-
-    class Bounded(BoundedHttpToolsProtocol):
-        pass
-
-    Bounded.limits = limits
-    return Bounded
-
-
 def server_config(
     settings: Settings,
     app: Any = APP,
     *,
     host: str | None = None,
     port: int | None = None,
-) -> uvicorn.Config:
+) -> ApiConfig:
     """How `smm api` serves the API (and the tests start it): `app` is an import string
-    of a factory, or an ASGI app."""
-    return uvicorn.Config(
+    of a factory, or an ASGI app (served by this one process)."""
+    return ApiConfig(
         app,
         factory=isinstance(app, str),
         host=host or settings.api_host,
         port=port or settings.api_port,
-        http=bounded_protocol(
-            ReadLimits(
-                head_bytes=settings.max_header_bytes,
-                head_timeout=settings.request_header_timeout_seconds,
-                body_timeout=settings.request_body_timeout_seconds,
-            )
+        # API_WORKERS processes share the listening socket (uvicorn's supervisor restarts
+        # one that dies); each has its own pools (DB_POOL_SIZE x 2 connections).
+        workers=settings.api_workers if isinstance(app, str) else 1,
+        read_limits=ReadLimits(
+            head_bytes=settings.max_header_bytes,
+            head_timeout=settings.request_header_timeout_seconds,
+            body_timeout=settings.request_body_timeout_seconds,
         ),
         timeout_keep_alive=settings.keep_alive_timeout_seconds,
         ws="none",  # no WebSocket route: an upgrade request is answered as plain HTTP
@@ -212,3 +215,17 @@ def server_config(
         # listed in FORWARDED_ALLOW_IPS (default: this host) forwards.
         proxy_headers=True,
     )
+
+
+def serve(config: ApiConfig) -> bool:
+    """Serve until stopped: in this process, or in `config.workers` processes under
+    uvicorn's supervisor. False if the API never started (or a worker could not)."""
+    if config.workers <= 1:
+        server = uvicorn.Server(config)
+        with suppress(KeyboardInterrupt):  # as `uvicorn.run`: re-raised after the shutdown
+            server.run()
+        return server.started
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    with suppress(KeyboardInterrupt):
+        supervisor.run()
+    return not any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes)

@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.errors import is_connection_error
@@ -29,12 +30,32 @@ from shared.i18n import Language
 from shared.idempotency import store
 from shared.idempotency.models import IdempotencyRecord
 from shared.idempotency.sealing import replay_body
+from shared.jobs.queue import JobQueue
 from shared.webhooks.service import secret_box
 
 log = structlog.get_logger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
+
+
+class RequestUnitOfWork:
+    """The request's unit of work, opened when a dependency first asks for it (`UoW`): a
+    route that reads on the driver (`shared.db.driver`) costs no session at all."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], queue: JobQueue) -> None:
+        self._factory = factory
+        self._queue = queue
+        self.opened: UnitOfWork | None = None
+
+    def get(self) -> UnitOfWork:
+        if self.opened is None:
+            self.opened = UnitOfWork(self._factory(), self._queue)
+        return self.opened
+
+    async def close(self) -> None:
+        if self.opened is not None:
+            await self.opened.session.close()
 
 
 class TransactionMiddleware:
@@ -48,16 +69,20 @@ class TransactionMiddleware:
         resources: Resources = scope["app"].state.resources
         safe = scope["method"] in SAFE_METHODS
         factory = resources.read_sessionmaker if safe else resources.sessionmaker
-        async with factory() as session:
-            uow = UnitOfWork(session, resources.queue)
-            scope.setdefault("state", {})["uow"] = uow
+        request_uow = RequestUnitOfWork(factory, resources.queue)
+        scope.setdefault("state", {})["uow"] = request_uow
+        try:
             key = header(scope, b"idempotency-key")
             if scope["method"] == "POST" and key:
-                await self._idempotent(scope, receive, send, uow, key, resources)
+                await self._idempotent(scope, receive, send, request_uow.get(), key, resources)
             else:
-                await self._plain(scope, receive, send, uow)
+                await self._plain(scope, receive, send, request_uow)
+        finally:
+            await request_uow.close()
 
-    async def _plain(self, scope: Scope, receive: Receive, send: Send, uow: UnitOfWork) -> None:
+    async def _plain(
+        self, scope: Scope, receive: Receive, send: Send, request_uow: RequestUnitOfWork
+    ) -> None:
         finished = False
         replaced = False
 
@@ -67,7 +92,8 @@ class TransactionMiddleware:
                 return  # the app's own body, for a response we did not send
             if message["type"] == "http.response.start" and not finished:
                 finished = True
-                if message["status"] < 400:
+                uow = request_uow.opened  # None: nothing went through a session
+                if uow is not None and message["status"] < 400:
                     try:
                         await uow.commit()
                     except Exception as exc:
@@ -75,15 +101,15 @@ class TransactionMiddleware:
                         await _quiet_rollback(uow)
                         await send_response(send, commit_failed_response(exc, scope))
                         return
-                else:
+                elif uow is not None:
                     await uow.rollback()
             await send(message)
 
         try:
             await self.app(scope, receive, send_after_commit)
         except BaseException:
-            if not finished:
-                await _quiet_rollback(uow)
+            if not finished and request_uow.opened is not None:
+                await _quiet_rollback(request_uow.opened)
             raise
 
     async def _idempotent(

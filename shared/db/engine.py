@@ -12,11 +12,14 @@ from sqlalchemy.ext.asyncio import (
 from shared.config import Settings
 
 
-def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+def make_engine(
+    settings: Settings, *, pool_size: int | None = None, max_overflow: int | None = None
+) -> AsyncEngine:
+    size = pool_size or settings.db_pool_size
     return create_async_engine(
         settings.sqlalchemy_url,
-        pool_size=pool_size or settings.db_pool_size,
-        max_overflow=pool_size or settings.db_pool_size,
+        pool_size=size,
+        max_overflow=size if max_overflow is None else max_overflow,
         # No pre-ping: it costs a round trip per request. A dropped connection raises, the
         # pool invalidates itself, the client gets 503 + Retry-After, the next try reconnects.
         pool_recycle=1800,

@@ -51,11 +51,15 @@ async def guarded(settings: Settings) -> AsyncIterator[Guarded]:
     resources = await open_resources(tight)
     lookups: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "api_keys.key_hash" in statement:
-            lookups.append(statement)
+    def count(query: Any) -> None:
+        if "api_keys.key_hash" in query.query:
+            lookups.append(query.query)
 
-    event.listen(resources.engine.sync_engine, "before_cursor_execute", count)
+    def observe(dbapi_connection: Any, record: Any) -> None:
+        # On the driver: the key lookup runs there, outside SQLAlchemy's execution events.
+        dbapi_connection.driver_connection.add_query_logger(count)
+
+    event.listen(resources.engine.sync_engine, "connect", observe)
     async with AsyncExitStack() as stack:
         yield Guarded(resources, lookups, stack)
     await close_resources(resources)

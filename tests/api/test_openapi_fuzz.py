@@ -152,8 +152,14 @@ def _fix_body(body: dict[str, Any]) -> None:
             body[end] = _later(body[start], body[end])  # ends after it starts
     if "period_start" in body:  # on a UTC hour (or day) boundary
         body["period_start"] = _on_boundary(body["period_start"], body.get("granularity"))
-    if isinstance(body.get("age_min"), int) and isinstance(body.get("age_max"), int):
-        body["age_max"] = max(body["age_min"], body["age_max"])
+    age_min = body.get("age_min", 18)  # its default
+    if isinstance(age_min, int | float) and isinstance(body.get("age_max"), int | float):
+        body["age_max"] = max(age_min, body["age_max"])
+    if isinstance(body.get("expires_at"), str):  # a key's expiry is in the future
+        now = datetime.now(UTC)
+        body["expires_at"] = _within(
+            body["expires_at"], now + timedelta(days=1), now.replace(year=now.year + 5)
+        )
     if "low" in body and "high" in body:  # a range is ordered
         low, high = sorted((body["low"], body["high"]), key=float)
         body.update(low=low, high=high)
