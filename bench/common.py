@@ -312,6 +312,13 @@ class Api:
         return created
 
 
+def api_processes() -> int:
+    """How many processes `smm api` runs here: API_WORKERS, by default the usable cores."""
+    from shared.config import Settings
+
+    return Settings(_env_file=None).api_workers
+
+
 def start_api(
     stack: contextlib.ExitStack,
     database_url: str,

@@ -243,7 +243,8 @@ def run() -> dict[str, Any]:
         "notes": [
             f"{BATCHES} POSTs of {ROWS:,} rows ({len(bodies[0]) / 1e6:.1f} MB of JSON each) "
             f"from {CLIENTS} concurrent clients, timed from the first POST until every batch "
-            "reads `succeeded`; one API process, one worker process.",
+            f"reads `succeeded`; the API with its default API_WORKERS "
+            f"({common.api_processes()} processes here), one worker process.",
             f"ORM baseline: {ORM_ROWS:,} MetricSnapshot objects, add + flush each (one "
             "INSERT round trip per row), one transaction.",
             "COPY: asyncpg copy_records_to_table of the same number of rows straight into "
