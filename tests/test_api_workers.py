@@ -3,6 +3,7 @@ uvicorn config crosses into them (spawned: pickled) with the read limits intact.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import subprocess
@@ -44,6 +45,28 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+async def _busy(base: str, *, requests: int, clients: int) -> None:
+    """`requests` GET /healthz from `clients` concurrent connections: both processes
+    accept some of them."""
+    todo = list(range(requests))
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+
+        async def client() -> None:
+            while todo:
+                todo.pop()
+                assert (await http.get("/healthz")).status_code == 200
+
+        await asyncio.gather(*(client() for _ in range(clients)))
+
+
+def _healthz_count(exposition: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if line.startswith("smm_http_requests_total{") and 'route="/healthz"' in line
+    )
+
+
 def test_smm_api_serves_from_api_workers_processes(settings: Settings, tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -81,6 +104,14 @@ def test_smm_api_serves_from_api_workers_processes(settings: Settings, tmp_path:
             if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
         ]
         assert len(workers) == 2
+        # Whichever process answers a scrape, it counts every process's requests.
+        asyncio.run(_busy(f"http://127.0.0.1:{port}", requests=300, clients=32))
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            scrapes = [
+                _healthz_count(http.get("/metrics", headers={"Connection": "close"}).text)
+                for _ in range(6)
+            ]
+        assert scrapes == [300.0] * 6
     finally:
         api.terminate()
         api.wait(30)

@@ -12,6 +12,9 @@ below adds what is missing; a reverse proxy in front should still set its own li
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +25,7 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
+from services.api.metrics import MULTIPROCESS_DIR
 from services.api.problems import PROBLEM_JSON
 from shared.config import Settings
 
@@ -225,7 +229,16 @@ def serve(config: ApiConfig) -> bool:
         with suppress(KeyboardInterrupt):  # as `uvicorn.run`: re-raised after the shutdown
             server.run()
         return server.started
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
-    with suppress(KeyboardInterrupt):
-        supervisor.run()
+    # Each worker counts in files of one directory (prometheus_client's multiprocess
+    # mode, chosen when the spawned workers import it), and `/metrics` sums them: a
+    # scrape sees every process's requests, whichever process answers it.
+    metrics = tempfile.mkdtemp(prefix="smm-api-metrics-")
+    os.environ[MULTIPROCESS_DIR] = metrics
+    try:
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        with suppress(KeyboardInterrupt):
+            supervisor.run()
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(metrics, ignore_errors=True)
     return not any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes)

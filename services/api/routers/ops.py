@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from services.api.deps import get_resources
@@ -19,10 +19,10 @@ from services.api.metrics import (
     OUTBOX_LAG,
     OUTBOX_PENDING,
     QUEUE_DEPTH,
-    REGISTRY,
     WEBHOOKS_OLDEST,
     WEBHOOKS_OVERDUE,
     WEBHOOKS_WAITING,
+    exposition,
 )
 from services.api.problems import HEAD_TOO_LARGE
 from services.api.state import Resources
@@ -115,4 +115,4 @@ async def _refresh_gauges(resources: Resources) -> None:
 async def metrics(resources: Res) -> Response:
     with contextlib.suppress(Exception):  # metrics stay served, with the last known gauges
         await asyncio.wait_for(_refresh_gauges(resources), CHECK_TIMEOUT)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
