@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from services.api.state import Resources
 from services.worker.jobs.metrics import merge_snapshots
@@ -35,3 +37,18 @@ async def merged(
     """Runs the merge job's handler in its own unit of work, as the worker does."""
     job = MergeSnapshots(batch_id=batch["id"])
     return await run_batch_job(merge_snapshots, job, tenant, resources, settings)
+
+
+async def stored(resources: Resources, tenant: Tenant) -> tuple[int, int]:
+    """How many snapshots the tenant has stored, and their impressions' sum."""
+    async with resources.engine.connect() as conn:
+        count, total = (
+            await conn.execute(
+                sa.text(
+                    "SELECT count(*), sum(impressions) FROM metric_snapshots "
+                    "WHERE workspace_id = :w"
+                ),
+                {"w": uuid.UUID(tenant.id)},
+            )
+        ).one()
+    return int(count), int(total or 0)

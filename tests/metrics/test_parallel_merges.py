@@ -11,8 +11,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from services.api.state import Resources
 from shared.db import partitions
 from shared.db.base import utcnow
@@ -21,7 +19,7 @@ from shared.kpis import rollups
 from shared.metrics import service
 from tests import factories
 from tests.conftest import Tenant
-from tests.helpers.metrics import ingest, row
+from tests.helpers.metrics import ingest, row, stored
 from tests.kpis.test_rollups import rollup_rows
 
 JANUARY = datetime(2026, 1, 5, tzinfo=UTC)
@@ -59,20 +57,6 @@ async def open_merge(
 async def merge(resources: Resources, tenant: Tenant, batch: uuid.UUID) -> None:
     async with open_merge(resources, tenant, batch):
         pass
-
-
-async def stored(resources: Resources, tenant: Tenant) -> tuple[int, int]:
-    async with resources.engine.connect() as conn:
-        count, total = (
-            await conn.execute(
-                sa.text(
-                    "SELECT count(*), sum(impressions) FROM metric_snapshots "
-                    "WHERE workspace_id = :w"
-                ),
-                {"w": uuid.UUID(tenant.id)},
-            )
-        ).one()
-    return int(count), int(total)
 
 
 async def rollups_match_a_rebuild(resources: Resources, tenant: Tenant) -> None:

@@ -16,7 +16,7 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant
-from tests.helpers.metrics import row
+from tests.helpers.metrics import row, stored
 from tests.helpers.waiting import wait_until
 from tests.worker_process import kill, spawn_worker
 
@@ -93,16 +93,8 @@ async def test_a_worker_killed_mid_merge_merges_every_row_once(
     await wait_until(all_succeeded, 90, what=lambda: (states, log.read_text()[-2000:]), every=0.2)
 
     assert sum(state["inserted"] for state in states) == keys
+    count, total = await stored(resources, tenant)
     async with resources.engine.connect() as conn:
-        count, total = (
-            await conn.execute(
-                sa.text(
-                    "SELECT count(*), sum(impressions) FROM metric_snapshots "
-                    "WHERE workspace_id = :w"
-                ),
-                {"w": uuid.UUID(tenant.id)},
-            )
-        ).one()
         left = await conn.scalar(
             sa.text("SELECT count(*) FROM ingest_rows WHERE batch_id = ANY(:ids)"),
             {"ids": [uuid.UUID(i) for i in ids]},
