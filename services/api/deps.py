@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
+import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +37,7 @@ log = structlog.get_logger(__name__)
 
 R = TypeVar("R", bound=ReadModel)
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer smm_...`")
 _operator = HTTPBearer(
@@ -71,15 +73,23 @@ def _offers_csv(route: APIRoute) -> bool:
     return any(CSV in (spec.get("content") or {}) for spec in route.responses.values())
 
 
+def _wanted(accept: str) -> set[str]:
+    return {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+
+
+def accepts_json(accept: str | None) -> bool:
+    """Whether an `Accept` header (or its absence) takes the JSON every operation answers."""
+    return not accept or bool(_wanted(accept) & _JSON_RANGES)
+
+
 async def answerable(request: Request) -> None:
     """`Accept: text/csv` on an operation with no CSV, or any type but JSON, is a 406: a
     client asking for a spreadsheet must not silently get JSON it will save as one."""
     accept = request.headers.get("accept")
-    if not accept:
+    if accepts_json(accept):
         return
-    wanted = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
-    if wanted & _JSON_RANGES:
-        return
+    assert accept is not None
+    wanted = _wanted(accept)
     route = request.scope.get("route")
     csv = isinstance(route, APIRoute) and _offers_csv(route)
     if csv and CSV in wanted:
@@ -192,6 +202,35 @@ def _auth_limited(resources: Resources, retry_after: int) -> RateLimited:
     )
 
 
+async def _nothing(conn: asyncpg.Connection, principal: Principal) -> None:
+    return None
+
+
+async def authenticate(
+    resources: Resources,
+    token: str,
+    host: str | None,
+    read: Callable[[asyncpg.Connection, Principal], Awaitable[T]],
+) -> tuple[Principal, T]:
+    """The caller behind a bearer token, and `read` run for it on the same connection:
+    what every `/v1` request runs first (`get_principal`, and the hot reads of
+    `services.api.hot_reads`, which read their row there too). The connection is given
+    back before anything else is awaited: a failure is counted against its address, and
+    the key's rate limit applies, with none held. A request over its rate limit is a 429
+    whatever `read` found."""
+    now = time.time()
+    _refuse_limited_address(resources, host, now)
+    try:
+        async with driver_connection(resources.engine) as conn:
+            principal = await authenticate_on(conn, token, utcnow())
+            found = await read(conn, principal)
+    except Unauthenticated:
+        await _failed(resources, host, now)
+        raise
+    await _rate_limit(resources, principal)
+    return principal, found
+
+
 async def get_principal(
     request: Request,
     resources: Annotated[Resources, Depends(get_resources)],
@@ -199,17 +238,10 @@ async def get_principal(
 ) -> Principal:
     if credentials is None:  # not a guess, and costs no lookup: not counted
         raise Unauthenticated(DETAILS["bearer-missing"].of())
-    host, now = _client_host(request), time.time()
-    _refuse_limited_address(resources, host, now)
-    try:
-        # A connection of its own, given back before the route runs: the route's unit of
-        # work takes another, and no request ever holds two at once.
-        async with driver_connection(resources.engine) as conn:
-            principal = await authenticate_on(conn, credentials.credentials, utcnow())
-    except Unauthenticated:
-        await _failed(resources, host, now)
-        raise
-    await _rate_limit(resources, principal)
+    # The route's unit of work takes another connection: no request ever holds two.
+    principal, _ = await authenticate(
+        resources, credentials.credentials, _client_host(request), _nothing
+    )
     return principal
 
 

@@ -41,13 +41,23 @@ READ = DriverStatement.of(
 )
 
 
-async def read_campaign(
+async def find_campaign(
     conn: asyncpg.Connection, workspace_id: uuid.UUID, campaign_id: uuid.UUID
-) -> tuple[CampaignRead, int]:
-    """The campaign as the API shows it, and its version (the ETag)."""
+) -> tuple[CampaignRead, int] | None:
+    """The campaign as the API shows it and its version (the ETag), or None."""
     row = await READ.fetchrow(conn, workspace_id=workspace_id, campaign_id=campaign_id)
     if row is None:
-        raise NotFound("campaign", campaign_id)
+        return None
     fields = {name: row[name] for name in _FIELDS}
     fields["audience_ids"] = row["audience_ids"] or []
     return CampaignRead.model_validate(fields), row["version"]
+
+
+async def read_campaign(
+    conn: asyncpg.Connection, workspace_id: uuid.UUID, campaign_id: uuid.UUID
+) -> tuple[CampaignRead, int]:
+    """`find_campaign`, an unknown id (or another workspace's) a 404."""
+    found = await find_campaign(conn, workspace_id, campaign_id)
+    if found is None:
+        raise NotFound("campaign", campaign_id)
+    return found
