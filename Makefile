@@ -8,7 +8,7 @@ RUNTIME := .venv/.runtime
 PY := .venv/bin/python
 
 .PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install \
-	openapi openapi-check docs-assets
+	openapi openapi-check vendor-assets
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -80,8 +80,8 @@ openapi-check: $(OPENAPI_TOOLS)/node_modules/.installed ## lint docs/openapi.jso
 	$(OPENAPI_TOOLS)/node_modules/.bin/openapi-typescript docs/openapi.json -o $(OPENAPI_TOOLS)/build/openapi.d.ts
 	$(OPENAPI_TOOLS)/node_modules/.bin/tsc --noEmit --strict $(OPENAPI_TOOLS)/build/openapi.d.ts
 
-# Swagger UI's and ReDoc's files, vendored from their npm packages (services/api/docs_vendor,
+# Swagger UI's, ReDoc's and ECharts' files, vendored from their npm packages (services/api/vendor,
 # manifest.json says which versions and files). Again at the pinned versions, or updated:
-# make docs-assets SWAGGER_UI=5.36.0 REDOC=2.5.5
-docs-assets: ## re-vendor the /docs and /redoc assets (needs npm and the network)
-	python3 tools/docs_assets.py $(if $(SWAGGER_UI),--swagger-ui-dist $(SWAGGER_UI)) $(if $(REDOC),--redoc $(REDOC))
+# make vendor-assets SWAGGER_UI=5.36.0 REDOC=2.5.5 ECHARTS=6.1.0
+vendor-assets: ## re-vendor the /docs, /redoc and /console assets (needs npm and the network)
+	python3 tools/vendor_assets.py $(if $(SWAGGER_UI),--swagger-ui-dist $(SWAGGER_UI)) $(if $(REDOC),--redoc $(REDOC)) $(if $(ECHARTS),--echarts $(ECHARTS))

@@ -1,18 +1,8 @@
 """Swagger UI (`/docs`) and ReDoc (`/redoc`) with every file they load served by the API
-itself: FastAPI's pages load theirs from a CDN, and are blank on a machine without internet.
-
-The files are vendored from their npm packages in `docs_vendor/` (`make docs-assets`,
-tools/docs_assets.py), whose manifest records each one's sha256. An asset's URL carries
-the first hex digits of its digest, so a browser may keep it for a year: an update is a
-new URL. All of them are one route, `/docs/assets/{name}`: one metrics label, whatever
-the files."""
+itself (`vendored`): FastAPI's pages load theirs from a CDN, and are blank on a machine
+without internet."""
 
 from __future__ import annotations
-
-import functools
-import json
-from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import (
@@ -20,75 +10,15 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
 
-VENDOR = Path(__file__).with_name("docs_vendor")
-ASSETS = "/docs/assets"
-#: The types a page's files are served as: with `nosniff`, a browser runs a script or
-#: applies a style sheet only when it is labelled as one.
-CONTENT_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".png": "image/png",
-}
-IMMUTABLE = "public, max-age=31536000, immutable"
-DIGEST_CHARS = 12
-
-
-@dataclass(frozen=True)
-class Asset:
-    path: Path
-    sha256: str
-
-    @property
-    def media_type(self) -> str:
-        return CONTENT_TYPES[self.path.suffix]
-
-
-@functools.cache
-def assets() -> dict[str, Asset]:
-    """The servable files by their fingerprinted name (`swagger-ui.5ed08757e53d.css`),
-    from the manifest alone: nothing is read until a browser asks for it."""
-    manifest = json.loads((VENDOR / "manifest.json").read_text())
-    found: dict[str, Asset] = {}
-    for package, entry in manifest["packages"].items():
-        for filename, digest in entry["files"].items():
-            path = VENDOR / package / filename
-            if path.suffix in CONTENT_TYPES:
-                name = f"{path.stem}.{digest[:DIGEST_CHARS]}{path.suffix}"
-                assert name not in found, f"two vendored files would be served as {name}"
-                found[name] = Asset(path, digest)
-    return found
-
-
-def asset_url(filename: str, root_path: str = "") -> str:
-    """Where the vendored file named `filename` (`swagger-ui.css`) is served."""
-    (name,) = (name for name, asset in assets().items() if asset.path.name == filename)
-    return f"{root_path}{ASSETS}/{name}"
-
-
-@functools.cache
-def _body(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-async def serve_asset(request: Request) -> Response:
-    """A vendored file, by its fingerprinted name; any other name is a 404."""
-    asset = assets().get(request.path_params["name"])
-    if asset is None:
-        raise HTTPException(404, "no such documentation asset")
-    etag = f'"{asset.sha256}"'
-    headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(_body(asset.path), media_type=asset.media_type, headers=headers)
+from services.api.vendored import asset_url
 
 
 def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
-    """The two pages, Swagger UI's OAuth2 redirect page, and their assets, as FastAPI
-    adds its own (plain routes, out of the OpenAPI document)."""
+    """The two pages and Swagger UI's OAuth2 redirect page, as FastAPI adds its own (plain
+    routes, out of the OpenAPI document)."""
     assert app.openapi_url is not None
     openapi_url = app.openapi_url
     oauth2_redirect_url = f"{docs_url}/oauth2-redirect"
@@ -124,6 +54,5 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
         (docs_url, swagger_ui),
         (oauth2_redirect_url, swagger_ui_redirect),
         (redoc_url, redoc),
-        (f"{ASSETS}/{{name}}", serve_asset),
     ):
         app.add_route(path, endpoint, methods=["GET"], include_in_schema=False)

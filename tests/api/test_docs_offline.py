@@ -1,6 +1,7 @@
 """Issue 18: `/docs` (Swagger UI) and `/redoc` (ReDoc) render with no internet, every file
-they load served by the API itself (services/api/docs_assets.py). The pages are loaded in
-a real headless Chromium, driven by Playwright, from the real server on a loopback port."""
+they load served by the API itself (services/api/docs_assets.py, vendored.py). The pages
+are loaded in a real headless Chromium, driven by Playwright, from the real server on a
+loopback port."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
-from services.api.docs_assets import CONTENT_TYPES, IMMUTABLE, asset_url, assets
 from services.api.main import create_app
 from services.api.server import server_config
+from services.api.vendored import CONTENT_TYPES, IMMUTABLE, asset_url, assets
 from shared.config import ROOT, Settings
 from shared.embedded import free_port
 from tests.helpers.http import start_in_thread
@@ -39,7 +40,7 @@ RENDERED_WITHIN_MS = 20_000
 
 def test_the_vendored_files_are_the_ones_the_manifest_records() -> None:
     checked = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "docs_assets.py"), "--check"],
+        [sys.executable, str(ROOT / "tools" / "vendor_assets.py"), "--check"],
         capture_output=True,
         text=True,
         check=False,
@@ -67,16 +68,17 @@ async def test_assets_are_served_typed_and_cached_for_good(client: httpx.AsyncCl
         "swagger-ui.css",
         "favicon-32x32.png",
         "redoc.standalone.js",
+        "echarts.min.js",
     }
     for name, asset in served.items():
-        response = await client.get(f"/docs/assets/{name}")
+        response = await client.get(f"/assets/{name}")
         assert response.status_code == 200, name
         assert response.headers["content-type"] == CONTENT_TYPES[asset.path.suffix]
         assert response.headers["cache-control"] == IMMUTABLE
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.content == asset.path.read_bytes()
         again = await client.get(
-            f"/docs/assets/{name}", headers={"If-None-Match": response.headers["etag"]}
+            f"/assets/{name}", headers={"If-None-Match": response.headers["etag"]}
         )
         assert again.status_code == 304
         assert again.content == b""
@@ -84,7 +86,7 @@ async def test_assets_are_served_typed_and_cached_for_good(client: httpx.AsyncCl
 
 async def test_an_unknown_or_stale_asset_is_a_404_problem(client: httpx.AsyncClient) -> None:
     stale = asset_url("swagger-ui.css").replace(".css", "").rsplit(".", 1)[0] + ".0000.css"
-    for url in (stale, "/docs/assets/manifest.json", "/docs/assets/..%2fmain.py"):
+    for url in (stale, "/assets/manifest.json", "/assets/..%2fmain.py"):
         response = await client.get(url)
         assert response.status_code == 404, url
         assert response.headers["content-type"] == "application/problem+json"
@@ -92,10 +94,10 @@ async def test_an_unknown_or_stale_asset_is_a_404_problem(client: httpx.AsyncCli
 
 async def test_assets_share_one_metrics_label(client: httpx.AsyncClient) -> None:
     for name in assets():
-        await client.get(f"/docs/assets/{name}")
-    await client.get("/docs/assets/no-such-file.js")
+        await client.get(f"/assets/{name}")
+    await client.get("/assets/no-such-file.js")
     text = (await client.get("/metrics")).text
-    label = 'route="/docs/assets/{name}"'
+    label = 'route="/assets/{name}"'
     assert f'smm_http_requests_total{{method="GET",{label},status="200"}}' in text
     assert f'smm_http_requests_total{{method="GET",{label},status="404"}}' in text
     assert not any(name in text for name in assets())
@@ -207,7 +209,7 @@ def test_redoc_renders_every_operation_offline(
 
 def assert_local_only(page: Page, requested: list[str], base_url: str, script: str) -> None:
     """The page asked for its script and the document, from the server, and nothing
-    from anywhere else (Redocly's logo included: tools/docs_assets.py), rendered and
+    from anywhere else (Redocly's logo included: tools/vendor_assets.py), rendered and
     quiet (no request for 500 ms)."""
     page.wait_for_load_state("networkidle")
     assert f"{base_url}{asset_url(script)}" in requested

@@ -1,9 +1,10 @@
-"""Vendor the files Swagger UI (/docs) and ReDoc (/redoc) load, from their npm packages,
-into services/api/docs_vendor/, and record where each came from in its manifest.json.
+"""Vendor the files Swagger UI (/docs), ReDoc (/redoc) and the console's charts (ECharts,
+/console) load, from their npm packages, into services/api/vendor/, and record where each
+came from in its manifest.json.
 
-    python tools/docs_assets.py                      # again, at the versions the manifest pins
-    python tools/docs_assets.py --redoc 2.5.5        # update one package (`make docs-assets`)
-    python tools/docs_assets.py --check              # the files on disk are the recorded ones
+    python tools/vendor_assets.py                    # again, at the versions the manifest pins
+    python tools/vendor_assets.py --redoc 2.5.5      # update one package (`make vendor-assets`)
+    python tools/vendor_assets.py --check            # the files on disk are the recorded ones
 
 `npm pack` fetches each tarball and checks it against the registry's integrity hash; the
 manifest keeps that hash, the version, and the sha256 of every file taken (after the few
@@ -23,7 +24,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-VENDOR = Path(__file__).resolve().parent.parent / "services" / "api" / "docs_vendor"
+VENDOR = Path(__file__).resolve().parent.parent / "services" / "api" / "vendor"
 MANIFEST = VENDOR / "manifest.json"
 
 #: What is taken from each package (paths inside its tarball, under `package/`): the files
@@ -42,6 +43,8 @@ FILES: dict[str, tuple[str, ...]] = {
         "LICENSE",
         "bundles/redoc.standalone.js.LICENSE.txt",
     ),
+    # Apache-2.0: its NOTICE travels with it.
+    "echarts": ("dist/echarts.min.js", "LICENSE", "NOTICE"),
 }
 
 
@@ -130,7 +133,7 @@ def vendor(versions: dict[str, str]) -> None:
     MANIFEST.write_text(
         json.dumps(
             {
-                "about": "Written by tools/docs_assets.py (`make docs-assets`): do not edit.",
+                "about": "Written by tools/vendor_assets.py (`make vendor-assets`): do not edit.",
                 "packages": packages,
             },
             indent=2,
