@@ -300,3 +300,16 @@ async def test_a_workspace_holds_at_most_max_keys_usable_keys(
         "/v1/api-keys", json={"name": "again", "role": "viewer"}, headers=tenant.admin
     )
     assert again.status_code == 201, again.text
+
+
+async def test_a_key_reads_itself_whatever_its_role(tenant: Tenant) -> None:
+    """What a client (the console) decides which actions to offer by."""
+    for role in ("viewer", "editor", "admin"):
+        headers = await tenant.key(role)
+        current = await tenant.http.get("/v1/api-keys/current", headers=headers)
+        assert current.status_code == 200, current.text
+        body = current.json()
+        assert body["role"] == role
+        assert body["name"] == f"{role} key"
+        assert "key" not in body  # the secret is shown once, at creation
+        assert headers["Authorization"].removeprefix("Bearer ").startswith(body["prefix"])

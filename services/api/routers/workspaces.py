@@ -82,6 +82,15 @@ async def list_api_keys(
     return page_out(ApiKeyRead, await service.keys(uow).page(key.workspace_id, limit, cursor))
 
 
+@router.get(
+    "/api-keys/current",
+    response_model=ApiKeyRead,
+    summary="The key making the request: its role and expiry (what a client offers it)",
+)
+async def get_current_api_key(uow: UoW, key: ViewerKey) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(await service.keys(uow).get(key.workspace_id, key.key_id))
+
+
 @router.post(
     "/api-keys",
     status_code=status.HTTP_201_CREATED,
