@@ -31,10 +31,18 @@ run: $(RUNTIME) ## API + worker on embedded PostgreSQL and Redis (or DATABASE_UR
 test: $(VENV) ## the whole suite against real PostgreSQL and Redis
 	.venv/bin/pytest
 
-lint: $(VENV)
+# The console's JavaScript (services/api/console) is linted by ESLint, from its lock.
+CONSOLE_TOOLS := tools/console
+
+$(CONSOLE_TOOLS)/node_modules/.installed: $(CONSOLE_TOOLS)/package.json $(CONSOLE_TOOLS)/package-lock.json
+	npm ci --prefix $(CONSOLE_TOOLS)
+	@touch $@
+
+lint: $(VENV) $(CONSOLE_TOOLS)/node_modules/.installed
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
+	$(CONSOLE_TOOLS)/node_modules/.bin/eslint --max-warnings 0 --config $(CONSOLE_TOOLS)/eslint.config.js services/api/console
 
 fmt: $(VENV)
 	.venv/bin/ruff check --fix .

@@ -123,6 +123,7 @@ def dev() -> None:
         ready = _wait_ready(f"{base_url}/readyz")
         typer.secho(
             f"\n  SMM Platform {'ready' if ready else 'NOT ready (see logs above)'}\n"
+            f"  console         {base_url}/console (paste the demo admin key)\n"
             f"  docs            {base_url}/docs\n"
             f"  demo admin key  {demo_key}\n"
             f"  operator token  {settings.smm_admin_token}\n"

@@ -17,6 +17,7 @@ from shared.crypto import generate_key
 from shared.logging import configure_logging
 from tests.clean_logs import leaks
 from tests.harness import Services, running_services
+from tests.helpers.browser import browser, context  # noqa: F401  (fixtures)
 from tests.helpers.http import roomy  # noqa: F401  (fixture)
 from tests.loopback import guarded_subprocesses, loopback_only, reported
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from services.api import docs_assets, errors, hot_reads, vendored
+from services.api import console, docs_assets, errors, hot_reads, vendored
 from services.api.middleware import RequestContextMiddleware
 from services.api.problems import Problem
 from services.api.routers import (
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     errors.install(app)
     vendored.install(app)
     docs_assets.install(app)
+    console.install(app)
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 

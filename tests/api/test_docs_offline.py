@@ -5,34 +5,24 @@ loopback port."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 from services.api.main import create_app
 from services.api.server import server_config
 from services.api.vendored import CONTENT_TYPES, IMMUTABLE, asset_url, assets
 from shared.config import ROOT, Settings
 from shared.embedded import free_port
+from tests.helpers.browser import RENDERED_WITHIN_MS, is_local, open_offline
 from tests.helpers.http import start_in_thread
 
-#: CI (.ci/run) sets it: there a missing browser fails the test instead of skipping it.
-REQUIRE_BROWSER = "SMM_REQUIRE_BROWSER"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head", "trace"})
-#: Chromium resolves no name at all (the pages use 127.0.0.1 only): nothing it does in
-#: the background can look a public name up either. CI runs as root, where Chromium's
-#: sandbox will not start.
-CHROMIUM_ARGS = ["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-#: Each page is loaded and rendered in about 3 s here; CI's machine may be busier.
-RENDERED_WITHIN_MS = 20_000
 
 
 # Without a browser: what the pages reference, and how the files are served.
@@ -106,16 +96,6 @@ async def test_assets_share_one_metrics_label(client: httpx.AsyncClient) -> None
 # In a real browser.
 
 
-def chromium() -> str:
-    found = os.environ.get("SMM_CHROMIUM") or shutil.which("chromium")
-    if found:
-        return found
-    reason = "no chromium on PATH (apt-get install chromium, or set SMM_CHROMIUM)"
-    if os.environ.get(REQUIRE_BROWSER):
-        pytest.fail(f"{REQUIRE_BROWSER} is set and {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def base_url(settings: Settings) -> Iterator[str]:
     """The real server, as `smm api` runs it, on a free loopback port."""
@@ -139,46 +119,6 @@ def operation_ids(base_url: str) -> list[str]:
         for method, operation in item.items()
         if method in HTTP_METHODS
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context()
-    yield context
-    context.close()
-
-
-def is_local(url: str) -> bool:
-    scheme, _, rest = url.partition(":")
-    if scheme in ("data", "about"):
-        return True
-    if scheme == "blob":
-        url = rest
-    return urlsplit(url).hostname == "127.0.0.1"
-
-
-def open_offline(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    """`url` in a new page; every request the page or its workers make is recorded, and
-    one for another host is aborted before it leaves."""
-    requested: list[str] = []
-    context.on("request", lambda request: requested.append(request.url))
-
-    def abort(route: Route) -> None:
-        route.abort("internetdisconnected")
-
-    context.route(lambda url: not is_local(url), abort)
-    page = context.new_page()
-    page.goto(url)
-    return page, requested
 
 
 def test_swagger_ui_renders_every_operation_offline(

@@ -1,0 +1,226 @@
+// The console's words in the workspace's language (French first: the first market),
+// and numbers, money and dates in its locale.
+
+const WORDS = {
+  fr: {
+    skip: "Aller au contenu",
+    signIn: "Se connecter",
+    signOut: "Se déconnecter",
+    keyLabel: "Clé d'API",
+    keyHint: "Collez une clé de l'espace de travail. Elle reste dans cet onglet (sessionStorage) et disparaît à sa fermeture.",
+    keyRefused: "Clé refusée : {detail}",
+    loading: "Chargement…",
+    failed: "Échec : {detail}",
+    overview: "Vue d'ensemble",
+    alerts: "Alertes",
+    role: "rôle {role}",
+    roles: { viewer: "lecture", editor: "édition", admin: "admin" },
+    openAlerts: "Alertes ouvertes",
+    noOpenAlert: "Aucune alerte ouverte.",
+    last30: "30 derniers jours",
+    trend: "Tendance sur 30 jours",
+    table: "Tableau des données",
+    campaignsTargets: "Campagnes et objectifs",
+    campaign: "Campagne",
+    noCampaign: "(hors campagne)",
+    missed: "Objectifs manqués",
+    belowTarget: "{n} campagne(s) sous l'objectif",
+    none: "aucun",
+    day: "Jour",
+    tiles: {
+      impressions: "Impressions",
+      engagement_rate: "Taux d'engagement",
+      ctr: "CTR",
+      conversions: "Conversions",
+      spend: "Dépenses",
+      roas: "ROAS",
+    },
+    kpi: {
+      engagement_rate: "engagement", ctr: "CTR", conversion_rate: "conversion", cpm: "CPM",
+      cpc: "CPC", cpa: "CPA", cpl: "CPL", roas: "ROAS", roi: "ROI", frequency: "fréquence",
+    },
+    level: "Niveau",
+    status: "Statut",
+    policy: "Politique",
+    opened: "Ouverte",
+    statuses: { open: "ouverte", acknowledged: "prise en compte", resolved: "résolue" },
+    levels: { watch: "veille", alert: "alerte", crisis: "crise" },
+    alert: "Alerte",
+    timeline: "Chronologie",
+    negativeShare: "Part négative",
+    mentionsCount: "Mentions",
+    escalatedTo: "escalade au niveau {level}",
+    openedEvent: "ouverture",
+    acknowledgedEvent: "prise en compte",
+    resolvedEvent: "résolution",
+    when: "Quand",
+    what: "Quoi",
+    explanation: "Explication",
+    terms: "Termes",
+    hashtags: "Hashtags",
+    authors: "Auteurs",
+    platforms: "Plateformes",
+    languages: "Langues",
+    key: "Clé",
+    expected: "Attendu",
+    followers: "Abonnés",
+    negative: "Négatives",
+    share: "Part",
+    samples: "Mentions exemples",
+    playbook: "Playbook",
+    owner: "responsable : {role}",
+    acknowledge: "Prendre en compte",
+    resolve: "Résoudre",
+    postmortem: "Post-mortem",
+    save: "Enregistrer",
+    saved: "Enregistré.",
+    back: "Toutes les alertes",
+    noAlert: "Aucune alerte.",
+  },
+  en: {
+    skip: "Skip to content",
+    signIn: "Sign in",
+    signOut: "Sign out",
+    keyLabel: "API key",
+    keyHint: "Paste a key of the workspace. It stays in this tab (sessionStorage) and is gone when the tab closes.",
+    keyRefused: "Key refused: {detail}",
+    loading: "Loading…",
+    failed: "Failed: {detail}",
+    overview: "Overview",
+    alerts: "Alerts",
+    role: "{role} role",
+    roles: { viewer: "viewer", editor: "editor", admin: "admin" },
+    openAlerts: "Open alerts",
+    noOpenAlert: "No open alert.",
+    last30: "Last 30 days",
+    trend: "30-day trend",
+    table: "Data table",
+    campaignsTargets: "Campaigns and targets",
+    campaign: "Campaign",
+    noCampaign: "(no campaign)",
+    missed: "Targets missed",
+    belowTarget: "{n} campaign(s) below target",
+    none: "none",
+    day: "Day",
+    tiles: {
+      impressions: "Impressions",
+      engagement_rate: "Engagement rate",
+      ctr: "CTR",
+      conversions: "Conversions",
+      spend: "Spend",
+      roas: "ROAS",
+    },
+    kpi: {
+      engagement_rate: "engagement", ctr: "CTR", conversion_rate: "conversion", cpm: "CPM",
+      cpc: "CPC", cpa: "CPA", cpl: "CPL", roas: "ROAS", roi: "ROI", frequency: "frequency",
+    },
+    level: "Level",
+    status: "Status",
+    policy: "Policy",
+    opened: "Opened",
+    statuses: { open: "open", acknowledged: "acknowledged", resolved: "resolved" },
+    levels: { watch: "watch", alert: "alert", crisis: "crisis" },
+    alert: "Alert",
+    timeline: "Timeline",
+    negativeShare: "Negative share",
+    mentionsCount: "Mentions",
+    escalatedTo: "escalated to level {level}",
+    openedEvent: "opened",
+    acknowledgedEvent: "acknowledged",
+    resolvedEvent: "resolved",
+    when: "When",
+    what: "What",
+    explanation: "Explanation",
+    terms: "Terms",
+    hashtags: "Hashtags",
+    authors: "Authors",
+    platforms: "Platforms",
+    languages: "Languages",
+    key: "Key",
+    expected: "Expected",
+    followers: "Followers",
+    negative: "Negative",
+    share: "Share",
+    samples: "Sample mentions",
+    playbook: "Playbook",
+    owner: "owner: {role}",
+    acknowledge: "Acknowledge",
+    resolve: "Resolve",
+    postmortem: "Postmortem",
+    save: "Save",
+    saved: "Saved.",
+    back: "All alerts",
+    noAlert: "No alert.",
+  },
+};
+
+let language = "fr";
+let locale = "fr-FR";
+let currency = "EUR";
+let timeZone = "Europe/Paris";
+
+/** Speak as the workspace does. */
+export function configure(workspace) {
+  language = WORDS[workspace.language] ? workspace.language : "fr";
+  locale = workspace.locale || (language === "fr" ? "fr-FR" : "en-GB");
+  currency = workspace.currency || "EUR";
+  timeZone = workspace.timezone || "UTC";
+  document.documentElement.lang = language;
+}
+
+export function lang() {
+  return language;
+}
+
+/** The word for `path` ("tiles.ctr"), with `{name}`s filled from `values`. */
+export function t(path, values = {}) {
+  let found = path.split(".").reduce((node, part) => (node ? node[part] : undefined), WORDS[language]);
+  if (typeof found !== "string") {
+    found = path;
+  }
+  return found.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+/** A crisis level's name: the default levels' in the language, a workspace's own as is. */
+export function level(name) {
+  const word = t(`levels.${name}`);
+  return word === `levels.${name}` ? name : word;
+}
+
+export function number(value, digits = 0) {
+  if (value === null || value === undefined) {
+    return "—";
+  }
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+}
+
+export function percent(value) {
+  if (value === null || value === undefined) {
+    return "—";
+  }
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 }).format(value);
+}
+
+/** Money as the API writes it (a decimal string), in the workspace's currency. */
+export function money(text, code = currency) {
+  if (text === null || text === undefined) {
+    return "—";
+  }
+  return new Intl.NumberFormat(locale, { style: "currency", currency: code }).format(Number(text));
+}
+
+export function dateTime(iso) {
+  if (!iso) {
+    return "—";
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+/** A chart's time axis label: day and hour. */
+export function moment(value) {
+  return new Intl.DateTimeFormat(locale, { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(value));
+}
+
+export function day(iso) {
+  return new Intl.DateTimeFormat(locale, { day: "2-digit", month: "short", timeZone }).format(new Date(iso));
+}

@@ -1,0 +1,271 @@
+"""Issue 20: the console (`/console`) in a real browser (Debian's Chromium, driven by
+Playwright), against the real API serving the demo workspace in a database of its own.
+
+Each page must load with no console error and no request beyond 127.0.0.1, and draw the
+API's figures: a chart's data is read back from ECharts and compared with the answer of
+the very request the page made. Each page is captured under test-artifacts/console/."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+
+from services.api.main import create_app
+from services.api.server import server_config
+from shared import demo
+from shared.config import ROOT, Settings
+from shared.db.base import utcnow
+from shared.db.engine import make_engine, make_sessionmaker
+from shared.db.uow import unit_of_work
+from shared.embedded import free_port
+from tests.harness import Services
+from tests.helpers.browser import RENDERED_WITHIN_MS, is_local, open_offline
+from tests.helpers.cli import make_cli_database
+from tests.helpers.http import start_in_thread
+
+ARTIFACTS = ROOT / "test-artifacts" / "console"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Demo:
+    base: str
+    admin: str
+    editor: str
+    viewer: str
+
+    def get(self, path: str, **params: Any) -> Any:
+        answer = httpx.get(
+            f"{self.base}{path}", params=params, headers={"Authorization": f"Bearer {self.admin}"}
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+async def _seed(settings: Settings) -> str:
+    engine = make_engine(settings)
+    try:
+        async with unit_of_work(make_sessionmaker(engine), None) as uow:
+            return await demo.ensure(uow, utcnow(), None, settings)
+    finally:
+        await engine.dispose()
+
+
+def _apart(work: Callable[[], T]) -> T:
+    """`work` in a thread of its own: Playwright's sync API runs an event loop in this
+    one, where `asyncio.run` is refused."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
+@pytest.fixture(scope="module")
+def served(services: Services, settings: Settings) -> Iterator[Demo]:
+    """`make run`'s demo on a real server: its own database, seeded as `smm seed` does."""
+    env, drop = _apart(lambda: make_cli_database(services, settings))
+    try:
+        admin = _apart(lambda: asyncio.run(_seed(env.settings)))
+        port = free_port()
+        app = create_app(env.settings)
+        server = uvicorn.Server(server_config(env.settings, app, host="127.0.0.1", port=port))
+        thread = start_in_thread(server, "the console's server")
+        base = f"http://127.0.0.1:{port}"
+        keys = {}
+        for role in ("editor", "viewer"):
+            created = httpx.post(
+                f"{base}/v1/api-keys",
+                json={"name": f"console {role}", "role": role},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            assert created.status_code == 201, created.text
+            keys[role] = created.json()["key"]
+        yield Demo(base, admin, keys["editor"], keys["viewer"])
+        server.should_exit = True
+        thread.join(15)
+    finally:
+        _apart(drop)
+
+
+class Watched:
+    """A page with its console errors, uncaught exceptions and requests recorded."""
+
+    def __init__(self, context: BrowserContext, url: str) -> None:
+        self.errors: list[str] = []
+        self.page, self.requested = open_offline(context, "about:blank")
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.page.goto(url)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def quiet(self) -> None:
+        """No error, no warning, nothing asked of another host."""
+        self.page.wait_for_load_state("networkidle")
+        assert not self.errors, self.errors
+        assert not [url for url in self.requested if not is_local(url)]
+
+    def api_request(self, pattern: str) -> str:
+        """The last URL of the API the page asked that matches `pattern`."""
+        found = [url for url in self.requested if re.search(pattern, url)]
+        assert found, f"the page asked for nothing like {pattern}"
+        return found[-1]
+
+    def capture(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def signed_in(context: BrowserContext, served: Demo, key: str, route: str = "") -> Watched:
+    watched = Watched(context, f"{served.base}/console#/{route}")
+    page = watched.page
+    page.fill("#key", key)
+    page.click("#sign-in-button")
+    expect(page.locator("#nav a").first).to_be_visible(timeout=RENDERED_WITHIN_MS)
+    expect(page.locator("#page")).to_have_attribute(
+        "aria-busy", "false", timeout=RENDERED_WITHIN_MS
+    )
+    return watched
+
+
+def chart_series(page: Page, index: int = 0) -> list[dict[str, Any]]:
+    """The series of the `index`-th chart of the page, as ECharts holds them."""
+    series: list[dict[str, Any]] = page.evaluate(
+        """index => {
+            const box = document.querySelectorAll('.chart')[index];
+            return window.echarts.getInstanceByDom(box).getOption().series
+                .map(s => ({id: s.id, data: s.data}));
+        }""",
+        index,
+    )
+    return series
+
+
+def test_the_key_stays_in_the_tab(context: BrowserContext, served: Demo) -> None:
+    watched = signed_in(context, served, served.viewer)
+    page = watched.page
+    stored = page.evaluate(
+        "() => [Object.values(sessionStorage), localStorage.length, document.cookie]"
+    )
+    assert stored == [[served.viewer], 0, ""]
+    expect(page.locator("#who")).to_contain_text("Maison Lumière")
+    assert page.evaluate("document.documentElement.lang") == "fr"  # the demo speaks French
+
+    page.click("#sign-out")
+    expect(page.locator("#sign-in")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.length") == 0
+    watched.quiet()
+
+
+def test_a_refused_key_is_said_so(context: BrowserContext, served: Demo) -> None:
+    watched = Watched(context, f"{served.base}/console")
+    watched.page.fill("#key", "smm_" + "x" * 43)
+    watched.page.click("#sign-in-button")
+    expect(watched.page.locator("#sign-in-error")).to_contain_text("Clé refusée")
+    # The API's 401s are the only errors: the console said so itself.
+    assert all("401" in error for error in watched.errors), watched.errors
+
+
+def test_the_overview_draws_the_apis_figures(context: BrowserContext, served: Demo) -> None:
+    watched = signed_in(context, served, served.viewer, "overview")
+    page = watched.page
+    expect(page.locator(".chart svg")).to_have_count(1, timeout=RENDERED_WITHIN_MS)
+
+    asked = watched.api_request(r"/v1/kpis\?.*group_by=day")
+    daily = httpx.get(asked, headers={"Authorization": f"Bearer {served.viewer}"}).json()
+    series = {s["id"]: s["data"] for s in chart_series(page)}
+    assert series["impressions"] == [row["counters"]["impressions"] or 0 for row in daily["items"]]
+    assert series["engagement_rate"] == [row["kpis"]["engagement_rate"] for row in daily["items"]]
+    assert len(series["impressions"]) >= 30
+    assert sum(series["impressions"]) > 0
+
+    total = httpx.get(
+        watched.api_request(r"/v1/kpis\?from=[^&]*&to=[^&]*$"),
+        headers={"Authorization": f"Bearer {served.viewer}"},
+    ).json()["items"][0]
+    shown = page.locator('[data-kpi="impressions"] .tile-value').inner_text()
+    assert int(re.sub(r"\D", "", shown)) == total["counters"]["impressions"]
+
+    unresolved = _unresolved(served)
+    assert unresolved, "the demo has an open alert"
+    expect(page.locator(".alerts li")).to_have_count(len(unresolved))
+    # Every chart has its table, rows for its points.
+    rows = page.locator("figure details table tbody tr")
+    expect(rows).to_have_count(len(daily["items"]))
+    watched.capture("overview")
+    watched.quiet()
+
+
+def _unresolved(served: Demo) -> list[dict[str, Any]]:
+    """The demo's alerts not resolved: open, or acknowledged by a test before."""
+    alerts: list[dict[str, Any]] = served.get("/v1/alerts")["items"]
+    return [alert for alert in alerts if alert["status"] != "resolved"]
+
+
+def _open_alert(served: Demo) -> dict[str, Any]:
+    return _unresolved(served)[0]
+
+
+def test_an_alert_shows_its_timeline_and_takes_the_editors_actions(
+    context: BrowserContext, served: Demo
+) -> None:
+    alert = _open_alert(served)
+    watched = signed_in(context, served, served.editor, f"alerts/{alert['id']}")
+    page = watched.page
+    expect(page.locator(".chart svg").first).to_be_visible(timeout=RENDERED_WITHIN_MS)
+
+    timeline = {s["id"]: s["data"] for s in chart_series(page, 0)}
+    expected = [alert["metrics"]["negative_share"]] + [
+        step["metrics"]["negative_share"] for step in alert["escalations"]
+    ]
+    assert [point[1] for point in timeline["negative_share"]] == expected
+    expect(page.locator(".summary")).to_have_text(alert["explanation"]["summary"])
+    expect(page.locator(".mentions li")).to_have_count(len(alert["sample_mention_ids"]))
+    watched.capture("alert")
+
+    page.locator("#playbook input").first.check()
+    expect(page.locator("#playbook input").first).to_be_checked(timeout=RENDERED_WITHIN_MS)
+    page.wait_for_load_state("networkidle")
+    assert served.get(f"/v1/alerts/{alert['id']}")["playbook"][0]["done"] is True
+
+    if alert["status"] == "open":
+        page.click("#acknowledge")
+        expect(page.locator("#acknowledge")).to_have_count(0, timeout=RENDERED_WITHIN_MS)
+    assert served.get(f"/v1/alerts/{alert['id']}")["status"] == "acknowledged"
+    watched.quiet()
+
+
+def test_a_viewer_sees_no_write_action(context: BrowserContext, served: Demo) -> None:
+    alert = _open_alert(served)
+    watched = signed_in(context, served, served.viewer, f"alerts/{alert['id']}")
+    page = watched.page
+    expect(page.locator("#playbook input").first).to_be_visible(timeout=RENDERED_WITHIN_MS)
+    assert page.locator("#acknowledge, #resolve, .postmortem button").count() == 0
+    assert page.locator("#playbook input:not([disabled])").count() == 0
+    watched.quiet()
+
+
+def test_the_page_forbids_every_other_origin(served: Demo) -> None:
+    page = httpx.get(f"{served.base}/console")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "connect-src 'self'" in policy
+    assert "http" not in page.text.replace('<meta name="viewport"', "")
+    script = httpx.get(f"{served.base}/console/static/main.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    again = httpx.get(
+        f"{served.base}/console/static/main.js", headers={"If-None-Match": script.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert httpx.get(f"{served.base}/console/static/nope.js").status_code == 404
