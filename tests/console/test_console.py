@@ -269,3 +269,99 @@ def test_the_page_forbids_every_other_origin(served: Demo) -> None:
     )
     assert again.status_code == 304
     assert httpx.get(f"{served.base}/console/static/nope.js").status_code == 404
+
+
+def test_listening_draws_share_of_voice_and_handles_the_inbox(
+    context: BrowserContext, served: Demo
+) -> None:
+    watched = signed_in(context, served, served.editor, "listening")
+    page = watched.page
+    expect(page.locator(".chart svg")).to_have_count(1, timeout=RENDERED_WITHIN_MS)
+
+    series = {s["id"]: s["data"] for s in chart_series(page)}
+    assert len(series["share_of_voice"]) == 12
+    last_week = httpx.get(
+        watched.api_request(r"/v1/kpis/share-of-voice\?"),  # the weeks are asked in order
+        headers={"Authorization": f"Bearer {served.viewer}"},
+    ).json()
+    weekly = [
+        url for url in watched.requested if "/v1/kpis/share-of-voice?" in url
+    ]  # 12 weeks, then the month
+    assert len(weekly) == 13
+    week = httpx.get(weekly[11], headers={"Authorization": f"Bearer {served.viewer}"}).json()
+    assert series["share_of_voice"][-1] == week["brand"]["share"]
+    assert series["net_sentiment"][-1] == week["brand_net_sentiment"]
+    assert last_week["terms"], "the month has terms"
+    watched.capture("listening")
+
+    first = page.locator(".inbox li").first
+    mention = first.get_attribute("data-mention")
+    first.locator("input").fill("Camille")
+    first.locator("button.assign").click()
+    expect(page.locator(f'[data-mention="{mention}"]')).to_contain_text(
+        "Camille", timeout=RENDERED_WITHIN_MS
+    )
+    assert served.get(f"/v1/mentions/{mention}")["assignee"] == "Camille"
+
+    second = page.locator(".inbox li").nth(1)
+    handled = second.get_attribute("data-mention")
+    second.locator("button.respond").click()
+    expect(page.locator(f'[data-mention="{handled}"]')).to_have_count(0, timeout=RENDERED_WITHIN_MS)
+    assert served.get(f"/v1/mentions/{handled}")["status"] == "responded"
+    watched.quiet()
+
+
+def _failed_delivery(served: Demo) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    for endpoint in served.get("/v1/webhook-endpoints")["items"]:
+        deliveries = served.get(f"/v1/webhook-endpoints/{endpoint['id']}/deliveries", limit=50)
+        if any(d["status"] == "failed" for d in deliveries["items"]):
+            return endpoint, deliveries["items"]
+    raise AssertionError("the demo has a failing endpoint")
+
+
+def test_operations_show_each_endpoint_and_an_admin_retries(
+    context: BrowserContext, served: Demo
+) -> None:
+    endpoint, deliveries = _failed_delivery(served)
+    watched = signed_in(context, served, served.admin, "operations")
+    page = watched.page
+    section = page.locator(f'[data-endpoint="{endpoint["id"]}"]')
+    expect(section).to_be_visible(timeout=RENDERED_WITHIN_MS)
+    finished = [d for d in deliveries if d["status"] in ("succeeded", "failed")]
+    rate = sum(d["status"] == "succeeded" for d in finished) / len(finished)
+    shown = section.locator('[data-figure="success_rate"] .tile-value').inner_text()
+    assert shown.replace("\u202f", " ").replace("\xa0", " ") == _percent_fr(rate)
+    watched.capture("operations")
+
+    retried = section.locator("button.retry").first
+    delivery = retried.get_attribute("data-delivery")
+    retried.click()
+    expect(page.locator(f'button.retry[data-delivery="{delivery}"]')).to_have_count(
+        0, timeout=RENDERED_WITHIN_MS
+    )
+    assert served.get(f"/v1/webhook-deliveries/{delivery}")["status"] == "pending"
+    watched.quiet()
+
+
+def _percent_fr(share: float) -> str:
+    """What `Intl.NumberFormat("fr-FR", {style: "percent", maximumFractionDigits: 2})`
+    writes: a comma, no trailing zeros, a space before %."""
+    text = f"{share * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} %"
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_only_an_admin_sees_operations_and_only_an_editor_triages(
+    context: BrowserContext, served: Demo, role: str
+) -> None:
+    key = served.viewer if role == "viewer" else served.editor
+    watched = signed_in(context, served, key, "listening")
+    page = watched.page
+    expect(page.locator(".inbox li").first).to_be_visible(timeout=RENDERED_WITHIN_MS)
+    assert (page.locator(".inbox button").count() > 0) is (role == "editor")
+    assert page.locator('#nav a[href="#/operations"]').count() == 0
+
+    page.goto(f"{served.base}/console#/operations")  # asked for by hand
+    expect(page.locator("#page .error")).to_contain_text("admin", timeout=RENDERED_WITHIN_MS)
+    assert page.locator("button.retry").count() == 0
+    watched.quiet()

@@ -2,6 +2,8 @@
 // only: gone when the tab closes, never in a cookie (no CSRF surface) nor in
 // localStorage (no key left behind on a shared machine).
 
+import { lang } from "./i18n.js";
+
 const KEY = "smm.console.key";
 
 export function getKey() {
@@ -43,6 +45,8 @@ export async function api(path, { method = "GET", query = {}, body, headers = {}
     method,
     headers: {
       Accept: "application/json",
+      // The API's problems in the console's language.
+      "Accept-Language": lang(),
       Authorization: `Bearer ${getKey()}`,
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       ...headers,

@@ -76,6 +76,46 @@ const WORDS = {
     saved: "Enregistré.",
     back: "Toutes les alertes",
     noAlert: "Aucune alerte.",
+    listening: "Écoute",
+    voiceOverTime: "Part de voix et sentiment net, semaine par semaine",
+    shareOfVoice: "Part de voix",
+    netSentiment: "Sentiment net",
+    weekEnding: "Semaine finissant le",
+    brandMentions: "Mentions de la marque",
+    term: "Terme",
+    kind: "Type",
+    kinds: { brand: "marque", competitor: "concurrent" },
+    responsivenessTitle: "Réactivité (30 jours)",
+    responsiveness: {
+      needing_response: "À traiter",
+      responded: "Répondues",
+      response_rate: "Taux de réponse",
+      median_response: "Délai médian",
+      p90_response: "Délai p90",
+    },
+    inbox: "Mentions à traiter",
+    inboxEmpty: "Aucune mention n'attend de réponse.",
+    assignee: "Assignée à",
+    assign: "Assigner",
+    markResponded: "Répondue",
+    ignore: "Ignorer",
+    mentionStatuses: { new: "nouvelle", assigned: "assignée", responded: "répondue", ignored: "ignorée", escalated: "escaladée" },
+    operations: "Exploitation",
+    deliveries: "Livraisons",
+    deliveriesByStatus: "Livraisons récentes par statut",
+    event: "Événement",
+    attempts: "Tentatives",
+    lastCode: "Dernier code",
+    retry: "Renvoyer",
+    deliveryStatuses: { pending: "en attente", sending: "en cours", succeeded: "réussie", failed: "échouée" },
+    enabled: "active",
+    disabled: "désactivée",
+    failingSince: "en échec depuis {when}",
+    successRate: "Taux de succès",
+    lastError: "Dernière erreur",
+    noError: "aucune",
+    noEndpoint: "Aucun webhook.",
+    needsRole: "Cette page demande une clé {role}.",
   },
   en: {
     skip: "Skip to content",
@@ -151,6 +191,46 @@ const WORDS = {
     saved: "Saved.",
     back: "All alerts",
     noAlert: "No alert.",
+    listening: "Listening",
+    voiceOverTime: "Share of voice and net sentiment, week by week",
+    shareOfVoice: "Share of voice",
+    netSentiment: "Net sentiment",
+    weekEnding: "Week ending",
+    brandMentions: "Brand mentions",
+    term: "Term",
+    kind: "Kind",
+    kinds: { brand: "brand", competitor: "competitor" },
+    responsivenessTitle: "Responsiveness (30 days)",
+    responsiveness: {
+      needing_response: "Needing a response",
+      responded: "Responded",
+      response_rate: "Response rate",
+      median_response: "Median time",
+      p90_response: "p90 time",
+    },
+    inbox: "Mentions to handle",
+    inboxEmpty: "No mention is waiting for a response.",
+    assignee: "Assigned to",
+    assign: "Assign",
+    markResponded: "Responded",
+    ignore: "Ignore",
+    mentionStatuses: { new: "new", assigned: "assigned", responded: "responded", ignored: "ignored", escalated: "escalated" },
+    operations: "Operations",
+    deliveries: "Deliveries",
+    deliveriesByStatus: "Recent deliveries by status",
+    event: "Event",
+    attempts: "Attempts",
+    lastCode: "Last code",
+    retry: "Retry",
+    deliveryStatuses: { pending: "pending", sending: "sending", succeeded: "succeeded", failed: "failed" },
+    enabled: "enabled",
+    disabled: "disabled",
+    failingSince: "failing since {when}",
+    successRate: "Success rate",
+    lastError: "Last error",
+    noError: "none",
+    noEndpoint: "No webhook endpoint.",
+    needsRole: "This page needs an {role} key.",
   },
 };
 
@@ -219,6 +299,15 @@ export function dateTime(iso) {
 /** A chart's time axis label: day and hour. */
 export function moment(value) {
   return new Intl.DateTimeFormat(locale, { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(value));
+}
+
+/** A duration given in seconds, in its largest sensible unit. */
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined) {
+    return "—";
+  }
+  const [value, unit] = seconds >= 86_400 ? [seconds / 86_400, "day"] : seconds >= 3_600 ? [seconds / 3_600, "hour"] : [seconds / 60, "minute"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: 1 }).format(value);
 }
 
 export function day(iso) {

@@ -5,12 +5,19 @@ import { draw } from "./charts.js";
 import { el } from "./dom.js";
 import { configure, t } from "./i18n.js";
 import * as alerts from "./page-alerts.js";
+import * as listening from "./page-listening.js";
+import * as operations from "./page-operations.js";
 import * as overview from "./page-overview.js";
 
-/** Each page: its hash, its title's word, and `render(context, ...params)`. */
+/**
+ * Each page: its hash, its title's word, the role its reads need (webhook endpoints are
+ * an admin's), and `render(context, ...params)`.
+ */
 const PAGES = [
-  { route: "overview", word: "overview", page: overview },
-  { route: "alerts", word: "alerts", page: alerts },
+  { route: "overview", word: "overview", role: "viewer", page: overview },
+  { route: "listening", word: "listening", role: "viewer", page: listening },
+  { route: "alerts", word: "alerts", role: "viewer", page: alerts },
+  { route: "operations", word: "operations", role: "admin", page: operations },
 ];
 
 const RANKS = { viewer: 0, editor: 1, admin: 2 };
@@ -59,7 +66,7 @@ async function start() {
 let context = null;
 
 function navigation(current) {
-  return PAGES.map(({ route: name, word }) =>
+  return PAGES.filter((page) => context.can(page.role)).map(({ route: name, word }) =>
     el("a", { href: `#/${name}`, "aria-current": name === current ? "page" : null }, t(word)),
   );
 }
@@ -80,6 +87,10 @@ async function route() {
   page.setAttribute("aria-busy", "true");
   page.replaceChildren(el("p", { class: "loading" }, t("loading")));
   try {
+    if (!context.can(entry.role)) {
+      page.replaceChildren(el("p", { class: "error", role: "alert" }, t("needsRole", { role: t(`roles.${entry.role}`) })));
+      return;
+    }
     const content = await entry.page.render(context, ...params);
     page.replaceChildren(content);
     draw(page);

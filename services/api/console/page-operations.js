@@ -1,0 +1,86 @@
+// Operations: each webhook endpoint with its success rate, last error and recent
+// deliveries, which an admin may send again.
+import { all, api } from "./api.js";
+import { figure } from "./charts.js";
+import { el, table } from "./dom.js";
+import { dateTime, number, percent, t } from "./i18n.js";
+
+const RECENT = 50;
+
+/** Succeeded among the finished deliveries (pending ones are not judged yet). */
+export function successRate(deliveries) {
+  const finished = deliveries.filter((d) => d.status === "succeeded" || d.status === "failed");
+  if (finished.length === 0) {
+    return null;
+  }
+  return finished.filter((d) => d.status === "succeeded").length / finished.length;
+}
+
+function deliveriesTable(context, deliveries) {
+  const retry = (delivery) => async () => {
+    await api(`/v1/webhook-deliveries/${delivery.id}/retry`, { method: "POST" });
+    await context.redraw();
+  };
+  return table(
+    t("deliveries"),
+    [t("event"), t("status"), t("attempts"), t("lastCode"), t("when"), ""],
+    deliveries.map((delivery) => [
+      delivery.event_type,
+      t(`deliveryStatuses.${delivery.status}`),
+      number(delivery.attempt_count),
+      delivery.last_status_code ?? "—",
+      dateTime(delivery.finished_at || delivery.created_at),
+      context.can("admin") && delivery.status === "failed"
+        ? el("button", { type: "button", class: "retry", "data-delivery": delivery.id, onclick: retry(delivery) }, t("retry"))
+        : "",
+    ]),
+  );
+}
+
+function endpointSection(context, endpoint, deliveries) {
+  const rate = successRate(deliveries);
+  const failed = deliveries.find((d) => d.last_error);
+  const counts = ["succeeded", "failed", "pending", "sending"].map((status) => deliveries.filter((d) => d.status === status).length);
+  return el(
+    "section",
+    { class: "endpoint", "data-endpoint": endpoint.id, "aria-label": endpoint.url },
+    el("h2", {}, endpoint.description || endpoint.url),
+    el(
+      "p",
+      { class: "muted" },
+      `${endpoint.url} · ${endpoint.enabled ? t("enabled") : t("disabled")}${endpoint.failing_since ? ` · ${t("failingSince", { when: dateTime(endpoint.failing_since) })}` : ""}`,
+    ),
+    el(
+      "div",
+      { class: "tiles" },
+      el("div", { class: "tile", "data-figure": "success_rate" }, el("span", { class: "tile-label" }, t("successRate")), el("strong", { class: "tile-value" }, percent(rate))),
+      el("div", { class: "tile" }, el("span", { class: "tile-label" }, t("lastError")), el("span", {}, failed ? failed.last_error : t("noError"))),
+    ),
+    figure(
+      t("deliveriesByStatus"),
+      {
+        tooltip: { trigger: "item" },
+        xAxis: { type: "category", data: ["succeeded", "failed", "pending", "sending"].map((s) => t(`deliveryStatuses.${s}`)) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ id: "deliveries", type: "bar", data: counts }],
+      },
+      [t("status"), t("deliveries")],
+      ["succeeded", "failed", "pending", "sending"].map((s, index) => [t(`deliveryStatuses.${s}`), number(counts[index])]),
+    ),
+    deliveriesTable(context, deliveries),
+  );
+}
+
+export async function render(context) {
+  const endpoints = await all("/v1/webhook-endpoints");
+  const deliveries = await Promise.all(
+    endpoints.map((endpoint) => api(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { query: { limit: RECENT } })),
+  );
+  return el(
+    "div",
+    { class: "page operations" },
+    el("h1", {}, t("operations")),
+    endpoints.length === 0 ? el("p", {}, t("noEndpoint")) : null,
+    endpoints.map((endpoint, index) => endpointSection(context, endpoint, deliveries[index].items)),
+  );
+}
