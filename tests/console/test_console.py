@@ -365,3 +365,85 @@ def test_only_an_admin_sees_operations_and_only_an_editor_triages(
     expect(page.locator("#page .error")).to_contain_text("admin", timeout=RENDERED_WITHIN_MS)
     assert page.locator("button.retry").count() == 0
     watched.quiet()
+
+
+def _running_campaign(served: Demo) -> dict[str, Any]:
+    """The demo's campaign with a budget, started and still running: the launch."""
+    budgets = served.get("/v1/kpis/budget")["items"]
+    running = [b for b in budgets if b["budget"] and b["ends_at"] and b["status"] == "active"]
+    assert running, budgets
+    return max(running, key=lambda b: float(b["spend"]))
+
+
+def test_a_campaign_draws_its_funnel_with_the_leak_and_its_pacing(
+    context: BrowserContext, served: Demo
+) -> None:
+    budget = _running_campaign(served)
+    campaign = budget["campaign_id"]
+    watched = signed_in(context, served, served.viewer, f"campaigns/{campaign}")
+    page = watched.page
+    expect(page.locator(".chart svg")).to_have_count(4, timeout=RENDERED_WITHIN_MS)
+
+    funnel = served.get("/v1/kpis/funnel", campaign_id=campaign)
+    drawn = page.evaluate(
+        """() => {
+            const boxes = [...document.querySelectorAll('.chart')];
+            const option = boxes.map(b => window.echarts.getInstanceByDom(b).getOption())
+                .find(o => o.series[0].type === 'funnel');
+            return option.series[0].data.map(d => [d.name, d.value, d.itemStyle.color]);
+        }"""
+    )
+    stages = [s for s in funnel["stages"] if s["count"] is not None]
+    assert [(name, value) for name, value, _ in drawn] == [(s["label"], s["count"]) for s in stages]
+    leaks = [name for name, _, color in drawn if color == "#D55E00"]
+    leak = [s["label"] for s in stages if s["name"] == funnel["leak"]]
+    assert leaks == leak
+
+    pacing = {
+        s["id"]: s["data"]
+        for s in page.evaluate(
+            """() => {
+                const boxes = [...document.querySelectorAll('.chart')];
+                return boxes.map(b => window.echarts.getInstanceByDom(b).getOption())
+                    .find(o => o.series.some(s => s.id === 'pace')).series
+                    .map(s => ({id: s.id, data: s.data}));
+            }"""
+        )
+    }
+    assert abs(pacing["spend"][-1] - float(budget["spend"])) < 0.011
+    assert pacing["pace"] == sorted(pacing["pace"])  # a straight line up to the budget
+    assert max(pacing["pace"]) <= float(budget["budget"])
+    watched.capture("campaign")
+    watched.quiet()
+
+
+def test_content_shows_the_calendar_the_matrix_and_the_best_times(
+    context: BrowserContext, served: Demo
+) -> None:
+    watched = signed_in(context, served, served.viewer, "content/month")
+    page = watched.page
+    expect(page.locator(".chart svg")).to_have_count(2, timeout=RENDERED_WITHIN_MS)
+
+    matrix = served.get("/v1/kpis/content-matrix")
+    placed = [
+        i
+        for i in matrix["items"]
+        if i["engagement_rate"] is not None and i["conversion_rate"] is not None
+    ]
+    drawn = sum(len(s["data"]) for s in chart_series(page, 0))
+    assert drawn == len(placed)
+    best = served.get("/v1/kpis/best-times")
+    cells = chart_series(page, 1)[0]["data"]
+    assert len(cells) == len([s for s in best["slots"] if s["engagement_rate"] is not None])
+
+    asked = watched.api_request(r"/v1/content-items\?")
+    items = httpx.get(asked, headers={"Authorization": f"Bearer {served.viewer}"}).json()
+    shown = page.locator(".calendar-item").count()
+    assert 0 < shown <= len(items["items"])
+    watched.capture("content")
+
+    page.click('a[href="#/content/week"]')
+    expect(page.locator(".calendar.week .calendar-day")).to_have_count(
+        7, timeout=RENDERED_WITHIN_MS
+    )
+    watched.quiet()

@@ -116,6 +116,51 @@ const WORDS = {
     noError: "aucune",
     noEndpoint: "Aucun webhook.",
     needsRole: "Cette page demande une clé {role}.",
+    content: "Contenus",
+    calendar: "Calendrier éditorial",
+    calendarView: "Vue du calendrier",
+    views: { week: "Semaine", month: "Mois" },
+    contentStatuses: {
+      draft: "brouillon", in_review: "en relecture", approved: "approuvé", rejected: "refusé", scheduled: "programmé",
+      on_hold: "en pause", publishing: "en publication", published: "publié", archived: "archivé",
+    },
+    matrix: "Matrice des contenus",
+    engagementThreshold: "seuil d'engagement",
+    conversionThreshold: "seuil de conversion",
+    conversionRate: "Taux de conversion",
+    quadrants: { viral: "viral", star: "star", targeted: "ciblé", generic: "générique" },
+    quadrant: "Quadrant",
+    item: "Contenu",
+    bestTimes: "Meilleurs moments (engagement par jour et heure)",
+    weekday: "Jour",
+    hour: "Heure",
+    items: "Contenus",
+    campaigns: "Campagnes",
+    budget: "Budget",
+    period: "Période",
+    campaignStatuses: { draft: "brouillon", scheduled: "programmée", active: "active", paused: "en pause", completed: "terminée", archived: "archivée" },
+    byPlatform: "KPI par plateforme",
+    byFormat: "KPI par format",
+    platform: "Plateforme",
+    format: "Format",
+    clicks: "Clics",
+    funnel: "Entonnoir, du like au lead",
+    stage: "Étape",
+    count: "Volume",
+    passRate: "Taux de passage",
+    reference: "Fourchette de référence",
+    position: "Position",
+    positions: { below: "en dessous", within: "dans la fourchette", above: "au-dessus" },
+    leak: "fuite",
+    pacing: "Rythme de dépense",
+    cumulativeSpend: "Dépense cumulée",
+    linearPace: "Rythme linéaire",
+    reallocation: "Réallocation suggérée",
+    noReallocation: "Aucune réallocation suggérée.",
+    rankedBy: "Classé par {kpi}",
+    currentShare: "Part actuelle",
+    suggestedShare: "Part suggérée",
+    suggestedSpend: "Dépense suggérée",
   },
   en: {
     skip: "Skip to content",
@@ -231,6 +276,51 @@ const WORDS = {
     noError: "none",
     noEndpoint: "No webhook endpoint.",
     needsRole: "This page needs an {role} key.",
+    content: "Content",
+    calendar: "Editorial calendar",
+    calendarView: "Calendar view",
+    views: { week: "Week", month: "Month" },
+    contentStatuses: {
+      draft: "draft", in_review: "in review", approved: "approved", rejected: "rejected", scheduled: "scheduled",
+      on_hold: "on hold", publishing: "publishing", published: "published", archived: "archived",
+    },
+    matrix: "Content matrix",
+    engagementThreshold: "engagement threshold",
+    conversionThreshold: "conversion threshold",
+    conversionRate: "Conversion rate",
+    quadrants: { viral: "viral", star: "star", targeted: "targeted", generic: "generic" },
+    quadrant: "Quadrant",
+    item: "Item",
+    bestTimes: "Best times (engagement by weekday and hour)",
+    weekday: "Weekday",
+    hour: "Hour",
+    items: "Items",
+    campaigns: "Campaigns",
+    budget: "Budget",
+    period: "Period",
+    campaignStatuses: { draft: "draft", scheduled: "scheduled", active: "active", paused: "paused", completed: "completed", archived: "archived" },
+    byPlatform: "KPIs by platform",
+    byFormat: "KPIs by format",
+    platform: "Platform",
+    format: "Format",
+    clicks: "Clicks",
+    funnel: "Funnel, from like to lead",
+    stage: "Stage",
+    count: "Count",
+    passRate: "Pass rate",
+    reference: "Reference range",
+    position: "Position",
+    positions: { below: "below", within: "within", above: "above" },
+    leak: "leak",
+    pacing: "Budget pacing",
+    cumulativeSpend: "Cumulative spend",
+    linearPace: "Linear pace",
+    reallocation: "Suggested reallocation",
+    noReallocation: "No reallocation suggested.",
+    rankedBy: "Ranked by {kpi}",
+    currentShare: "Current share",
+    suggestedShare: "Suggested share",
+    suggestedSpend: "Suggested spend",
   },
 };
 
@@ -294,6 +384,20 @@ export function dateTime(iso) {
     return "—";
   }
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+/** An instant's day in the workspace's time zone, as "YYYY-MM-DD". */
+export function dayKey(iso) {
+  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }).format(new Date(iso));
+}
+
+export function todayKey() {
+  return dayKey(new Date().toISOString());
+}
+
+/** An instant's time of day in the workspace's time zone. */
+export function timeOf(iso) {
+  return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(iso));
 }
 
 /** A chart's time axis label: day and hour. */

@@ -5,6 +5,8 @@ import { draw } from "./charts.js";
 import { el } from "./dom.js";
 import { configure, t } from "./i18n.js";
 import * as alerts from "./page-alerts.js";
+import * as campaigns from "./page-campaigns.js";
+import * as content from "./page-content.js";
 import * as listening from "./page-listening.js";
 import * as operations from "./page-operations.js";
 import * as overview from "./page-overview.js";
@@ -15,6 +17,8 @@ import * as overview from "./page-overview.js";
  */
 const PAGES = [
   { route: "overview", word: "overview", role: "viewer", page: overview },
+  { route: "campaigns", word: "campaigns", role: "viewer", page: campaigns },
+  { route: "content", word: "content", role: "viewer", page: content },
   { route: "listening", word: "listening", role: "viewer", page: listening },
   { route: "alerts", word: "alerts", role: "viewer", page: alerts },
   { route: "operations", word: "operations", role: "admin", page: operations },
