@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +33,7 @@ from tests.harness import Services
 from tests.helpers.browser import RENDERED_WITHIN_MS, is_local, open_offline
 from tests.helpers.cli import make_cli_database
 from tests.helpers.http import start_in_thread
+from tests.worker_process import spawn_worker
 
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 T = TypeVar("T")
@@ -42,6 +45,8 @@ class Demo:
     admin: str
     editor: str
     viewer: str
+    #: The server's: its own database, and a Redis database of its own.
+    settings: Settings
 
     def get(self, path: str, **params: Any) -> Any:
         answer = httpx.get(
@@ -87,7 +92,7 @@ def served(services: Services, settings: Settings) -> Iterator[Demo]:
             )
             assert created.status_code == 201, created.text
             keys[role] = created.json()["key"]
-        yield Demo(base, admin, keys["editor"], keys["viewer"])
+        yield Demo(base, admin, keys["editor"], keys["viewer"], env.settings)
         server.should_exit = True
         thread.join(15)
     finally:
@@ -445,5 +450,55 @@ def test_content_shows_the_calendar_the_matrix_and_the_best_times(
     page.click('a[href="#/content/week"]')
     expect(page.locator(".calendar.week .calendar-day")).to_have_count(
         7, timeout=RENDERED_WITHIN_MS
+    )
+    watched.quiet()
+
+
+def test_attribution_puts_the_models_side_by_side(context: BrowserContext, served: Demo) -> None:
+    watched = signed_in(context, served, served.viewer, "attribution")
+    page = watched.page
+    expect(page.locator(".chart svg")).to_have_count(2, timeout=RENDERED_WITHIN_MS)
+    run = served.get(f"/v1/attribution-runs/{page.locator('[data-run]').get_attribute('data-run')}")
+
+    drawn = {s["id"]: s["data"] for s in chart_series(page, 0)}
+    assert set(drawn) == set(run["results"])
+    for model, data in drawn.items():
+        credits = {c["key"]: c["conversions"] for c in run["results"][model]["channel"]}
+        assert sum(data) == pytest.approx(sum(credits.values()))
+    effects = chart_series(page, 1)[0]["data"]
+    assert sorted(effects, reverse=True) == sorted(run["removal_effects"].values(), reverse=True)
+    watched.capture("attribution")
+    watched.quiet()
+
+
+def test_audiences_refresh_with_progress_and_export(
+    context: BrowserContext,
+    served: Demo,
+    worker_processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    watched = signed_in(context, served, served.editor, "audiences")
+    page = watched.page
+    audiences = served.get("/v1/audiences")["items"]
+    sized = [a for a in audiences if a["size"] is not None]
+    expect(page.locator(".chart svg").first).to_be_visible(timeout=RENDERED_WITHIN_MS)
+    assert chart_series(page, 0)[0]["data"] == [a["size"] for a in sized]
+    watched.capture("audiences")
+
+    retargeting = next(a for a in audiences if a["kind"] == "retargeting")
+    card = page.locator(f'[data-audience="{retargeting["id"]}"]')
+    with page.expect_download() as downloaded:
+        card.locator("button.export").click()
+    exported = Path(downloaded.value.path()).read_text(encoding="utf-8-sig")
+    lines = exported.splitlines()
+    assert lines[0] == "email,phone"  # hashed contacts, what ad platforms take
+    assert 1 < len(lines) <= retargeting["size"] + 1
+
+    worker_processes.append(spawn_worker(served.settings, tmp_path / "worker.log"))
+    card.locator("button.refresh").click()
+    finished = page.locator(f'[data-audience="{retargeting["id"]}"] [role="status"]')
+    expect(finished).to_contain_text("terminé", timeout=60_000)
+    assert (
+        served.get(f"/v1/audiences/{retargeting['id']}")["computed_at"] > retargeting["computed_at"]
     )
     watched.quiet()

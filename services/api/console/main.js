@@ -5,6 +5,8 @@ import { draw } from "./charts.js";
 import { el } from "./dom.js";
 import { configure, t } from "./i18n.js";
 import * as alerts from "./page-alerts.js";
+import * as attribution from "./page-attribution.js";
+import * as audiences from "./page-audiences.js";
 import * as campaigns from "./page-campaigns.js";
 import * as content from "./page-content.js";
 import * as listening from "./page-listening.js";
@@ -21,6 +23,8 @@ const PAGES = [
   { route: "content", word: "content", role: "viewer", page: content },
   { route: "listening", word: "listening", role: "viewer", page: listening },
   { route: "alerts", word: "alerts", role: "viewer", page: alerts },
+  { route: "attribution", word: "attribution", role: "viewer", page: attribution },
+  { route: "audiences", word: "audiences", role: "viewer", page: audiences },
   { route: "operations", word: "operations", role: "admin", page: operations },
 ];
 
