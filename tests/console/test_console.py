@@ -8,6 +8,7 @@ the very request the page made. Each page is captured under test-artifacts/conso
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from services.api.main import create_app
 from services.api.server import server_config
@@ -30,7 +31,7 @@ from shared.db.engine import make_engine, make_sessionmaker
 from shared.db.uow import unit_of_work
 from shared.embedded import free_port
 from tests.harness import Services
-from tests.helpers.browser import RENDERED_WITHIN_MS, is_local, open_offline
+from tests.helpers.browser import RENDERED_WITHIN_MS, REQUIRE_BROWSER, is_local, open_offline
 from tests.helpers.cli import make_cli_database
 from tests.helpers.http import start_in_thread
 from tests.worker_process import spawn_worker
@@ -502,3 +503,59 @@ def test_audiences_refresh_with_progress_and_export(
         served.get(f"/v1/audiences/{retargeting['id']}")["computed_at"] > retargeting["computed_at"]
     )
     watched.quiet()
+
+
+AXE = ROOT / "tools" / "console" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = ["overview", "campaigns", "content", "listening", "alerts", "attribution", "audiences"]
+
+
+def axe() -> str:
+    """axe-core, from the console tools' lock (`make lint` installs them)."""
+    if AXE.exists():
+        return AXE.read_text()
+    reason = f"no {AXE.relative_to(ROOT)} (npm ci --prefix tools/console)"
+    if os.environ.get(REQUIRE_BROWSER):
+        pytest.fail(f"{REQUIRE_BROWSER} is set and {reason}")
+    pytest.skip(reason)
+
+
+def test_every_page_passes_axe_and_works_from_the_keyboard(browser: Browser, served: Demo) -> None:
+    """WCAG 2.1 A and AA rules (axe-core) on every page, and the navigation by keyboard.
+    axe is injected as an inline script, which the page's CSP refuses (as it should):
+    this test's browser profile alone bypasses it."""
+    script = axe()
+    context = browser.new_context(bypass_csp=True)
+    watched = signed_in(context, served, served.admin, "overview")
+    page = watched.page
+    found = {}
+    for name in PAGES:
+        page.evaluate(f"window.location.hash = '#/{name}'")
+        expect(page.locator(f'#nav a[href="#/{name}"]')).to_have_attribute(
+            "aria-current", "page", timeout=RENDERED_WITHIN_MS
+        )
+        expect(page.locator("#page")).to_have_attribute(
+            "aria-busy", "false", timeout=RENDERED_WITHIN_MS
+        )
+        if not page.evaluate("() => 'axe' in window"):
+            page.add_script_tag(content=script)
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            })).violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length} x ${v.help}`)"""
+        )
+        if violations:
+            found[name] = violations
+    assert not found, found
+
+    page.evaluate("window.location.hash = '#/overview'")
+    page.keyboard.press("Tab")  # the skip link first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the skip link and the first page's link
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#/campaigns"
+    page.keyboard.press("Enter")
+    expect(page.locator('#nav a[href="#/campaigns"]')).to_have_attribute(
+        "aria-current", "page", timeout=RENDERED_WITHIN_MS
+    )
+    watched.quiet()
+    context.close()
