@@ -10,10 +10,11 @@ const OPTIONS = new WeakMap();
 
 /**
  * A chart and its table: `option` is ECharts', `columns` and `rows` the same data as
- * text. Drawn by `draw` once the figure is in the document (ECharts needs its size).
+ * text; a `compact` chart is for a few bars. Drawn by `draw` once the figure is in the
+ * document (ECharts needs its size).
  */
-export function figure(title, option, columns, rows) {
-  const box = el("div", { class: "chart", role: "img", "aria-label": title });
+export function figure(title, option, columns, rows, { compact = false } = {}) {
+  const box = el("div", { class: compact ? "chart compact" : "chart", role: "img", "aria-label": title });
   OPTIONS.set(box, option);
   return el(
     "figure",

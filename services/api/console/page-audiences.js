@@ -58,6 +58,7 @@ function card(context, audience) {
           },
           [t("tier"), t("members")],
           TIERS.map((tier) => [t(`tierNames.${tier}`), number(tiers[tier] ?? 0)]),
+          { compact: true },
         )
       : null,
     el(
@@ -88,11 +89,11 @@ export async function render(context) {
             yAxis: { type: "category", data: sized.map((audience) => audience.name), inverse: true },
             series: [{ id: "sizes", type: "bar", data: sized.map((audience) => audience.size) }],
           },
-          [t("audience"), t("size")],
+          [t("audience"), t("members")],
           sized.map((audience) => [audience.name, number(audience.size)]),
         )
       : null,
     audiences.map((audience) => card(context, audience)),
-    table(t("audiences"), [t("audience"), t("kind"), t("size")], audiences.map((a) => [a.name, t(`audienceKinds.${a.kind}`), number(a.size)])),
+    table(t("audiences"), [t("audience"), t("kind"), t("members")], audiences.map((a) => [a.name, t(`audienceKinds.${a.kind}`), number(a.size)])),
   );
 }
