@@ -141,6 +141,28 @@ def _merge_statement(timezone: str) -> sa.Select[int, int]:
     ).add_cte(rolled)
 
 
+async def list_batches(
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    status: IngestStatus | None,
+    kind: BatchKind | None,
+) -> Page[IngestBatchRead]:
+    """The workspace's ingest batches, newest first, by their recorded status; each reads
+    as `get_batch` has it."""
+    page = await batches(uow).page(
+        workspace_id, limit, cursor, sort="-created_at", status=status, kind=kind
+    )
+    reads = []
+    for batch in page.items:
+        read = IngestBatchRead.model_validate(batch)
+        if batch.status == IngestStatus.queued:
+            read = read_as_failed(read, await failed_for_good(uow.session, batch.job_id))
+        reads.append(read)
+    return Page(reads, page.next_cursor)
+
+
 async def get_batch(
     uow: UnitOfWork, workspace_id: uuid.UUID, batch_id: uuid.UUID
 ) -> IngestBatchRead:

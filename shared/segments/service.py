@@ -83,6 +83,24 @@ async def get_refresh(
     return read
 
 
+async def list_refreshes(
+    uow: UnitOfWork, workspace_id: uuid.UUID, audience_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page[RefreshRead]:
+    """An audience's refreshes, newest first (its size over time); a refresh whose job
+    failed for good reads as failed, as `get_refresh` has it."""
+    await TenantRepository(uow.session, Audience, "audience").get(workspace_id, audience_id)
+    page = await refreshes(uow).page(
+        workspace_id, limit, cursor, sort="-created_at", audience_id=audience_id
+    )
+    reads = []
+    for refresh in page.items:
+        read = RefreshRead.model_validate(refresh)
+        if refresh.status == RefreshStatus.queued:
+            read = read_as_failed(read, await failed_for_good(uow.session, refresh.job_id))
+        reads.append(read)
+    return Page(reads, page.next_cursor)
+
+
 async def compute(
     uow: UnitOfWork, workspace_id: uuid.UUID, refresh_id: uuid.UUID, now: datetime
 ) -> None:

@@ -377,3 +377,28 @@ async def test_a_batch_whose_merge_failed_for_good_reads_failed(
     got = (await tenant.http.get(f"/v1/ingest-batches/{batch['id']}", headers=tenant.admin)).json()
     assert (got["status"], got["error"]) == ("failed", "disk full")
     assert got["finished_at"]
+
+
+async def test_ingest_batches_list_newest_first_by_status(
+    tenant: Tenant,
+    item: dict[str, Any],
+    resources: Resources,
+    settings: Settings,
+    make_tenant: TenantFactory,
+) -> None:
+    first = (await ingest(tenant, [row(item, impressions=1)])).json()
+    second = (await ingest(tenant, [row(item, impressions=2)])).json()
+    await merged(tenant, resources, settings, first)
+
+    async def listed(**params: str) -> list[tuple[str, str]]:
+        got = await tenant.http.get("/v1/ingest-batches", params=params, headers=tenant.admin)
+        assert got.status_code == 200, got.text
+        return [(b["id"], b["status"]) for b in got.json()["items"]]
+
+    assert await listed() == [(second["id"], "queued"), (first["id"], "succeeded")]
+    assert await listed(status="queued") == [(second["id"], "queued")]
+    assert await listed(kind="mentions") == []
+    assert await listed(limit="1") == [(second["id"], "queued")]
+    other = await make_tenant(name="Other")
+    got = await other.http.get("/v1/ingest-batches", headers=other.admin)
+    assert got.json()["items"] == []

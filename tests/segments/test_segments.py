@@ -18,7 +18,7 @@ from shared.db.base import utcnow
 from shared.db.uow import unit_of_work
 from shared.segments import service as segments
 from shared.segments.jobs import RefreshSegment
-from tests.conftest import Tenant
+from tests.conftest import Tenant, TenantFactory
 from tests.helpers.outbox import outbox_events
 from tests.helpers.waiting import wait_until
 from tests.locks import waiting_on
@@ -264,3 +264,30 @@ async def test_a_rule_names_channels_as_events_do(tenant: Tenant) -> None:
         assert refused.status_code == 422, (channel, refused.text)
     listed = await tenant.http.get("/v1/audiences", headers=tenant.admin)
     assert listed.json()["items"] == []
+
+
+async def test_an_audiences_refreshes_list_its_size_over_time(
+    tenant: Tenant, resources: Resources, settings: Settings, make_tenant: TenantFactory
+) -> None:
+    await track(tenant, [ev("a", "add_to_cart", DAY), ev("b", "add_to_cart", DAY)])
+    created = await audience(tenant, CART_ABANDONERS)
+    await refreshed(tenant, resources, settings, created["id"])
+    await track(tenant, [ev("a", "purchase", MINUTE)])
+    await refreshed(tenant, resources, settings, created["id"])
+    path = f"/v1/audiences/{created['id']}/refreshes"
+
+    listed = await tenant.http.get(path, headers=tenant.admin)
+    assert listed.status_code == 200, listed.text
+    sizes = [(r["size"], r["previous_size"], r["status"]) for r in listed.json()["items"]]
+    assert sizes == [(1, 2, "succeeded"), (2, None, "succeeded")]  # newest first
+
+    first = await tenant.http.get(path, params={"limit": 1}, headers=tenant.admin)
+    rest = await tenant.http.get(
+        path, params={"limit": 1, "cursor": first.json()["next_cursor"]}, headers=tenant.admin
+    )
+    assert [r["size"] for r in first.json()["items"] + rest.json()["items"]] == [1, 2]
+
+    other = await make_tenant(name="Other")
+    assert (await other.http.get(path, headers=other.admin)).status_code == 404
+    unknown = f"/v1/audiences/{uuid.uuid4()}/refreshes"
+    assert (await tenant.http.get(unknown, headers=tenant.admin)).status_code == 404

@@ -119,6 +119,23 @@ async def refresh_audience(
 
 
 @router.get(
+    "/{audience_id}/refreshes",
+    response_model=PageOut[RefreshRead],
+    summary="List a retargeting audience's refreshes, newest first: its size over time",
+    responses=NOT_FOUND,
+)
+async def list_audience_refreshes(
+    audience_id: uuid.UUID,
+    uow: UoW,
+    key: ViewerKey,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PageOut[RefreshRead]:
+    page = await segments.list_refreshes(uow, key.workspace_id, audience_id, limit, cursor)
+    return PageOut(items=list(page.items), next_cursor=page.next_cursor)
+
+
+@router.get(
     "/{audience_id}/refreshes/{refresh_id}",
     response_model=RefreshRead,
     summary="Get a refresh of a retargeting audience: status, size and the previous size",

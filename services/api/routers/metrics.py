@@ -19,7 +19,7 @@ from services.api.deps import (
 from services.api.problems import IDEMPOTENCY, NOT_FOUND
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.jobs.work import IngestBatchRead
+from shared.jobs.work import BatchKind, IngestBatchRead, IngestStatus
 from shared.metrics import service
 from shared.metrics.models import Granularity
 from shared.metrics.schemas import SnapshotBatch, SnapshotIn, SnapshotRead
@@ -79,6 +79,27 @@ async def list_metric_snapshots(
         cursor=cursor,
     )
     return page_out(SnapshotRead, page)
+
+
+@batches_router.get(
+    "",
+    response_model=PageOut[IngestBatchRead],
+    summary="List ingest batches, newest first: what is queued, merging, done or failed",
+)
+async def list_ingest_batches(
+    uow: UoW,
+    key: ViewerKey,
+    status: IngestStatus | None = Query(
+        default=None,
+        description="The recorded status. A batch whose merge failed for good is recorded "
+        "`queued`, and reads as `failed` with the job's error.",
+    ),
+    kind: BatchKind | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PageOut[IngestBatchRead]:
+    page = await service.list_batches(uow, key.workspace_id, limit, cursor, status, kind)
+    return PageOut(items=list(page.items), next_cursor=page.next_cursor)
 
 
 @batches_router.get(
