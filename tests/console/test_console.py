@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
 
 from services.api.main import create_app
 from services.api.server import server_config
@@ -154,6 +154,15 @@ def chart_series(page: Page, index: int = 0) -> list[dict[str, Any]]:
         index,
     )
     return series
+
+
+def series_within(scope: Locator) -> dict[str, list[Any]]:
+    """Every series drawn in the charts under `scope`, by id."""
+    found: dict[str, list[Any]] = scope.evaluate(
+        """root => Object.fromEntries([...root.querySelectorAll('.chart')].flatMap(box =>
+            window.echarts.getInstanceByDom(box).getOption().series.map(s => [s.id, s.data])))"""
+    )
+    return found
 
 
 def test_the_key_stays_in_the_tab(context: BrowserContext, served: Demo) -> None:
@@ -338,6 +347,14 @@ def test_operations_show_each_endpoint_and_an_admin_retries(
     shown = section.locator('[data-figure="success_rate"] .tile-value').inner_text()
     assert shown.replace("\u202f", " ").replace("\xa0", " ") == _percent_fr(rate)
     watched.capture("operations")
+
+    batches = served.get("/v1/ingest-batches", limit=100)["items"]
+    counts = [
+        sum(b["status"] == status for b in batches)
+        for status in ("queued", "running", "succeeded", "failed")
+    ]
+    assert series_within(page.locator(".batches"))["batches"] == counts
+    assert sum(counts) > 0  # the demo ingested its snapshots through the API's path
 
     retried = section.locator("button.retry").first
     delivery = retried.get_attribute("data-delivery")
@@ -559,3 +576,23 @@ def test_every_page_passes_axe_and_works_from_the_keyboard(browser: Browser, ser
     )
     watched.quiet()
     context.close()
+
+
+def test_an_editor_runs_attribution_again_and_sees_it_finish(
+    context: BrowserContext,
+    served: Demo,
+    worker_processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    watched = signed_in(context, served, served.editor, "attribution")
+    page = watched.page
+    before = page.locator("[data-run]").get_attribute("data-run")
+    worker_processes.append(spawn_worker(served.settings, tmp_path / "worker.log"))
+    page.click("#run-again")
+    expect(page.locator("[data-run]")).not_to_have_attribute(
+        "data-run", before or "", timeout=60_000
+    )
+    run = page.locator("[data-run]").get_attribute("data-run")
+    assert served.get(f"/v1/attribution-runs/{run}")["status"] == "succeeded"
+    expect(page.locator(".chart svg")).to_have_count(2, timeout=RENDERED_WITHIN_MS)
+    watched.quiet()

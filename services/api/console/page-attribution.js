@@ -3,6 +3,10 @@ import { all, api } from "./api.js";
 import { figure } from "./charts.js";
 import { el } from "./dom.js";
 import { dateTime, number, percent, t } from "./i18n.js";
+import { instant } from "./page-overview.js";
+import { follow } from "./progress.js";
+
+const DAY_MS = 86_400_000;
 
 /** Channels by their credit summed over the models, largest first. */
 export function channels(results) {
@@ -50,7 +54,28 @@ function removal(run) {
   );
 }
 
-export async function render(_context, id) {
+/** Run the models again over the last 30 days, as the shown run was asked, and follow it. */
+function runAgain(context, run) {
+  const status = el("p", { class: "muted", role: "status" });
+  const start = async (event) => {
+    event.target.disabled = true;
+    const now = new Date();
+    const body = {
+      from: instant(new Date(now.getTime() - 30 * DAY_MS)),
+      to: instant(now),
+      ...(run.params.conversion_types ? { conversion_types: run.params.conversion_types } : {}),
+      ...(run.params.lookback_days ? { lookback_days: run.params.lookback_days } : {}),
+    };
+    const started = await api("/v1/attribution-runs", { method: "POST", body });
+    const done = await follow(`/v1/attribution-runs/${started.id}`, started, (current) => {
+      status.textContent = t("runStatus", { status: t(`refreshStatuses.${current.status}`) });
+    });
+    window.location.hash = `#/attribution/${done.id}`;
+  };
+  return el("div", { class: "actions" }, el("button", { type: "button", id: "run-again", onclick: start }, t("runAgain")), status);
+}
+
+export async function render(context, id) {
   const runs = await all("/v1/attribution-runs", {}, 50);
   const done = runs.filter((run) => run.status === "succeeded");
   const chosen = id || done[0]?.id;
@@ -73,6 +98,7 @@ export async function render(_context, id) {
         ),
       ),
     ),
+    context.can("editor") ? runAgain(context, run) : null,
     el("p", { class: "muted" }, `${number(run.path_count)} ${t("paths")} · ${number(run.conversion_count)} ${t("conversions")} · ${t("lookback")} ${run.params.lookback_days ?? "—"}`),
     el("section", { "aria-label": t("modelsSideBySide") }, models(run)),
     el("section", { "aria-label": t("removalEffects") }, removal(run)),

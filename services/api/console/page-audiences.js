@@ -4,23 +4,11 @@ import { all, api, getKey } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, number, t } from "./i18n.js";
+import { follow } from "./progress.js";
 
 const TIERS = ["hot", "warm", "cold"];
-const POLL_MS = 1000;
 /** What the last refresh of each audience said: shown again once the page is redrawn. */
 const outcomes = new Map();
-
-/** Poll a refresh until it is no longer queued or running, showing its status. */
-async function follow(context, audience, refresh, status) {
-  let current = refresh;
-  while (current.status === "queued" || current.status === "running") {
-    status.textContent = t("refreshing", { status: t(`refreshStatuses.${current.status}`) });
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    current = await api(`/v1/audiences/${audience.id}/refreshes/${current.id}`);
-  }
-  outcomes.set(audience.id, t("refreshed", { status: t(`refreshStatuses.${current.status}`), size: number(current.size) }));
-  await context.redraw();
-}
 
 /** The audience's CSV, fetched with the key (a plain link would carry none). */
 async function download(audience, tier) {
@@ -32,12 +20,36 @@ async function download(audience, tier) {
   URL.revokeObjectURL(link.href);
 }
 
-function card(context, audience) {
+function history(audience, refreshes) {
+  const finished = refreshes.filter((refresh) => refresh.size !== null).reverse();
+  if (finished.length === 0) {
+    return null;
+  }
+  return figure(
+    t("sizeOverRefreshes"),
+    {
+      grid: { left: 64, right: 24, top: 16, bottom: 32 },
+      xAxis: { type: "category", data: finished.map((refresh) => dateTime(refresh.finished_at || refresh.created_at)) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ id: "sizes_over_refreshes", type: "line", step: "end", symbolSize: 8, data: finished.map((refresh) => refresh.size) }],
+    },
+    [t("when"), t("members"), t("trigger")],
+    finished.map((refresh) => [dateTime(refresh.finished_at || refresh.created_at), number(refresh.size), refresh.trigger]),
+    { compact: true },
+  );
+}
+
+function card(context, audience, refreshes) {
   const status = el("p", { class: "muted", role: "status" }, outcomes.get(audience.id));
   const tiers = audience.tier_counts || {};
   const refresh = async () => {
     const started = await api(`/v1/audiences/${audience.id}/refresh`, { method: "POST" });
-    await follow(context, audience, started, status);
+    const word = (reading) => t(`refreshStatuses.${reading.status}`);
+    const done = await follow(`/v1/audiences/${audience.id}/refreshes/${started.id}`, started, (current) => {
+      status.textContent = t("refreshing", { status: word(current) });
+    });
+    outcomes.set(audience.id, t("refreshed", { status: word(done), size: number(done.size) }));
+    await context.redraw();
   };
   return el(
     "section",
@@ -61,6 +73,7 @@ function card(context, audience) {
           { compact: true },
         )
       : null,
+    refreshes ? history(audience, refreshes) : null,
     el(
       "div",
       { class: "actions" },
@@ -75,6 +88,12 @@ function card(context, audience) {
 
 export async function render(context) {
   const audiences = await all("/v1/audiences");
+  const retargeting = audiences.filter((audience) => audience.kind === "retargeting");
+  const refreshes = Object.fromEntries(
+    await Promise.all(
+      retargeting.map(async (audience) => [audience.id, (await api(`/v1/audiences/${audience.id}/refreshes`, { query: { limit: 20 } })).items]),
+    ),
+  );
   const sized = audiences.filter((audience) => audience.size !== null);
   return el(
     "div",
@@ -93,7 +112,7 @@ export async function render(context) {
           sized.map((audience) => [audience.name, number(audience.size)]),
         )
       : null,
-    audiences.map((audience) => card(context, audience)),
+    audiences.map((audience) => card(context, audience, refreshes[audience.id])),
     table(t("audiences"), [t("audience"), t("kind"), t("members")], audiences.map((a) => [a.name, t(`audienceKinds.${a.kind}`), number(a.size)])),
   );
 }

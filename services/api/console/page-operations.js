@@ -1,5 +1,5 @@
 // Operations: each webhook endpoint with its success rate, last error and recent
-// deliveries, which an admin may send again.
+// deliveries, which an admin may send again; the ingest batches by status.
 import { all, api } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
@@ -71,8 +71,42 @@ function endpointSection(context, endpoint, deliveries) {
   );
 }
 
+const BATCH_STATUSES = ["queued", "running", "succeeded", "failed"];
+
+function batchesSection(batches) {
+  const counts = BATCH_STATUSES.map((status) => batches.filter((batch) => batch.status === status).length);
+  return el(
+    "section",
+    { class: "batches", "aria-labelledby": "batches-title" },
+    el("h2", { id: "batches-title" }, t("ingestBatches")),
+    figure(
+      t("batchesByStatus"),
+      {
+        xAxis: { type: "category", data: BATCH_STATUSES.map((status) => t(`refreshStatuses.${status}`)) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ id: "batches", type: "bar", data: counts }],
+      },
+      [t("status"), t("ingestBatches")],
+      BATCH_STATUSES.map((status, index) => [t(`refreshStatuses.${status}`), number(counts[index])]),
+      { compact: true },
+    ),
+    table(
+      t("latestBatches"),
+      [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")],
+      batches.slice(0, 10).map((batch) => [
+        batch.kind,
+        number(batch.row_count),
+        t(`refreshStatuses.${batch.status}`),
+        number(batch.inserted),
+        number(batch.updated),
+        dateTime(batch.finished_at || batch.created_at),
+      ]),
+    ),
+  );
+}
+
 export async function render(context) {
-  const endpoints = await all("/v1/webhook-endpoints");
+  const [endpoints, batches] = await Promise.all([all("/v1/webhook-endpoints"), all("/v1/ingest-batches", {}, 100)]);
   const deliveries = await Promise.all(
     endpoints.map((endpoint) => api(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { query: { limit: RECENT } })),
   );
@@ -82,5 +116,6 @@ export async function render(context) {
     el("h1", {}, t("operations")),
     endpoints.length === 0 ? el("p", {}, t("noEndpoint")) : null,
     endpoints.map((endpoint, index) => endpointSection(context, endpoint, deliveries[index].items)),
+    batchesSection(batches),
   );
 }
