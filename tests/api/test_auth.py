@@ -306,7 +306,7 @@ async def test_a_key_reads_itself_whatever_its_role(tenant: Tenant) -> None:
     """What a client (the console) decides which actions to offer by."""
     for role in ("viewer", "editor", "admin"):
         headers = await tenant.key(role)
-        current = await tenant.http.get("/v1/api-keys/current", headers=headers)
+        current = await tenant.http.get("/v1/api-key", headers=headers)
         assert current.status_code == 200, current.text
         body = current.json()
         assert body["role"] == role

@@ -22,6 +22,7 @@ GLOBAL_LISTS = {"/v1/api-keys", "/v1/webhook-event-types"}
 #: Reads that are not lists: the caller's own workspace, and reports over no data.
 SINGLE_OBJECTS = {
     "/v1/workspace",
+    "/v1/api-key",
     "/v1/kpis/funnel",
     "/v1/kpis/best-times",
     "/v1/kpis/share-of-voice",

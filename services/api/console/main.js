@@ -59,7 +59,7 @@ async function start() {
     return null;
   }
   try {
-    const [key, workspace] = await Promise.all([api("/v1/api-keys/current"), api("/v1/workspace")]);
+    const [key, workspace] = await Promise.all([api("/v1/api-key"), api("/v1/workspace")]);
     configure(workspace);
     words();
     return { key, workspace, can: (role) => RANKS[key.role] >= RANKS[role], redraw: route };

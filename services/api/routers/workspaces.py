@@ -83,9 +83,11 @@ async def list_api_keys(
 
 
 @router.get(
-    "/api-keys/current",
+    "/api-key",
     response_model=ApiKeyRead,
     summary="The key making the request: its role and expiry (what a client offers it)",
+    description="Beside `/v1/workspace`, the key's workspace: a path of its own, not one of "
+    "`/v1/api-keys/{key_id}`.",
 )
 async def get_current_api_key(uow: UoW, key: ViewerKey) -> ApiKeyRead:
     return ApiKeyRead.model_validate(await service.keys(uow).get(key.workspace_id, key.key_id))
