@@ -355,6 +355,11 @@ def test_operations_show_each_endpoint_and_an_admin_retries(
     ]
     assert series_within(page.locator(".batches"))["batches"] == counts
     assert sum(counts) > 0  # the demo ingested its snapshots through the API's path
+    jobs = served.get("/v1/jobs", limit=100)["items"]
+    by_status = [
+        sum(j["status"] == status for j in jobs) for status in ("pending", "done", "failed")
+    ]
+    assert series_within(page.locator(".jobs"))["jobs"] == by_status
 
     retried = section.locator("button.retry").first
     delivery = retried.get_attribute("data-delivery")

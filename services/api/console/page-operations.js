@@ -1,5 +1,5 @@
 // Operations: each webhook endpoint with its success rate, last error and recent
-// deliveries, which an admin may send again; the ingest batches by status.
+// deliveries, which an admin may send again; the ingest batches and jobs by status.
 import { all, api } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
@@ -105,8 +105,42 @@ function batchesSection(batches) {
   );
 }
 
+const JOB_STATUSES = ["pending", "done", "failed"];
+
+function jobsSection(jobs) {
+  const counts = JOB_STATUSES.map((status) => jobs.filter((job) => job.status === status).length);
+  const failed = jobs.filter((job) => job.status === "failed").slice(0, 10);
+  return el(
+    "section",
+    { class: "jobs", "aria-labelledby": "jobs-title" },
+    el("h2", { id: "jobs-title" }, t("jobs")),
+    figure(
+      t("jobsByStatus"),
+      {
+        xAxis: { type: "category", data: JOB_STATUSES.map((status) => t(`jobStatuses.${status}`)) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ id: "jobs", type: "bar", data: counts }],
+      },
+      [t("status"), t("jobs")],
+      JOB_STATUSES.map((status, index) => [t(`jobStatuses.${status}`), number(counts[index])]),
+      { compact: true },
+    ),
+    failed.length
+      ? table(
+          t("failedJobs"),
+          [t("job"), t("attempts"), t("lastError"), t("when")],
+          failed.map((job) => [job.name, number(job.attempts), job.last_error || "—", dateTime(job.finished_at || job.created_at)]),
+        )
+      : null,
+  );
+}
+
 export async function render(context) {
-  const [endpoints, batches] = await Promise.all([all("/v1/webhook-endpoints"), all("/v1/ingest-batches", {}, 100)]);
+  const [endpoints, batches, jobs] = await Promise.all([
+    all("/v1/webhook-endpoints"),
+    all("/v1/ingest-batches", {}, 100),
+    all("/v1/jobs", {}, 100),
+  ]);
   const deliveries = await Promise.all(
     endpoints.map((endpoint) => api(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { query: { limit: RECENT } })),
   );
@@ -117,5 +151,6 @@ export async function render(context) {
     endpoints.length === 0 ? el("p", {}, t("noEndpoint")) : null,
     endpoints.map((endpoint, index) => endpointSection(context, endpoint, deliveries[index].items)),
     batchesSection(batches),
+    jobsSection(jobs),
   );
 }
