@@ -4,6 +4,7 @@ import { all, api } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, number, percent, t } from "./i18n.js";
+import { follow } from "./progress.js";
 
 const RECENT = 50;
 
@@ -73,6 +74,26 @@ function endpointSection(context, endpoint, deliveries) {
 
 const BATCH_STATUSES = ["queued", "running", "succeeded", "failed"];
 
+/**
+ * The newest batch still queued or merging, followed until it ends; the page is then
+ * drawn again, unless the user has gone elsewhere meanwhile.
+ */
+async function watchBatches(context, batches) {
+  const waiting = batches.find((batch) => batch.status === "queued" || batch.status === "running");
+  if (!waiting) {
+    return;
+  }
+  const row = () => document.querySelector(`[data-batch="${waiting.id}"] .batch-status`);
+  await follow(`/v1/ingest-batches/${waiting.id}`, waiting, (current) => {
+    if (row()) {
+      row().textContent = t(`refreshStatuses.${current.status}`);
+    }
+  });
+  if (document.querySelector(".page.operations")) {
+    await context.redraw();
+  }
+}
+
 function batchesSection(batches) {
   const counts = BATCH_STATUSES.map((status) => batches.filter((batch) => batch.status === status).length);
   return el(
@@ -90,17 +111,27 @@ function batchesSection(batches) {
       BATCH_STATUSES.map((status, index) => [t(`refreshStatuses.${status}`), number(counts[index])]),
       { compact: true },
     ),
-    table(
-      t("latestBatches"),
-      [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")],
-      batches.slice(0, 10).map((batch) => [
-        batch.kind,
-        number(batch.row_count),
-        t(`refreshStatuses.${batch.status}`),
-        number(batch.inserted),
-        number(batch.updated),
-        dateTime(batch.finished_at || batch.created_at),
-      ]),
+    el(
+      "table",
+      {},
+      el("caption", {}, t("latestBatches")),
+      el("thead", {}, el("tr", {}, [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")].map((name) => el("th", { scope: "col" }, name)))),
+      el(
+        "tbody",
+        {},
+        batches.slice(0, 10).map((batch) =>
+          el(
+            "tr",
+            { "data-batch": batch.id },
+            el("td", {}, batch.kind),
+            el("td", {}, number(batch.row_count)),
+            el("td", { class: "batch-status" }, t(`refreshStatuses.${batch.status}`)),
+            el("td", {}, number(batch.inserted)),
+            el("td", {}, number(batch.updated)),
+            el("td", {}, dateTime(batch.finished_at || batch.created_at)),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -144,6 +175,8 @@ export async function render(context) {
   const deliveries = await Promise.all(
     endpoints.map((endpoint) => api(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { query: { limit: RECENT } })),
   );
+  // Not awaited: the page is drawn now, the batch's end redraws it.
+  watchBatches(context, batches).catch(() => {});
   return el(
     "div",
     { class: "page operations" },
