@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         webhooks.router,
         webhooks.deliveries_router,
         webhooks.catalogue_router,
+        ops.jobs_router,
         ops.router,
     ):
         app.include_router(router)

@@ -32,11 +32,13 @@ class Job(Base):
             "created_at",
             postgresql_where=sa.text("status = 'pending'"),
         ),
+        # A workspace's jobs newest first (`GET /v1/jobs`), and its cascade on delete.
+        sa.Index("ix_jobs_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     workspace_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
     )
     name: Mapped[str] = mapped_column(sa.String(100))
     args: Mapped[dict[str, Any]] = mapped_column(JSONB)

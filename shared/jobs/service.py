@@ -8,13 +8,16 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.uow import send_jobs
+from shared.db.pagination import Page
+from shared.db.repository import TenantRepository
+from shared.db.uow import UnitOfWork, send_jobs
 from shared.jobs.models import Job, JobStatus
 from shared.jobs.queue import JobQueue
 from shared.jobs.work import IngestStatus
+from shared.schemas import ReadModel
 
 #: A job younger than this is left to its post-commit send.
 SWEEP_GRACE = timedelta(seconds=10)
@@ -87,3 +90,27 @@ async def recent_jobs(
     if workspace_id is not None:
         stmt = stmt.where(Job.workspace_id == workspace_id)
     return list(await session.scalars(stmt))
+
+
+class JobRead(ReadModel):
+    """A recorded job as an operator sees it: what ran, how it ended, after how many tries."""
+
+    id: uuid.UUID
+    name: str = Field(description="The job's kind, e.g. `metrics.merge_snapshots`.")
+    status: JobStatus
+    attempts: int
+    created_at: datetime
+    finished_at: datetime | None
+    last_error: str | None
+
+
+async def list_jobs(
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    status: JobStatus | None,
+) -> Page[Job]:
+    """A workspace's recorded jobs, newest first (its operations page)."""
+    jobs = TenantRepository(uow.session, Job, "job")
+    return await jobs.page(workspace_id, limit, cursor, sort="-created_at", status=status)

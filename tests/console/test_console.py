@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -355,6 +356,11 @@ def test_operations_show_each_endpoint_and_an_admin_retries(
     ]
     assert series_within(page.locator(".batches"))["batches"] == counts
     assert sum(counts) > 0  # the demo ingested its snapshots through the API's path
+    jobs = served.get("/v1/jobs", limit=100)["items"]
+    by_status = [
+        sum(j["status"] == status for j in jobs) for status in ("pending", "done", "failed")
+    ]
+    assert series_within(page.locator(".jobs"))["jobs"] == by_status
 
     retried = section.locator("button.retry").first
     delivery = retried.get_attribute("data-delivery")
@@ -595,4 +601,38 @@ def test_an_editor_runs_attribution_again_and_sees_it_finish(
     run = page.locator("[data-run]").get_attribute("data-run")
     assert served.get(f"/v1/attribution-runs/{run}")["status"] == "succeeded"
     expect(page.locator(".chart svg")).to_have_count(2, timeout=RENDERED_WITHIN_MS)
+    watched.quiet()
+
+
+def test_operations_follow_an_ingest_batch_to_its_end(
+    context: BrowserContext,
+    served: Demo,
+    worker_processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    item = served.get("/v1/content-items", limit=1)["items"][0]
+    day = (datetime.now(UTC) - timedelta(days=60)).replace(hour=0, minute=0, second=0)
+    sent = httpx.post(
+        f"{served.base}/v1/metric-snapshots",
+        json={
+            "snapshots": [
+                {
+                    "content_item_id": item["id"],
+                    "period_start": day.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "granularity": "day",
+                    "impressions": 5,
+                }
+            ]
+        },
+        headers={"Authorization": f"Bearer {served.admin}"},
+    )
+    assert sent.status_code == 202, sent.text
+    batch = sent.json()["id"]
+    watched = signed_in(context, served, served.admin, "operations")
+    status = watched.page.locator(f'[data-batch="{batch}"] .batch-status')
+    expect(status).to_have_text("en file", timeout=RENDERED_WITHIN_MS)
+
+    worker_processes.append(spawn_worker(served.settings, tmp_path / "worker.log"))
+    expect(status).to_have_text("terminé", timeout=60_000)  # no reload: the page followed it
+    assert served.get(f"/v1/ingest-batches/{batch}")["status"] == "succeeded"
     watched.quiet()

@@ -1,9 +1,10 @@
 // Operations: each webhook endpoint with its success rate, last error and recent
-// deliveries, which an admin may send again; the ingest batches by status.
+// deliveries, which an admin may send again; the ingest batches and jobs by status.
 import { all, api } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, number, percent, t } from "./i18n.js";
+import { follow } from "./progress.js";
 
 const RECENT = 50;
 
@@ -73,6 +74,26 @@ function endpointSection(context, endpoint, deliveries) {
 
 const BATCH_STATUSES = ["queued", "running", "succeeded", "failed"];
 
+/**
+ * The newest batch still queued or merging, followed until it ends; the page is then
+ * drawn again, unless the user has gone elsewhere meanwhile.
+ */
+async function watchBatches(context, batches) {
+  const waiting = batches.find((batch) => batch.status === "queued" || batch.status === "running");
+  if (!waiting) {
+    return;
+  }
+  const row = () => document.querySelector(`[data-batch="${waiting.id}"] .batch-status`);
+  await follow(`/v1/ingest-batches/${waiting.id}`, waiting, (current) => {
+    if (row()) {
+      row().textContent = t(`refreshStatuses.${current.status}`);
+    }
+  });
+  if (document.querySelector(".page.operations")) {
+    await context.redraw();
+  }
+}
+
 function batchesSection(batches) {
   const counts = BATCH_STATUSES.map((status) => batches.filter((batch) => batch.status === status).length);
   return el(
@@ -90,26 +111,72 @@ function batchesSection(batches) {
       BATCH_STATUSES.map((status, index) => [t(`refreshStatuses.${status}`), number(counts[index])]),
       { compact: true },
     ),
-    table(
-      t("latestBatches"),
-      [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")],
-      batches.slice(0, 10).map((batch) => [
-        batch.kind,
-        number(batch.row_count),
-        t(`refreshStatuses.${batch.status}`),
-        number(batch.inserted),
-        number(batch.updated),
-        dateTime(batch.finished_at || batch.created_at),
-      ]),
+    el(
+      "table",
+      {},
+      el("caption", {}, t("latestBatches")),
+      el("thead", {}, el("tr", {}, [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")].map((name) => el("th", { scope: "col" }, name)))),
+      el(
+        "tbody",
+        {},
+        batches.slice(0, 10).map((batch) =>
+          el(
+            "tr",
+            { "data-batch": batch.id },
+            el("td", {}, batch.kind),
+            el("td", {}, number(batch.row_count)),
+            el("td", { class: "batch-status" }, t(`refreshStatuses.${batch.status}`)),
+            el("td", {}, number(batch.inserted)),
+            el("td", {}, number(batch.updated)),
+            el("td", {}, dateTime(batch.finished_at || batch.created_at)),
+          ),
+        ),
+      ),
     ),
   );
 }
 
+const JOB_STATUSES = ["pending", "done", "failed"];
+
+function jobsSection(jobs) {
+  const counts = JOB_STATUSES.map((status) => jobs.filter((job) => job.status === status).length);
+  const failed = jobs.filter((job) => job.status === "failed").slice(0, 10);
+  return el(
+    "section",
+    { class: "jobs", "aria-labelledby": "jobs-title" },
+    el("h2", { id: "jobs-title" }, t("jobs")),
+    figure(
+      t("jobsByStatus"),
+      {
+        xAxis: { type: "category", data: JOB_STATUSES.map((status) => t(`jobStatuses.${status}`)) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ id: "jobs", type: "bar", data: counts }],
+      },
+      [t("status"), t("jobs")],
+      JOB_STATUSES.map((status, index) => [t(`jobStatuses.${status}`), number(counts[index])]),
+      { compact: true },
+    ),
+    failed.length
+      ? table(
+          t("failedJobs"),
+          [t("job"), t("attempts"), t("lastError"), t("when")],
+          failed.map((job) => [job.name, number(job.attempts), job.last_error || "—", dateTime(job.finished_at || job.created_at)]),
+        )
+      : null,
+  );
+}
+
 export async function render(context) {
-  const [endpoints, batches] = await Promise.all([all("/v1/webhook-endpoints"), all("/v1/ingest-batches", {}, 100)]);
+  const [endpoints, batches, jobs] = await Promise.all([
+    all("/v1/webhook-endpoints"),
+    all("/v1/ingest-batches", {}, 100),
+    all("/v1/jobs", {}, 100),
+  ]);
   const deliveries = await Promise.all(
     endpoints.map((endpoint) => api(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { query: { limit: RECENT } })),
   );
+  // Not awaited: the page is drawn now, the batch's end redraws it.
+  watchBatches(context, batches).catch(() => {});
   return el(
     "div",
     { class: "page operations" },
@@ -117,5 +184,6 @@ export async function render(context) {
     endpoints.length === 0 ? el("p", {}, t("noEndpoint")) : null,
     endpoints.map((endpoint, index) => endpointSection(context, endpoint, deliveries[index].items)),
     batchesSection(batches),
+    jobsSection(jobs),
   );
 }

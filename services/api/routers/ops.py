@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from services.api.deps import get_resources
+from services.api.deps import AdminKey, Cursor, Limit, UoW, get_resources, page_out, v1_router
 from services.api.metrics import (
     ALERTS_OPEN,
     JOBS,
@@ -27,9 +27,15 @@ from services.api.metrics import (
 from services.api.problems import HEAD_TOO_LARGE
 from services.api.state import Resources
 from shared.db.migrate import head_revision
+from shared.db.pagination import DEFAULT_LIMIT
+from shared.jobs.models import JobStatus
+from shared.jobs.service import JobRead, list_jobs
 from shared.ops import gauges
+from shared.schemas import PageOut
 
 router = APIRouter(tags=["operations"])
+#: The workspace's recorded jobs, for its admins (the console's operations page).
+jobs_router = v1_router("/jobs", "operations")
 
 #: For load balancers and Prometheus, which hold no API key: the document says so
 #: (`security: []`) rather than leaving it unsaid.
@@ -116,3 +122,18 @@ async def metrics(resources: Res) -> Response:
     with contextlib.suppress(Exception):  # metrics stay served, with the last known gauges
         await asyncio.wait_for(_refresh_gauges(resources), CHECK_TIMEOUT)
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+@jobs_router.get(
+    "",
+    response_model=PageOut[JobRead],
+    summary="List the workspace's recorded jobs, newest first (admin): what ran and how",
+)
+async def list_workspace_jobs(
+    uow: UoW,
+    key: AdminKey,
+    status: JobStatus | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> PageOut[JobRead]:
+    return page_out(JobRead, await list_jobs(uow, key.workspace_id, limit, cursor, status))
