@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -61,6 +61,23 @@ async def failed_jobs(
 
 
 Read = TypeVar("Read", bound=BaseModel)
+
+
+async def long_work_page(session: AsyncSession, page: Page[Any], model: type[Read]) -> Page[Read]:
+    """A page of long-work resources (ingest batches, refreshes) as `model`, one query for
+    their jobs: a resource still `queued` whose job failed for good reads `failed`."""
+    queued = [row for row in page.items if row.status == IngestStatus.queued]
+    failed = await failed_jobs(session, (row.job_id for row in queued))
+    return Page(
+        [
+            read_as_failed(
+                model.model_validate(row),
+                failed.get(row.job_id) if row.status == IngestStatus.queued else None,
+            )
+            for row in page.items
+        ],
+        page.next_cursor,
+    )
 
 
 def read_as_failed(read: Read, job: Job | None) -> Read:

@@ -18,7 +18,7 @@ from shared.db import partitions
 from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
-from shared.jobs.service import failed_for_good, read_as_failed
+from shared.jobs.service import failed_for_good, long_work_page, read_as_failed
 from shared.jobs.work import BatchKind, IngestBatch, IngestBatchRead, IngestStatus
 from shared.kpis import booking, rollups, targets
 from shared.metrics import statements
@@ -154,13 +154,7 @@ async def list_batches(
     page = await batches(uow).page(
         workspace_id, limit, cursor, sort="-created_at", status=status, kind=kind
     )
-    reads = []
-    for batch in page.items:
-        read = IngestBatchRead.model_validate(batch)
-        if batch.status == IngestStatus.queued:
-            read = read_as_failed(read, await failed_for_good(uow.session, batch.job_id))
-        reads.append(read)
-    return Page(reads, page.next_cursor)
+    return await long_work_page(uow.session, page, IngestBatchRead)
 
 
 async def get_batch(

@@ -16,7 +16,7 @@ from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import Conflict, NotFound
 from shared.i18n import Text, catalog
-from shared.jobs.service import failed_for_good, read_as_failed
+from shared.jobs.service import failed_for_good, long_work_page, read_as_failed
 from shared.jobs.work import IngestStatus as RefreshStatus
 from shared.segments import rules
 from shared.segments.jobs import RefreshSegment
@@ -92,13 +92,7 @@ async def list_refreshes(
     page = await refreshes(uow).page(
         workspace_id, limit, cursor, sort="-created_at", audience_id=audience_id
     )
-    reads = []
-    for refresh in page.items:
-        read = RefreshRead.model_validate(refresh)
-        if refresh.status == RefreshStatus.queued:
-            read = read_as_failed(read, await failed_for_good(uow.session, refresh.job_id))
-        reads.append(read)
-    return Page(reads, page.next_cursor)
+    return await long_work_page(uow.session, page, RefreshRead)
 
 
 async def compute(

@@ -7,6 +7,7 @@ import { dateTime, number, percent, t } from "./i18n.js";
 import { follow } from "./progress.js";
 
 const RECENT = 50;
+const DELIVERY_STATUSES = ["succeeded", "failed", "pending", "sending"];
 
 /** Succeeded among the finished deliveries (pending ones are not judged yet). */
 export function successRate(deliveries) {
@@ -15,6 +16,23 @@ export function successRate(deliveries) {
     return null;
   }
   return finished.filter((d) => d.status === "succeeded").length / finished.length;
+}
+
+/** How many of `items` are in each of `statuses`: a compact bar chart and its table. */
+function byStatus(title, id, statuses, words, items, noun) {
+  const counts = statuses.map((status) => items.filter((item) => item.status === status).length);
+  const names = statuses.map((status) => t(`${words}.${status}`));
+  return figure(
+    title,
+    {
+      xAxis: { type: "category", data: names },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ id, type: "bar", data: counts }],
+    },
+    [t("status"), noun],
+    names.map((name, index) => [name, number(counts[index])]),
+    { compact: true },
+  );
 }
 
 function deliveriesTable(context, deliveries) {
@@ -41,7 +59,6 @@ function deliveriesTable(context, deliveries) {
 function endpointSection(context, endpoint, deliveries) {
   const rate = successRate(deliveries);
   const failed = deliveries.find((d) => d.last_error);
-  const counts = ["succeeded", "failed", "pending", "sending"].map((status) => deliveries.filter((d) => d.status === status).length);
   return el(
     "section",
     { class: "endpoint", "data-endpoint": endpoint.id, "aria-label": endpoint.url },
@@ -57,17 +74,7 @@ function endpointSection(context, endpoint, deliveries) {
       el("div", { class: "tile", "data-figure": "success_rate" }, el("span", { class: "tile-label" }, t("successRate")), el("strong", { class: "tile-value" }, percent(rate))),
       el("div", { class: "tile" }, el("span", { class: "tile-label" }, t("lastError")), el("span", {}, failed ? failed.last_error : t("noError"))),
     ),
-    figure(
-      t("deliveriesByStatus"),
-      {
-        tooltip: { trigger: "item" },
-        xAxis: { type: "category", data: ["succeeded", "failed", "pending", "sending"].map((s) => t(`deliveryStatuses.${s}`)) },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [{ id: "deliveries", type: "bar", data: counts }],
-      },
-      [t("status"), t("deliveries")],
-      ["succeeded", "failed", "pending", "sending"].map((s, index) => [t(`deliveryStatuses.${s}`), number(counts[index])]),
-    ),
+    byStatus(t("deliveriesByStatus"), "deliveries", DELIVERY_STATUSES, "deliveryStatuses", deliveries, t("deliveries")),
     deliveriesTable(context, deliveries),
   );
 }
@@ -95,22 +102,11 @@ async function watchBatches(context, batches) {
 }
 
 function batchesSection(batches) {
-  const counts = BATCH_STATUSES.map((status) => batches.filter((batch) => batch.status === status).length);
   return el(
     "section",
     { class: "batches", "aria-labelledby": "batches-title" },
     el("h2", { id: "batches-title" }, t("ingestBatches")),
-    figure(
-      t("batchesByStatus"),
-      {
-        xAxis: { type: "category", data: BATCH_STATUSES.map((status) => t(`refreshStatuses.${status}`)) },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [{ id: "batches", type: "bar", data: counts }],
-      },
-      [t("status"), t("ingestBatches")],
-      BATCH_STATUSES.map((status, index) => [t(`refreshStatuses.${status}`), number(counts[index])]),
-      { compact: true },
-    ),
+    byStatus(t("batchesByStatus"), "batches", BATCH_STATUSES, "refreshStatuses", batches, t("ingestBatches")),
     el(
       "table",
       {},
@@ -139,23 +135,12 @@ function batchesSection(batches) {
 const JOB_STATUSES = ["pending", "done", "failed"];
 
 function jobsSection(jobs) {
-  const counts = JOB_STATUSES.map((status) => jobs.filter((job) => job.status === status).length);
   const failed = jobs.filter((job) => job.status === "failed").slice(0, 10);
   return el(
     "section",
     { class: "jobs", "aria-labelledby": "jobs-title" },
     el("h2", { id: "jobs-title" }, t("jobs")),
-    figure(
-      t("jobsByStatus"),
-      {
-        xAxis: { type: "category", data: JOB_STATUSES.map((status) => t(`jobStatuses.${status}`)) },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [{ id: "jobs", type: "bar", data: counts }],
-      },
-      [t("status"), t("jobs")],
-      JOB_STATUSES.map((status, index) => [t(`jobStatuses.${status}`), number(counts[index])]),
-      { compact: true },
-    ),
+    byStatus(t("jobsByStatus"), "jobs", JOB_STATUSES, "jobStatuses", jobs, t("jobs")),
     failed.length
       ? table(
           t("failedJobs"),
