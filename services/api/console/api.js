@@ -18,6 +18,11 @@ export function clearKey() {
   sessionStorage.removeItem(KEY);
 }
 
+/** An instant as the API takes it: RFC 3339, whole seconds, UTC. */
+export function instant(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** An RFC 9457 problem the API answered with. */
 export class ApiError extends Error {
   constructor(status, problem) {

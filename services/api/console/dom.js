@@ -25,7 +25,10 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A table with a header row and a caption (screen readers announce it). */
+/**
+ * A table with a header row and a caption (screen readers announce it); a row may be
+ * `{ attrs, cells }` to carry attributes (`data-...`) of its own.
+ */
 export function table(caption, columns, rows) {
   return el(
     "table",
@@ -35,7 +38,10 @@ export function table(caption, columns, rows) {
     el(
       "tbody",
       {},
-      rows.map((cells) => el("tr", {}, cells.map((cell) => el("td", {}, cell)))),
+      rows.map((row) => {
+        const { attrs = {}, cells } = Array.isArray(row) ? { cells: row } : row;
+        return el("tr", attrs, cells.map((cell) => (cell instanceof HTMLTableCellElement ? cell : el("td", {}, cell))));
+      }),
     ),
   );
 }

@@ -38,8 +38,9 @@ export function events(alert) {
 }
 
 function timeline(alert) {
-  const measured = events(alert).filter((event) => event.metrics);
-  const marks = events(alert).filter((event) => !event.metrics);
+  const happened = events(alert);
+  const measured = happened.filter((event) => event.metrics);
+  const marks = happened.filter((event) => !event.metrics);
   return figure(
     t("timeline"),
     {
@@ -75,7 +76,7 @@ function timeline(alert) {
       ],
     },
     [t("when"), t("what"), t("negativeShare"), t("mentionsCount")],
-    events(alert).map((event) => [
+    happened.map((event) => [
       dateTime(event.at),
       event.what,
       event.metrics ? percent(event.metrics.negative_share) : "—",

@@ -1,9 +1,8 @@
 // Attribution: a run's models side by side per channel, and Markov's removal effects.
-import { all, api } from "./api.js";
+import { all, api, instant } from "./api.js";
 import { figure } from "./charts.js";
 import { el } from "./dom.js";
 import { dateTime, number, percent, t } from "./i18n.js";
-import { instant } from "./page-overview.js";
 import { follow } from "./progress.js";
 
 const DAY_MS = 86_400_000;

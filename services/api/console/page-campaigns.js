@@ -1,11 +1,10 @@
 // Campaigns: the list, and one campaign's KPIs by platform and format, its funnel "from
 // like to lead" with reference ranges and the leak, its budget pacing (spend against the
 // linear pace) and the reallocation suggested.
-import { all, api } from "./api.js";
+import { all, api, instant } from "./api.js";
 import { PALETTE, figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, day, money, number, percent, t } from "./i18n.js";
-import { instant } from "./page-overview.js";
 
 function list(campaigns) {
   return table(

@@ -1,11 +1,10 @@
 // Content: the editorial calendar (a week or a month, by `scheduled_at`, with each item's
 // workflow status), the content matrix as a scatter with its quadrant lines, and the
 // best-times heatmap (weekday by hour, in the workspace's time zone).
-import { all, api } from "./api.js";
+import { all, api, instant } from "./api.js";
 import { figure } from "./charts.js";
 import { el } from "./dom.js";
 import { dayKey, lang, number, percent, t, timeOf, todayKey } from "./i18n.js";
-import { instant } from "./page-overview.js";
 
 const DAY_MS = 86_400_000;
 

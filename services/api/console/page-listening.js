@@ -1,11 +1,10 @@
 // Listening: share of voice and the brand's net sentiment week by week, this month's
 // terms, responsiveness, and the inbox of mentions that need a response (an editor
 // assigns, marks responded or ignores them).
-import { all, api } from "./api.js";
+import { all, api, instant } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, day, duration, number, percent, t } from "./i18n.js";
-import { instant } from "./page-overview.js";
 
 const WEEK_MS = 7 * 86_400_000;
 const WEEKS = 12;

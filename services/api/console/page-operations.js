@@ -107,27 +107,20 @@ function batchesSection(batches) {
     { class: "batches", "aria-labelledby": "batches-title" },
     el("h2", { id: "batches-title" }, t("ingestBatches")),
     byStatus(t("batchesByStatus"), "batches", BATCH_STATUSES, "refreshStatuses", batches, t("ingestBatches")),
-    el(
-      "table",
-      {},
-      el("caption", {}, t("latestBatches")),
-      el("thead", {}, el("tr", {}, [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")].map((name) => el("th", { scope: "col" }, name)))),
-      el(
-        "tbody",
-        {},
-        batches.slice(0, 10).map((batch) =>
-          el(
-            "tr",
-            { "data-batch": batch.id },
-            el("td", {}, batch.kind),
-            el("td", {}, number(batch.row_count)),
-            el("td", { class: "batch-status" }, t(`refreshStatuses.${batch.status}`)),
-            el("td", {}, number(batch.inserted)),
-            el("td", {}, number(batch.updated)),
-            el("td", {}, dateTime(batch.finished_at || batch.created_at)),
-          ),
-        ),
-      ),
+    table(
+      t("latestBatches"),
+      [t("kind"), t("rows"), t("status"), t("inserted"), t("updated"), t("when")],
+      batches.slice(0, 10).map((batch) => ({
+        attrs: { "data-batch": batch.id },
+        cells: [
+          batch.kind,
+          number(batch.row_count),
+          el("td", { class: "batch-status" }, t(`refreshStatuses.${batch.status}`)),
+          number(batch.inserted),
+          number(batch.updated),
+          dateTime(batch.finished_at || batch.created_at),
+        ],
+      })),
     ),
   );
 }

@@ -1,16 +1,11 @@
 // Overview: open alerts first, then the last 30 days' KPI tiles, their daily trend, and
 // each campaign against its targets.
-import { api, all } from "./api.js";
+import { all, api, instant } from "./api.js";
 import { figure } from "./charts.js";
 import { el, table } from "./dom.js";
 import { dateTime, day, level, money, number, percent, t } from "./i18n.js";
 
 const DAY_MS = 86_400_000;
-
-/** An instant as the API takes it: RFC 3339, whole seconds, UTC. */
-export function instant(date) {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function tile(word, value, missedBy) {
   return el(
