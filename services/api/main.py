@@ -27,6 +27,7 @@ from services.api.routers import (
     listening,
     metrics,
     ops,
+    platforms,
     social_accounts,
     webhooks,
     workspaces,
@@ -39,6 +40,7 @@ from shared.events.schemas import EventBatch
 from shared.listening.schemas import MentionBatch
 from shared.logging import configure_logging
 from shared.metrics.schemas import SnapshotBatch
+from shared.platforms import registry
 from shared.webhooks.service import secret_box
 
 DESCRIPTION = """
@@ -83,6 +85,7 @@ async def close_resources(resources: Resources) -> None:
 def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
     """`resources` lets a test harness share its pools; otherwise the lifespan opens them."""
     settings = settings or get_settings()
+    registry.load()  # a broken metric registry stops the start, not a sync later
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -131,6 +134,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         audiences.router,
         metrics.router,
         metrics.batches_router,
+        platforms.registry_router,
+        platforms.reports_router,
         kpis.router,
         listening.reports_router,
         events.router,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement, Label
 
-from shared.metrics.models import AMOUNTS, MEASURES
+from shared.metrics.models import AMOUNTS, MEASURES, Reason
 
 #: Conversions + leads: the last stage of the funnel (KPI-2), null when neither is reported.
 OUTCOMES = "outcomes"
@@ -46,12 +46,23 @@ def reported(name: str) -> str:
     return f"{name}_n"
 
 
+def unreported(name: str, reason: Reason) -> str:
+    """The count of snapshots that left `name` null for `reason`."""
+    return f"{name}_{reason.value}"
+
+
+#: (measure, reason, column) of every reason count.
+REASON_COLUMNS = tuple(
+    (name, reason, unreported(name, reason)) for name in MEASURES for reason in Reason
+)
+
 #: Every additive column: a rollup row's measures, and a raw read's aggregates.
 SUM_COLUMNS: tuple[str, ...] = (
     "snapshots",
     *COUNTED,
     *(reported(name) for name in COUNTED),
     *(column for pair in PAIRS for column in pair_columns(*pair)),
+    *(column for _, _, column in REASON_COLUMNS),
 )
 #: The SUM_COLUMNS that hold money (exact decimals); the others are counts.
 MONEY_COLUMNS = frozenset(
@@ -93,6 +104,10 @@ def contributions(source: sa.FromClause, sign: int = 1) -> list[Label[object]]:
         num_column, den_column = pair_columns(numerator, denominator)
         columns.append(signed(sa.func.sum(num).filter(both), num_column))
         columns.append(signed(sa.func.sum(den).filter(both), den_column))
+    why = source.c.unreported
+    for name, reason, column in REASON_COLUMNS:
+        said = sa.and_(why.is_not(None), why[name].astext == reason.value)
+        columns.append(signed(sa.func.count().filter(said), column))
     return columns
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from shared import money
 from shared.kpis.formulas import coverage, micros, money_ratio, ratio
-from shared.kpis.measures import Sums, pair_columns, reported
+from shared.kpis.measures import REASON_COLUMNS, Sums, pair_columns, reported
 from shared.metrics.models import AMOUNTS, MEASURES
 
 
@@ -87,7 +87,7 @@ def roi(sums: Sums, production_cost: Decimal) -> Decimal | None:
 class Figures:
     snapshots: int
     counters: dict[str, int | Decimal | None]
-    coverage: dict[str, Decimal | None]
+    coverage: dict[str, Any]
     kpis: dict[str, Decimal | None]
 
 
@@ -105,9 +105,25 @@ def figures(sums: Sums, currency: str, production_cost: Decimal | None = None) -
     return Figures(
         snapshots=snapshots,
         counters=counters,
-        coverage={name: coverage(int(sums[reported(name)]), snapshots) for name in MEASURES},
+        coverage={
+            **{name: coverage(int(sums[reported(name)]), snapshots) for name in MEASURES},
+            "reasons": reasons(sums, snapshots),
+        },
         kpis=kpis,
     )
+
+
+def reasons(sums: Sums, snapshots: int, exact: bool = True) -> dict[str, dict[str, Any]]:
+    """For each counter some snapshots left null with a reason: the share of the row's
+    snapshots per reason (the rest of its gap is counters nobody explained); as Decimals,
+    or (not `exact`) as the floats of their 6 places."""
+    shares: dict[str, dict[str, Any]] = {}
+    for name, reason, column in REASON_COLUMNS:
+        count = int(sums[column])
+        if count > 0 < snapshots:
+            share = coverage(count, snapshots) if exact else micros(count, snapshots) / 1_000_000
+            shares.setdefault(name, {})[reason.value] = share
+    return shares
 
 
 def missed_targets(
@@ -223,6 +239,7 @@ def wire_figures(
             kpis[name], held = _exact_ratio(sums[num], sums[den], scale)
             if targets is not None and name in targets:
                 exact[name] = _decimal(held)
+    shares["reasons"] = reasons(sums, snapshots, exact=False)  # type: ignore[assignment]
     return {
         "snapshots": snapshots,
         "counters": counters,

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from shared.content.models import ContentFormat
-from shared.metrics.models import Granularity
+from shared.metrics.models import Granularity, Reason
 from shared.schemas import MoneyOut
 from shared.social_accounts.models import Platform
 
@@ -57,6 +57,12 @@ class Coverage(BaseModel):
     conversions: RatioOut | None
     spend: RatioOut | None
     conversion_value: RatioOut | None
+    reasons: dict[str, dict[Reason, RatioOut]] = Field(
+        description="For each counter some snapshots left null with a reason "
+        "(`deprecated`, `not_provided`, `permission`): the share of the row's snapshots per "
+        "reason. A counter's gap not explained here is snapshots whose source said nothing.",
+        examples=[{"impressions": {"deprecated": 0.25}}],
+    )
 
 
 class KpiValues(BaseModel):

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.content.models import ContentFormat
@@ -34,6 +35,16 @@ AMOUNTS = ("spend", "conversion_value")
 MEASURES = COUNTERS + AMOUNTS
 
 
+class Reason(enum.StrEnum):
+    """Why a counter is null (issue 21): the platform retired the metric, did not report
+    it for this object or day, or refused it to our token. A null without a reason is a
+    counter the source did not send and said nothing about."""
+
+    deprecated = "deprecated"
+    not_provided = "not_provided"
+    permission = "permission"
+
+
 class Granularity(enum.StrEnum):
     hour = "hour"
     day = "day"
@@ -56,6 +67,8 @@ class Measures:
     spend: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     conversion_value: Mapped[Decimal | None] = mapped_column(sa.Numeric())
     source: Mapped[str | None] = mapped_column(sa.String(100))
+    #: {counter: Reason} for the null counters whose source said why.
+    unreported: Mapped[dict[str, str] | None] = mapped_column(JSONB)
 
 
 class IngestRow(Measures, Base):

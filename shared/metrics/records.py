@@ -24,6 +24,7 @@ COPY_COLUMNS = (
     "period_start",
     *MEASURES,
     "source",
+    "unreported",
 )
 
 _MEASURES_OF = operator.attrgetter(*MEASURES)
@@ -66,4 +67,5 @@ def copy_record(
         row.period_start,
         *measures,
         row.source,
+        None if row.unreported is None else row.unreported.model_dump_json(exclude_none=True),
     )

@@ -5,9 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
-from shared.metrics.models import Granularity
+from shared.metrics.models import Granularity, Reason
 from shared.schemas import InputModel, JsonInt, Money, MoneyText, ReadModel, RowTimestamp, Text
 
 MAX_ROWS = 10_000
@@ -26,6 +26,26 @@ IN_TARGETS_CURRENCY = (
 
 def decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+class Unreported(InputModel):
+    """Why the source left counters null: only for counters the row leaves null."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    impressions: Reason | None = None
+    reach: Reason | None = None
+    engagements: Reason | None = None
+    likes: Reason | None = None
+    comments: Reason | None = None
+    shares: Reason | None = None
+    saves: Reason | None = None
+    clicks: Reason | None = None
+    video_views: Reason | None = None
+    leads: Reason | None = None
+    conversions: Reason | None = None
+    spend: Reason | None = None
+    conversion_value: Reason | None = None
 
 
 class SnapshotIn(InputModel):
@@ -81,6 +101,13 @@ class SnapshotIn(InputModel):
     spend: MoneyText | None = Field(default=None, description=IN_TARGETS_CURRENCY)
     conversion_value: MoneyText | None = Field(default=None, description=IN_TARGETS_CURRENCY)
     source: Text | None = Field(default=None, max_length=100, examples=["meta_insights_v23"])
+    unreported: Unreported | None = Field(
+        default=None,
+        description="Why counters are null: `deprecated` (the platform retired the metric), "
+        "`not_provided` (it reported nothing for this object or day), `permission` (it "
+        "refused the metric to the token). Counted in KPI coverage.",
+        examples=[{"impressions": "deprecated"}],
+    )
 
 
 class SnapshotBatch(InputModel):
@@ -133,4 +160,12 @@ class SnapshotRead(ReadModel):
     spend: Money | None
     conversion_value: Money | None
     source: str | None
+    unreported: dict[str, Reason] = Field(
+        description="Why null counters are null, for those whose source said why."
+    )
     updated_at: datetime
+
+    @field_validator("unreported", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return {} if value is None else value

@@ -36,14 +36,21 @@ def batches(uow: UnitOfWork) -> TenantRepository[IngestBatch]:
 
 
 async def ingest(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: Bulk[SnapshotIn], now: datetime
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    body: Bulk[SnapshotIn],
+    now: datetime,
+    timezone: str | None = None,
 ) -> IngestBatch:
     """All or nothing (ING-2: the schema's errors, the rules', unknown targets and money
     finer than its currency, in one answer); accepted rows are COPYed in this transaction
-    with the batch and its recorded merge job, so the `202` means durable (ING-3, ING-5)."""
-    timezone = await uow.session.scalar(
-        sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
-    )
+    with the batch and its recorded merge job, so the `202` means durable (ING-3, ING-5).
+    Days start at midnight UTC or in `timezone`: the workspace's unless a platform report
+    says its account counts days in another zone."""
+    if timezone is None:
+        timezone = await uow.session.scalar(
+            sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
+        )
     named = await read_targets(uow, workspace_id, body)
     rows = body.checked(
         [*row_problems(body, now, timezone or "UTC"), *named.errors, *money_problems(body, named)]

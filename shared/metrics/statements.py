@@ -74,11 +74,11 @@ REPLACED = sa.text(
     WHERE m.batch_seq < :seq
       AND (m.impressions, m.reach, m.engagements, m.likes, m.comments, m.shares, m.saves,
            m.clicks, m.video_views, m.leads, m.conversions, m.spend, m.conversion_value,
-           m.source, m.campaign_id, m.platform, m.format, m.paid)
+           m.source, m.unreported, m.campaign_id, m.platform, m.format, m.paid)
           IS DISTINCT FROM
           (l.impressions, l.reach, l.engagements, l.likes, l.comments, l.shares, l.saves,
            l.clicks, l.video_views, l.leads, l.conversions, l.spend, l.conversion_value,
-           l.source, l.campaign_ref, l.platform, l.format, l.paid)
+           l.source, l.unreported, l.campaign_ref, l.platform, l.format, l.paid)
     """
 ).columns(*MetricSnapshot.__table__.c)
 
@@ -91,12 +91,12 @@ MERGE = sa.text(
         workspace_id, target_id, granularity, period_start, content_item_id,
         impressions, reach, engagements, likes, comments, shares, saves, clicks,
         video_views, leads, conversions, spend, conversion_value,
-        source, campaign_id, platform, format, paid,
+        source, unreported, campaign_id, platform, format, paid,
         batch_id, batch_seq, updated_at)
     SELECT :workspace, target_id, granularity, period_start, content_item_id,
            l.impressions, l.reach, l.engagements, l.likes, l.comments, l.shares, l.saves,
            l.clicks, l.video_views, l.leads, l.conversions, l.spend, l.conversion_value,
-           l.source, l.campaign_ref, l.platform, l.format, l.paid,
+           l.source, l.unreported, l.campaign_ref, l.platform, l.format, l.paid,
            :batch, :seq, now()
     FROM ({_STAGED}) l
     ON CONFLICT (workspace_id, target_id, granularity, period_start) DO UPDATE
@@ -106,7 +106,8 @@ MERGE = sa.text(
         clicks = EXCLUDED.clicks, video_views = EXCLUDED.video_views,
         leads = EXCLUDED.leads, conversions = EXCLUDED.conversions,
         spend = EXCLUDED.spend, conversion_value = EXCLUDED.conversion_value,
-        source = EXCLUDED.source, campaign_id = EXCLUDED.campaign_id,
+        source = EXCLUDED.source, unreported = EXCLUDED.unreported,
+        campaign_id = EXCLUDED.campaign_id,
         platform = EXCLUDED.platform, format = EXCLUDED.format, paid = EXCLUDED.paid,
         batch_id = EXCLUDED.batch_id, batch_seq = EXCLUDED.batch_seq,
         updated_at = now()
@@ -117,13 +118,14 @@ MERGE = sa.text(
            metric_snapshots.video_views, metric_snapshots.leads,
            metric_snapshots.conversions, metric_snapshots.spend,
            metric_snapshots.conversion_value, metric_snapshots.source,
-           metric_snapshots.campaign_id, metric_snapshots.platform,
+           metric_snapshots.unreported, metric_snapshots.campaign_id, metric_snapshots.platform,
            metric_snapshots.format, metric_snapshots.paid)
           IS DISTINCT FROM
           (EXCLUDED.impressions, EXCLUDED.reach, EXCLUDED.engagements, EXCLUDED.likes,
            EXCLUDED.comments, EXCLUDED.shares, EXCLUDED.saves, EXCLUDED.clicks,
            EXCLUDED.video_views, EXCLUDED.leads, EXCLUDED.conversions, EXCLUDED.spend,
-           EXCLUDED.conversion_value, EXCLUDED.source, EXCLUDED.campaign_id,
+           EXCLUDED.conversion_value, EXCLUDED.source, EXCLUDED.unreported,
+           EXCLUDED.campaign_id,
            EXCLUDED.platform, EXCLUDED.format, EXCLUDED.paid)
     RETURNING metric_snapshots.*
     """

@@ -73,7 +73,23 @@ def row_problems(body: Bulk[SnapshotIn], now: datetime, timezone: str = "UTC") -
                     "period_out_of_range",
                 )
             )
+        if row.unreported is not None:
+            errors += _explained_values(body, index, row)
     return errors
+
+
+def _explained_values(body: Bulk[SnapshotIn], index: int, row: SnapshotIn) -> list[FieldError]:
+    """A counter is either reported or null with a reason, never both."""
+    assert row.unreported is not None
+    return [
+        FieldError(
+            ("body", body.collection, index, "unreported", name),
+            f"{name} has a value: a reason is for a null counter",
+            "reason_for_reported",
+        )
+        for name, reason in row.unreported
+        if reason is not None and getattr(row, name) is not None
+    ]
 
 
 def money_problems(body: Bulk[SnapshotIn], named: Targets) -> list[FieldError]:

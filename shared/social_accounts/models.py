@@ -16,6 +16,7 @@ class Platform(enum.StrEnum):
     x = "x"
     youtube = "youtube"
     pinterest = "pinterest"
+    reddit = "reddit"
 
 
 class SocialAccount(TenantOwned, Versioned, Base):

@@ -27,6 +27,7 @@ SINGLE_OBJECTS = {
     "/v1/kpis/best-times",
     "/v1/kpis/share-of-voice",
     "/v1/kpis/responsiveness",
+    "/v1/metric-registry",
 }
 
 
@@ -222,6 +223,16 @@ async def test_workspace_a_never_sees_workspace_b(
             },
         ),
         ("/v1/campaigns", {"name": "x", "objective": "sales", "audience_ids": ["{audience_id}"]}),
+        (
+            "/v1/platform-reports",
+            {
+                "platform": "instagram",
+                "object_type": "media",
+                "api_version": "v23.0",
+                "content_item_id": "{item_id}",
+                "payload": {"data": [{"name": "views", "values": [{"value": 3}]}]},
+            },
+        ),
         (
             "/v1/audiences",
             {

@@ -74,6 +74,7 @@ def test_a_record_gives_each_column_its_value() -> None:
         "spend": Decimal("12.50"),
         "conversion_value": Decimal("3"),
         "source": "meta_insights_v23",
+        "unreported": None,
     }
 
 
@@ -99,3 +100,14 @@ def test_money_is_recorded_with_its_currencys_places(
 def test_a_row_without_money_needs_no_currency() -> None:
     record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, snapshot(), None), strict=True))
     assert (record["spend"], record["conversion_value"]) == (None, None)
+
+
+def test_a_record_keeps_why_counters_are_null_as_json() -> None:
+    row = snapshot(
+        period_start="2026-11-02T00:00:00Z",
+        granularity="day",
+        reach=10,
+        unreported={"impressions": "deprecated", "clicks": "permission"},
+    )
+    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, row, "EUR"), strict=True))
+    assert record["unreported"] == '{"impressions":"deprecated","clicks":"permission"}'

@@ -1,0 +1,48 @@
+"""Data in from the platforms (issue 21): the metric registry, and a platform's response
+posted as it came, read into snapshots through the registry."""
+
+from __future__ import annotations
+
+from fastapi import Response, status
+
+from services.api.deps import EditorKey, UoW, ViewerKey, v1_router
+from services.api.problems import IDEMPOTENCY
+from shared.db.base import utcnow
+from shared.jobs.work import IngestBatchRead
+from shared.platforms import registry, service
+from shared.platforms.registry import Registry
+from shared.platforms.schemas import PlatformReportAccepted, PlatformReportIn
+
+registry_router = v1_router("/metric-registry", "platforms")
+reports_router = v1_router("/platform-reports", "platforms")
+
+
+@registry_router.get(
+    "",
+    response_model=Registry,
+    summary="What each platform reports, per object type and API version, and the counter "
+    "each metric lands on",
+)
+async def get_metric_registry(key: ViewerKey) -> Registry:
+    return registry.load()
+
+
+@reports_router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PlatformReportAccepted,
+    summary="Ingest a platform's insights response as it returned it (read through the "
+    "registry, merged by the worker)",
+    responses=IDEMPOTENCY,
+)
+async def post_platform_report(
+    body: PlatformReportIn, uow: UoW, key: EditorKey, response: Response
+) -> PlatformReportAccepted:
+    batch, adapted, report = await service.ingest_report(uow, key.workspace_id, body, utcnow())
+    response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
+    return PlatformReportAccepted(
+        report=report,
+        buckets=batch.row_count,
+        ignored_metrics=list(adapted.ignored),
+        batch=IngestBatchRead.model_validate(batch),
+    )
