@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         attribution.router,
         listening.terms_router,
         listening.router,
+        listening.sources_router,
         crisis.policies_router,
         crisis.alerts_router,
         webhooks.router,

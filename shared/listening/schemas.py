@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, computed_field
 
+from shared.jobs.work import IngestBatchRead
 from shared.listening.models import MentionStatus, SentimentSource, TermKind
 from shared.listening.reports import ResponseReason, response_reasons
 from shared.listening.sentiment import Language, SentimentLabel
@@ -162,3 +163,38 @@ class MentionUpdate(UpdateModel):
     status: MentionStatus | None = None
     assignee: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
     needs_response: StrictBool | None = None
+
+
+class ListeningReportIn(InputModel):
+    """A listening source's response page, exactly as the source returned it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "reddit_listing",
+                    "payload": {
+                        "kind": "Listing",
+                        "data": {"after": None, "children": []},
+                    },
+                }
+            ]
+        },
+    )
+
+    source: Literal["x_recent_search", "youtube_comment_threads", "reddit_listing"] = Field(
+        description="X API v2 recent search (with `expansions=author_id`), YouTube Data API "
+        "commentThreads.list, or a Reddit listing (posts and comments)."
+    )
+    payload: dict[str, Any] = Field(description="The source's response body, as returned.")
+
+
+class ListeningReportAccepted(ReadModel):
+    source: str
+    mentions: int = Field(description="Mentions read from the page.")
+    next_page: str | None = Field(
+        description="The source's token for the next page (X `next_token`, YouTube "
+        "`nextPageToken`, Reddit `after`); null on the last page."
+    )
+    batch: IngestBatchRead | None = Field(description="Null when the page held no mention.")

@@ -150,6 +150,15 @@ PLATFORM_REPORT = {
 }
 
 
+#: A recorded page of each listening source.
+LISTENING_PAGES = {
+    source: json.loads(
+        (Path(__file__).parents[1] / f"fixtures/platforms/listening/{source}.json").read_text()
+    )
+    for source in ("x_recent_search", "youtube_comment_threads", "reddit_listing")
+}
+
+
 def _fix_body(body: dict[str, Any]) -> None:
     """The rules of one object's fields (and of the objects it holds)."""
     for name in ("campaign_id", "content_item_id", "social_account_id", "source_audience_id"):
@@ -190,6 +199,9 @@ def _fix_body(body: dict[str, Any]) -> None:
     if isinstance(body.get("unreported"), dict):  # a reason is for a null counter only
         for name in [n for n in body["unreported"] if body.get(n) is not None]:
             del body["unreported"][name]
+    if "payload" in body and body.get("source") in LISTENING_PAGES:  # a source's page
+        body["payload"] = LISTENING_PAGES[body["source"]]
+        return
     if "payload" in body and "object_type" in body:  # a platform's response, as it returns it
         body.update(PLATFORM_REPORT)
         if body.get("as_of") is not None:  # a past day

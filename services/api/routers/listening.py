@@ -33,14 +33,17 @@ from services.api.deps import (
 )
 from services.api.metrics import MENTIONS_INGESTED
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from shared.bulk import Bulk
 from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
 from shared.errors import FieldError, ValidationFailed
 from shared.jobs.work import IngestBatchRead
-from shared.listening import inbox, ingestion, reports, terms
+from shared.listening import inbox, ingestion, reports, sources, terms
 from shared.listening.models import MentionStatus, TermKind
 from shared.listening.reports import MentionScope, Responsiveness, ShareOfVoice, TermVoice
 from shared.listening.schemas import (
+    ListeningReportAccepted,
+    ListeningReportIn,
     MentionBatch,
     MentionIn,
     MentionRead,
@@ -54,6 +57,7 @@ from shared.social_accounts.models import Platform
 
 terms_router = v1_router("/tracked-terms", "listening")
 router = v1_router("/mentions", "listening")
+sources_router = v1_router("/listening-reports", "listening")
 reports_router = v1_router("/kpis", "kpis")
 #: `GET /v1/mentions?ids=`: an alert's sample mentions (20) fit with room to spare.
 MAX_IDS = 100
@@ -285,4 +289,32 @@ async def get_responsiveness(uow: UoW, query: ReportFilters) -> Response:
     # The CSV line leaves out `from` and `to`, as every report's: the request holds them.
     return report_answer(
         query.csv, result, [result], "responsiveness", Responsiveness, omit=("from", "to")
+    )
+
+
+@sources_router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ListeningReportAccepted,
+    summary="Ingest a listening source's response page as it returned it (X, YouTube, Reddit)",
+    responses=IDEMPOTENCY,
+)
+async def ingest_listening_report(
+    body: ListeningReportIn, uow: UoW, key: EditorKey, response: Response
+) -> ListeningReportAccepted:
+    try:
+        page = sources.ADAPTERS[body.source](body.payload)
+    except sources.SourceShapeError as exc:
+        error = exc.field_error()
+        located = FieldError(("body", "payload", *error.loc), error.msg, error.type)
+        raise ValidationFailed([located]) from None
+    batch = None
+    if page.mentions:
+        stored = await ingestion.ingest(
+            uow, key.workspace_id, Bulk.whole("payload", page.mentions), utcnow()
+        )
+        response.headers["Location"] = f"/v1/ingest-batches/{stored.id}"
+        batch = IngestBatchRead.model_validate(stored)
+    return ListeningReportAccepted(
+        source=body.source, mentions=len(page.mentions), next_page=page.next_page, batch=batch
     )
