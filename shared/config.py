@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     webhook_max_in_flight: int = Field(default=64, ge=1, le=1000)
     webhook_retention_days: int = Field(default=30, ge=1, le=3650)
     secrets_key: SecretStr | None = None
+    #: Where the pull connectors reach Meta's Graph API: a setting, so tests point them at
+    #: a local fake platform (issue 21).
+    meta_graph_base_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://")
+    platform_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    #: A platform's rate-limit wait up to this long is slept in the pull; a longer one
+    #: ends the pull and moves the account's next pull past it.
+    platform_max_wait_seconds: float = Field(default=30.0, ge=0, le=600)
     crisis_eval_interval_seconds: int = Field(default=60, ge=1)
     #: Processes the worker scores mentions in (about 250 MB each); 0 scores on its event
     #: loop.

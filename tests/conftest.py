@@ -18,6 +18,7 @@ from shared.logging import configure_logging
 from tests.clean_logs import leaks
 from tests.harness import Services, running_services
 from tests.helpers.browser import browser, context  # noqa: F401  (fixtures)
+from tests.helpers.fake_platform import fake_graph  # noqa: F401  (fixture)
 from tests.helpers.http import roomy  # noqa: F401  (fixture)
 from tests.loopback import guarded_subprocesses, loopback_only, reported
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)
@@ -101,6 +102,8 @@ def settings(services: Services) -> Settings:
         smm_admin_token=OPERATOR_TOKEN,
         secrets_key=SECRETS_KEY,
         webhook_allow_private=True,
+        # Never Meta from a test: pulls reach a local fake platform, or this closed port.
+        meta_graph_base_url="http://127.0.0.1:9",
         rate_limit_per_minute=100_000,
         auth_failures_per_minute=100_000,
         max_body_bytes=256 * 1024,

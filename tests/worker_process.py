@@ -27,6 +27,7 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "DATABASE_URL": str(settings.database_url),
         "REDIS_URL": str(settings.redis_url),
         "SECRETS_KEY": settings.secrets_key.get_secret_value(),
+        "META_GRAPH_BASE_URL": settings.meta_graph_base_url,
         "WORKER_METRICS_PORT": "0",
         "LOG_LEVEL": "INFO",
     }

@@ -33,7 +33,9 @@ from shared.db.uow import unit_of_work
 from shared.idempotency import store as idempotency
 from shared.jobs import service as jobs_service
 from shared.logging import configure_logging
+from shared.platforms import registry
 from shared.segments import service as segments
+from shared.social_accounts import service as social_accounts
 from shared.webhooks import dispatch as webhook_dispatch
 
 log = structlog.get_logger(__name__)
@@ -123,6 +125,13 @@ async def schedule_segments(ctx: dict[str, Any]) -> int:
         return await segments.schedule_due(uow, utcnow())
 
 
+async def schedule_pulls(ctx: dict[str, Any]) -> int:
+    """A recorded pull for each social account whose sync time has come (issue 21)."""
+    wc = typed(ctx)
+    async with unit_of_work(wc.sessionmaker, wc.queue) as uow:
+        return await social_accounts.schedule_due(uow, utcnow())
+
+
 def every(seconds: int) -> dict[str, Any]:
     """arq cron fields for "every N seconds" (N under a minute), or every N // 60 minutes."""
     if seconds < 60:
@@ -162,6 +171,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         if long_running:
             dispatcher = WebhookDispatcher(settings, ctx["app"].sessionmaker)
             ctx["webhooks"] = (dispatcher, asyncio.create_task(dispatcher.run()))
+        registry.load()  # a broken metric registry stops the start, not a pull later
         log.info("worker.started", functions=sorted(job.name for job in HANDLERS))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -203,6 +213,14 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
                 timeout=120,
             ),
             cron(schedule_segments, name="segments.schedule", second=20, unique=True, timeout=60),
+            cron(
+                schedule_pulls,
+                name="platforms.schedule",
+                second={10, 40},
+                run_at_startup=True,
+                unique=True,
+                timeout=60,
+            ),
             cron(purge_idempotency, name="idempotency.purge", minute=17, second=0, unique=True),
             cron(purge_webhooks, name="webhooks.purge", minute=47, second=0, unique=True),
             cron(

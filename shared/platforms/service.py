@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -77,16 +78,25 @@ def read_payload(body: PlatformReportIn, context: Context) -> Adapted:
         raise _refuse(("body", "payload", *exc.loc), exc.message, "payload_shape") from None
 
 
-async def ingest_report(
+@dataclass(frozen=True)
+class ReportRows:
+    """A report read into snapshot rows, ready for `metrics.ingest` in `timezone`."""
+
+    rows: list[SnapshotIn]
+    adapted: Adapted
+    report: registry.Report
+    timezone: str
+
+
+async def report_rows(
     uow: UnitOfWork,
     workspace_id: uuid.UUID,
     body: PlatformReportIn,
     now: datetime,
     refused: dict[str, Reason] | None = None,
-) -> tuple[IngestBatch, Adapted, str]:
-    """Adapt, check the target and currency, difference lifetime totals, then ingest
-    (ING-1..ING-5) with days in the platform's zone. Returns the batch, what the adapter
-    read and the report's key."""
+) -> ReportRows:
+    """Adapt, check the target and currency, difference lifetime totals: the snapshot
+    rows of one report, with days in the platform's zone."""
     workspace_zone = await uow.session.scalar(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
     )
@@ -119,10 +129,20 @@ async def ingest_report(
     target_id = body.content_item_id or body.campaign_id
     assert target_id is not None
     buckets = await _differenced(uow, workspace_id, target_id, adapted.buckets)
-    source = f"{context.report.key}@{body.api_version}"[:100]
+    source = f"{report.key}@{body.api_version}"[:100]
     rows = [_row(body, bucket, source) for bucket in buckets]
-    batch = await metrics.ingest(uow, workspace_id, Bulk.whole(BUCKETS, rows), now, timezone)
-    return batch, adapted, context.report.key
+    return ReportRows(rows, adapted, report, timezone)
+
+
+async def ingest_report(
+    uow: UnitOfWork, workspace_id: uuid.UUID, body: PlatformReportIn, now: datetime
+) -> tuple[IngestBatch, ReportRows]:
+    """One report down the ING durable path (ING-1..ING-5): a batch and its merge job."""
+    read = await report_rows(uow, workspace_id, body, now)
+    batch = await metrics.ingest(
+        uow, workspace_id, Bulk.whole(BUCKETS, read.rows), now, read.timezone
+    )
+    return batch, read
 
 
 async def _differenced(

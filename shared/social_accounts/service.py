@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from shared.content.models import ContentItem
+from shared.crypto import SecretBox
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict
 from shared.i18n import Text, catalog
-from shared.social_accounts.models import SocialAccount
-from shared.social_accounts.schemas import SocialAccountCreate, SocialAccountUpdate
+from shared.jobs.models import Job
+from shared.platforms.jobs import SyncAccount
+from shared.social_accounts.models import Connection, SocialAccount
+from shared.social_accounts.schemas import CredentialsIn, SocialAccountCreate, SocialAccountUpdate
 
 TEXTS = catalog(
     "social_accounts",
@@ -19,6 +23,11 @@ TEXTS = catalog(
         "duplicate": Text(
             en="{platform} account {external_id} is already connected as {id}",
             fr="le compte {platform} {external_id} est déjà connecté : {id}",
+        ),
+        "not-connected": Text(
+            en="the account has no working credentials (connection: {connection}): set them first",
+            fr="le compte n'a pas d'identifiants valides (connexion : {connection}) : "
+            "renseignez-les d'abord",
         ),
         "in-use": Text(
             en="{count} content item(s) belong to this account: delete or archive them first",
@@ -79,3 +88,78 @@ async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID
     if used:
         raise Conflict(TEXTS["in-use"].of(count=used), "in-use")
     await uow.session.delete(account)
+
+
+async def set_credentials(
+    uow: UnitOfWork,
+    workspace_id: uuid.UUID,
+    account_id: uuid.UUID,
+    body: CredentialsIn,
+    box: SecretBox,
+    now: datetime,
+) -> SocialAccount:
+    """Store the token encrypted; the account is connected again, and pulled at once when
+    it has a schedule."""
+    account = await repo(uow).get(workspace_id, account_id, lock=True)
+    account.access_token_encrypted = box.encrypt(body.access_token)
+    account.token_expires_at = body.expires_at
+    account.api_version = body.api_version
+    account.connection = Connection.connected
+    account.sync_interval_minutes = body.sync_interval_minutes
+    account.next_sync_at = now if body.sync_interval_minutes else None
+    account.last_sync_error = None
+    await uow.session.flush()
+    return account
+
+
+async def clear_credentials(
+    uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID
+) -> SocialAccount:
+    account = await repo(uow).get(workspace_id, account_id, lock=True)
+    account.access_token_encrypted = None
+    account.token_expires_at = None
+    account.connection = None
+    account.next_sync_at = None
+    await uow.session.flush()
+    return account
+
+
+async def sync_now(uow: UnitOfWork, workspace_id: uuid.UUID, account_id: uuid.UUID) -> Job:
+    account = await repo(uow).get(workspace_id, account_id)
+    if account.connection != Connection.connected:
+        raise Conflict(TEXTS["not-connected"].of(connection=account.connection), "not-connected")
+    return uow.enqueue(SyncAccount(account_id=account.id), workspace_id=workspace_id)
+
+
+#: Accounts scheduled per cron tick; the rest wait for the next tick.
+SCHEDULE_BATCH = 500
+
+
+async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
+    """A recorded pull for every connected account whose time has come, its next time set
+    in the same statement: workers running this cron together never pull one twice."""
+    a = SocialAccount
+    due = (
+        sa.select(a.id)
+        .where(
+            a.connection == Connection.connected,
+            a.sync_interval_minutes.is_not(None),
+            a.next_sync_at <= now,
+        )
+        .order_by(a.next_sync_at)
+        .limit(SCHEDULE_BATCH)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    moved = await uow.session.execute(
+        sa.update(a)
+        .where(a.id.in_(due))
+        .values(next_sync_at=now + sa.func.make_interval(0, 0, 0, 0, 0, a.sync_interval_minutes))
+        .returning(a.id, a.workspace_id)
+        .execution_options(synchronize_session=False)
+    )
+    count = 0
+    for account_id, workspace_id in moved:
+        uow.enqueue(SyncAccount(account_id=account_id), workspace_id=workspace_id)
+        count += 1
+    return count

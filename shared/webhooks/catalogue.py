@@ -16,6 +16,7 @@ from shared.kpis.events import KpiTargetMissed
 from shared.metrics.events import IngestCompleted
 from shared.outbox.events import Event
 from shared.segments.schemas import SegmentComputed
+from shared.social_accounts.events import SocialAccountNeedsReauth
 from shared.webhooks.events import WebhookTest
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -31,6 +32,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         IngestCompleted,
         KpiTargetMissed,
         SegmentComputed,
+        SocialAccountNeedsReauth,
         WebhookTest,
     )
 }

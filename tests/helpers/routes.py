@@ -17,6 +17,10 @@ UNSCOPED = {"/v1/workspaces", "/healthz", "/readyz", "/metrics"}
 #: A body that would be valid if the id were A's, so a 404 can only come from scoping.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/social-accounts/{account_id}"): {"handle": "@stolen"},
+    ("PUT", "/v1/social-accounts/{account_id}/credentials"): {
+        "access_token": "stolen",
+        "api_version": "v23.0",
+    },
     ("PATCH", "/v1/campaigns/{campaign_id}"): {"name": "stolen"},
     ("PATCH", "/v1/content-items/{item_id}"): {"caption": "stolen"},
     ("PATCH", "/v1/audiences/{audience_id}"): {"name": "stolen"},

@@ -90,6 +90,7 @@ async def test_the_catalogue_lists_each_event_type_with_its_schema(tenant: Tenan
         "ingest.completed",
         "kpi.target_missed",
         "segment.computed",
+        "social_account.needs_reauth",
         "webhook.test",
     }
     due = catalogue["content_item.due"]

@@ -38,11 +38,11 @@ async def get_metric_registry(key: ViewerKey) -> Registry:
 async def post_platform_report(
     body: PlatformReportIn, uow: UoW, key: EditorKey, response: Response
 ) -> PlatformReportAccepted:
-    batch, adapted, report = await service.ingest_report(uow, key.workspace_id, body, utcnow())
+    batch, read = await service.ingest_report(uow, key.workspace_id, body, utcnow())
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return PlatformReportAccepted(
-        report=report,
+        report=read.report.key,
         buckets=batch.row_count,
-        ignored_metrics=list(adapted.ignored),
+        ignored_metrics=list(read.adapted.ignored),
         batch=IngestBatchRead.model_validate(batch),
     )

@@ -7,9 +7,11 @@ from fastapi import Response, status
 from services.api.deps import (
     AdminKey,
     Cursor,
+    EditorKey,
     Ids,
     IfMatch,
     Limit,
+    Res,
     UoW,
     ViewerKey,
     created,
@@ -18,15 +20,19 @@ from services.api.deps import (
     with_etag,
 )
 from services.api.problems import BODY, CONFLICT, IDEMPOTENCY, NOT_FOUND, PRECONDITION
+from shared.db.base import utcnow
 from shared.db.pagination import DEFAULT_LIMIT
-from shared.schemas import PageOut
+from shared.schemas import NoOptions, PageOut
 from shared.social_accounts import service
 from shared.social_accounts.models import Platform
 from shared.social_accounts.schemas import (
+    CredentialsIn,
     SocialAccountCreate,
     SocialAccountRead,
     SocialAccountUpdate,
+    SyncQueued,
 )
+from shared.webhooks.service import secret_box
 
 router = v1_router("/social-accounts", "social accounts")
 
@@ -100,3 +106,44 @@ async def update_social_account(
 )
 async def delete_social_account(account_id: uuid.UUID, uow: UoW, key: AdminKey) -> None:
     await service.delete(uow, key.workspace_id, account_id)
+
+
+@router.put(
+    "/{account_id}/credentials",
+    response_model=SocialAccountRead,
+    summary="Set the platform credentials and pull schedule (the token is kept encrypted and "
+    "never shown)",
+    responses={**NOT_FOUND, **BODY},
+)
+async def set_credentials(
+    account_id: uuid.UUID, body: CredentialsIn, uow: UoW, key: AdminKey, resources: Res
+) -> SocialAccountRead:
+    account = await service.set_credentials(
+        uow, key.workspace_id, account_id, body, secret_box(resources.settings), utcnow()
+    )
+    return SocialAccountRead.model_validate(account)
+
+
+@router.delete(
+    "/{account_id}/credentials",
+    response_model=SocialAccountRead,
+    summary="Forget the platform credentials: pulls stop",
+    responses=NOT_FOUND,
+)
+async def clear_credentials(account_id: uuid.UUID, uow: UoW, key: AdminKey) -> SocialAccountRead:
+    account = await service.clear_credentials(uow, key.workspace_id, account_id)
+    return SocialAccountRead.model_validate(account)
+
+
+@router.post(
+    "/{account_id}/sync",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SyncQueued,
+    summary="Pull the account's insights now (the worker runs the pull)",
+    responses={**NOT_FOUND, **CONFLICT},
+)
+async def sync_social_account(
+    account_id: uuid.UUID, uow: UoW, key: EditorKey, body: NoOptions | None = None
+) -> SyncQueued:
+    job = await service.sync_now(uow, key.workspace_id, account_id)
+    return SyncQueued(account_id=account_id, job_id=job.id)
