@@ -59,6 +59,7 @@ TITLES = catalog(
         "last-admin-key": _CONFLICT,
         "missing-dates": _CONFLICT,
         "not-deletable": _CONFLICT,
+        "not-connected": _CONFLICT,
         "not-retargeting": _CONFLICT,
         "schedule-past": _CONFLICT,
         "system-status": _CONFLICT,

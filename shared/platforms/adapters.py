@@ -100,7 +100,10 @@ def _items(container: Any, key: str, loc: Loc) -> Iterator[tuple[Loc, Any]]:
 
 
 #: What TikTok writes for a figure it has not computed: not reported, not zero.
+ENGAGEMENT_PARTS = frozenset({"likes", "comments", "shares", "saves"})
 BLANKS = frozenset({"", "-"})
+#: ING-1's largest count; nothing a platform reports comes near it.
+MAX_COUNT = 2**62
 #: LinkedIn writes float noise around zero ("-2E-18") in costs: below this, it is zero.
 NOISE = Decimal("1e-9")
 
@@ -124,12 +127,15 @@ def number(raw: Any, loc: Loc, *, money: bool = False) -> Value | None:
             raise PayloadError(loc, f"{raw!r} is not a number")
     else:
         raise PayloadError(loc, "expected a number")
+    if value.is_finite() and (value.adjusted() > 18 or value > MAX_COUNT):
+        raise PayloadError(loc, "beyond any figure a platform reports")
     if money and -NOISE < value < 0:
         value = Decimal(0)
     if value < 0:
         raise PayloadError(loc, "a negative figure")
     if money:
-        return value
+        places = value.as_tuple().exponent
+        return value.quantize(NOISE) if isinstance(places, int) and places < -9 else value
     if value != value.to_integral_value():
         raise PayloadError(loc, f"{raw!r} is not a whole count")
     return int(value)
@@ -153,15 +159,14 @@ def _resolve(
             continue
         assert metric.counter is not None
         held = chosen.get(metric.counter)
-        if (
-            held is None
-            or metric.reported_by(context.version, day)
-            or not held.reported_by(context.version, day)
-        ):
+        if held is None or _prefer(metric, held, context.version, day):
             chosen[metric.counter] = metric
             values[metric.counter] = found[metric.name]
     unreported: dict[str, Reason] = {}
-    for counter in sorted(report.counters - values.keys()):
+    derived = values.keys() >= ENGAGEMENT_PARTS  # ING-1 adds them up: engagements is known
+    for counter in sorted(
+        report.counters - values.keys() - ({"engagements"} if derived else set())
+    ):
         refused = [
             context.refused[m.name]
             for m in report.mapped()
@@ -171,6 +176,16 @@ def _resolve(
         if reason is not None:
             unreported[counter] = reason
     return values, unreported
+
+
+def _prefer(metric: Metric, held: Metric, version: str, day: date | None) -> bool:
+    """Whether `metric` rather than `held` gives a counter both land on: the replacement
+    over what it replaced, else the one this version and day still report."""
+    if held.replaced_by == metric.name:
+        return True
+    if metric.replaced_by == held.name:
+        return False
+    return metric.reported_by(version, day) or not held.reported_by(version, day)
 
 
 def _ignored(report: Report, names: Sequence[str]) -> tuple[str, ...]:
@@ -200,6 +215,7 @@ def meta_insights(payload: Mapping[str, Any], context: Context) -> Adapted:
     report = context.report
     per_bucket: dict[datetime, dict[str, Value]] = {}
     names: list[str] = []
+    mapped = {m.name for m in report.mapped()}
     as_of = local_midnight(context.as_of, context.timezone)
     for loc, entry in _items(payload, "data", ()):
         entry = _mapping(entry, loc)
@@ -207,6 +223,10 @@ def meta_insights(payload: Mapping[str, Any], context: Context) -> Adapted:
         if not isinstance(name, str):
             raise PayloadError((*loc, "name"), "expected a metric name")
         names.append(name)
+        period = entry.get("period")
+        wanted = "lifetime" if report.period == "lifetime" else "day"
+        if name not in mapped or (period is not None and period != wanted):
+            continue  # a metric we do not map, or a week / 28-day figure of a daily one
         if "total_value" in entry:
             total = _mapping(entry["total_value"], (*loc, "total_value"))
             value = _meta_value(
@@ -292,6 +312,7 @@ def meta_ads_insights(payload: Mapping[str, Any], context: Context) -> Adapted:
     report = context.report
     per_day: dict[date, dict[str, Value]] = {}
     currencies: set[str] = set()
+    campaigns: dict[str, Loc] = {}
     names: set[str] = set()
     plain = {m.name: m for m in report.mapped() if m.array is None}
     arrays = [m for m in report.mapped() if m.array is not None]
@@ -311,14 +332,18 @@ def meta_ads_insights(payload: Mapping[str, Any], context: Context) -> Adapted:
             metric = plain.get(key)
             if metric is not None:
                 _add(found, key, number(raw, (*loc, key), money=metric.unit == "money"))
+        campaign = row.get("campaign_id")
+        if campaign is not None:
+            campaigns.setdefault(str(campaign), loc)
+            if len(campaigns) > 1:
+                raise PayloadError((*loc, "campaign_id"), "rows of several campaigns: post one")
         for metric in arrays:
             assert metric.array is not None
-            if metric.array not in row:
-                continue
-            entries = _list(row[metric.array], (*loc, metric.array))
+            entries = _list(row.get(metric.array, []), (*loc, metric.array))
             value = _action(entries, metric, context.window, (*loc, metric.array))
-            if value is not None:
-                _add(found, metric.name, value)
+            if value is None and "spend" in row:
+                value = 0  # Meta leaves out the action types nobody took: a day that spent
+            _add(found, metric.name, value)
     if len(currencies) > 1:
         raise PayloadError(("data",), f"rows in several currencies: {sorted(currencies)}")
     per_bucket = {local_midnight(day, context.timezone): found for day, found in per_day.items()}
@@ -352,9 +377,13 @@ def _action(entries: Sequence[Any], metric: Metric, window: str | None, loc: Loc
 # ------------------------------------------------------------------------ LinkedIn
 
 
+#: Epoch milliseconds from 2000 to 2100: anything else is no date a platform reports.
+_EPOCH_MS = range(946_684_800_000, 4_102_444_800_000)
+
+
 def _epoch_ms(raw: Any, loc: Loc) -> datetime:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise PayloadError(loc, "expected epoch milliseconds")
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw not in _EPOCH_MS:
+        raise PayloadError(loc, "expected epoch milliseconds from 2000 to 2100")
     return datetime.fromtimestamp(raw / 1000, UTC)
 
 
@@ -392,6 +421,21 @@ def linkedin_share_statistics(payload: Mapping[str, Any], context: Context) -> A
     )
 
 
+def _ymd(raw: Any, loc: Loc) -> date:
+    """LinkedIn's `{year, month, day}`."""
+    parts = _mapping(raw, loc)
+    values = []
+    for key in ("year", "month", "day"):
+        value = _get(parts, key, loc)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PayloadError((*loc, key), "expected an integer")
+        values.append(value)
+    try:
+        return date(*values)
+    except (ValueError, OverflowError):
+        raise PayloadError(loc, "not a date") from None
+
+
 def linkedin_ad_analytics(payload: Mapping[str, Any], context: Context) -> Adapted:
     """`elements[]` with `dateRange.start {year, month, day}` (DAILY granularity) and the
     requested fields; costs are decimal strings in the account's currency."""
@@ -403,13 +447,9 @@ def linkedin_ad_analytics(payload: Mapping[str, Any], context: Context) -> Adapt
         span = _mapping(_get(element, "dateRange", loc), (*loc, "dateRange"))
         start_loc = (*loc, "dateRange", "start")
         start = _mapping(_get(span, "start", (*loc, "dateRange")), start_loc)
-        end = span.get("end")
-        try:
-            day = date(*(int(_get(start, k, start_loc)) for k in ("year", "month", "day")))
-            if isinstance(end, Mapping) and date(end["year"], end["month"], end["day"]) != day:
-                raise PayloadError((*loc, "dateRange", "end"), "ask timeGranularity=DAILY")
-        except (TypeError, ValueError, KeyError):
-            raise PayloadError(start_loc, "not a date") from None
+        day = _ymd(start, start_loc)
+        if "end" in span and _ymd(span["end"], (*loc, "dateRange", "end")) != day:
+            raise PayloadError((*loc, "dateRange", "end"), "ask timeGranularity=DAILY")
         found = per_bucket.setdefault(local_midnight(day, context.timezone), {})
         for key, raw in element.items():
             names.add(key)
@@ -439,11 +479,17 @@ def tiktok_integrated_report(payload: Mapping[str, Any], context: Context) -> Ad
     data = _mapping(_get(payload, "data", ()), ("data",))
     per_bucket: dict[datetime, dict[str, Value]] = {}
     names: set[str] = set()
+    campaigns: set[str] = set()
     for loc, row in _items(data, "list", ("data",)):
         row = _mapping(row, loc)
         dims = _mapping(_get(row, "dimensions", loc), (*loc, "dimensions"))
         day_loc = (*loc, "dimensions", "stat_time_day")
         day = _day(_get(dims, "stat_time_day", (*loc, "dimensions")), day_loc, "%Y-%m-%d %H:%M:%S")
+        campaign = dims.get("campaign_id")
+        if campaign is not None:
+            campaigns.add(str(campaign))
+            if len(campaigns) > 1:
+                raise PayloadError((*loc, "dimensions", "campaign_id"), "rows of several campaigns")
         metrics = _mapping(_get(row, "metrics", loc), (*loc, "metrics"))
         found = per_bucket.setdefault(local_midnight(day, context.timezone), {})
         for key, raw in metrics.items():

@@ -18,6 +18,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -25,6 +26,9 @@ from shared.metrics.models import Reason
 
 THROTTLED = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TOKEN_REFUSED = frozenset({102, 190})
+#: Code 100 subcodes about the object, not a metric: 33 (no such object, or no access),
+#: 2108006 (media posted before the account became a business account).
+OBJECT_REFUSED = frozenset({33, 2108006})
 #: Waits when Meta throttles without saying for how long.
 DEFAULT_WAIT_SECONDS = 60.0
 
@@ -35,6 +39,11 @@ class PlatformError(RuntimeError):
 
 class TokenRefused(PlatformError):
     """The token is expired or revoked."""
+
+
+class ObjectRefused(PlatformError):
+    """The platform will not report on this object (deleted, posted before the account
+    became a business account): the pull skips it."""
 
 
 class RateLimited(PlatformError):
@@ -125,11 +134,11 @@ class MetaGraph:
             self.calls += 1
             try:
                 response = await self._client.get(
-                    f"/{self._version}/{path}",
+                    f"/{quote(self._version, safe='')}/{path}",
                     params=params,
                     headers={"Authorization": f"Bearer {self._token}"},
                 )
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise PlatformError(f"the platform could not be reached: {exc!r}") from None
             try:
                 body = response.json()
@@ -140,16 +149,24 @@ class MetaGraph:
             message = str(error.get("message", "")) if isinstance(error, dict) else ""
             throttled = response.status_code == 429 or code in THROTTLED
             if throttled:
-                wait = _retry_after(response.headers) or usage_wait(response.headers)
-                wait = DEFAULT_WAIT_SECONDS if wait is None else wait
+                said = [
+                    w
+                    for w in (_retry_after(response.headers), usage_wait(response.headers))
+                    if w is not None
+                ]
+                wait = max(said) if said else DEFAULT_WAIT_SECONDS
                 if attempt == 2:
                     raise RateLimited(wait, message or "throttled")
                 await self._wait(wait, message or f"HTTP {response.status_code}")
                 continue
             if code in TOKEN_REFUSED:
                 raise TokenRefused(message or "the token was refused")
+            if code == 100 and error.get("error_subcode") in OBJECT_REFUSED:  # type: ignore[union-attr]
+                raise ObjectRefused(message)
             if code == 100:
-                raise MetricRefused(Reason.deprecated, message)
+                # "not supported for this media (product) type": the metric exists, not here
+                reason = Reason.not_provided if "media" in message.lower() else Reason.deprecated
+                raise MetricRefused(reason, message)
             if code == 10 or (isinstance(code, int) and 200 <= code < 300):
                 raise MetricRefused(Reason.permission, message)
             if error is not None or response.status_code >= 400 or not isinstance(body, dict):
@@ -166,7 +183,7 @@ class MetaGraph:
             params = {"fields": "id", "limit": str(page_size)}
             if after:
                 params["after"] = after
-            body = await self.get(f"{object_id}/{edge}", params)
+            body = await self.get(f"{quote(object_id, safe='')}/{edge}", params)
             for entry in body.get("data") or ():
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     yield entry["id"]
@@ -181,7 +198,7 @@ class MetaGraph:
         """The object's insights for `metrics`, and the metrics the platform refused with
         why: on a refusal of the whole request, each metric is asked alone, so one retired
         or forbidden metric leaves the others synced."""
-        path = f"{object_id}/insights"
+        path = f"{quote(object_id, safe='')}/insights"
         try:
             return await self.get(path, {"metric": ",".join(metrics)}), {}
         except MetricRefused as exc:

@@ -74,7 +74,7 @@ class Metric(_Strict):
         default=None, description="The canonical counter it lands on; null: kept out."
     )
     aggregation: Aggregation
-    unit: Literal["count", "milliseconds", "money", "percent"]
+    unit: Literal["count", "milliseconds", "seconds", "minutes", "money", "ratio"]
     since: str | None = Field(default=None, description="First API version reporting it.")
     until: str | None = Field(default=None, description="Last API version reporting it.")
     retired_on: date | None = Field(

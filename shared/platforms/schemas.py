@@ -70,12 +70,14 @@ class PlatformReportIn(InputModel):
     )
     as_of: date | None = Field(
         default=None,
+        json_schema_extra={"maxLength": 10},
         description="For a lifetime total: the day it is as of, in `timezone`. Default: today. "
         "It is stored as that day's increase over what the days before it hold.",
     )
     attribution_window: str | None = Field(
         default=None,
         pattern=r"^(1d|7d|28d)_(click|view)$",
+        max_length=8,
         description="Meta `actions`: read this window's key instead of `value`.",
     )
     payload: dict[str, Any] = Field(

@@ -12,14 +12,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
+from shared import money
 from shared.bulk import Bulk
 from shared.content.references import read_targets
 from shared.db.uow import UnitOfWork
 from shared.errors import FieldError, ValidationFailed
-from shared.jobs.work import IngestBatch
-from shared.metrics import service as metrics
-from shared.metrics.models import AMOUNTS, COUNTERS, Granularity, MetricSnapshot, Reason
+from shared.metrics.models import AMOUNTS, COUNTERS, Granularity, Reason
 from shared.metrics.schemas import SnapshotIn, Unreported
 from shared.platforms import registry
 from shared.platforms.adapters import Adapted, Bucket, Context, PayloadError, adapt
@@ -101,7 +101,13 @@ async def report_rows(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
     )
     report = report_for(body)
-    timezone = body.timezone or report.days_in or workspace_zone or "UTC"
+    if body.timezone and report.days_in and body.timezone != report.days_in:
+        raise _refuse(
+            ("body", "timezone"),
+            f"{report.key} counts days in {report.days_in}, whatever the account's zone",
+            "fixed_timezone",
+        )
+    timezone = report.days_in or body.timezone or workspace_zone or "UTC"
     today = now.astimezone(ZoneInfo(timezone)).date()
     if body.as_of is not None and not EARLIEST <= body.as_of <= today:
         raise _refuse(("body", "as_of"), f"a day from {EARLIEST} to today", "as_of_out_of_range")
@@ -130,66 +136,96 @@ async def report_rows(
     assert target_id is not None
     buckets = await _differenced(uow, workspace_id, target_id, adapted.buckets)
     source = f"{report.key}@{body.api_version}"[:100]
-    rows = [_row(body, bucket, source) for bucket in buckets]
+    rows = [_row(body, bucket, source, currency) for bucket in buckets]
     return ReportRows(rows, adapted, report, timezone)
 
 
-async def ingest_report(
-    uow: UnitOfWork, workspace_id: uuid.UUID, body: PlatformReportIn, now: datetime
-) -> tuple[IngestBatch, ReportRows]:
-    """One report down the ING durable path (ING-1..ING-5): a batch and its merge job."""
-    read = await report_rows(uow, workspace_id, body, now)
-    batch = await metrics.ingest(
-        uow, workspace_id, Bulk.whole(BUCKETS, read.rows), now, read.timezone
+#: A target's days as they stand: each day's latest staged row (queued, not merged yet)
+#: or else its merged snapshot. Lifetime totals are differenced against these, so a total
+#: posted before the previous day's merge ran is not counted twice.
+_DAYS = """
+    WITH staged AS (
+        SELECT DISTINCT ON (r.period_start) r.period_start, {columns}
+        FROM ingest_rows r JOIN ingest_batches b ON b.id = r.batch_id
+        WHERE b.workspace_id = :workspace AND b.status = 'queued'
+          AND coalesce(r.content_item_id, r.campaign_id) = :target
+          AND r.granularity = 'day'
+        ORDER BY r.period_start, b.seq DESC, r.seq DESC
+    ), days AS (
+        SELECT period_start, {plain} FROM staged
+        UNION ALL
+        SELECT m.period_start, {stored} FROM metric_snapshots m
+        WHERE m.workspace_id = :workspace AND m.target_id = :target AND m.granularity = 'day'
+          AND m.period_start NOT IN (SELECT period_start FROM staged)
     )
-    return batch, read
+    SELECT max(period_start), {sums} FROM days WHERE period_start < :day
+    UNION ALL
+    SELECT max(period_start), {nulls} FROM days WHERE period_start > :day
+"""
 
 
 async def _differenced(
     uow: UnitOfWork, workspace_id: uuid.UUID, target_id: uuid.UUID, buckets: Sequence[Bucket]
 ) -> list[Bucket]:
     """A lifetime total as its day's increase: the total less what the target's days
-    before it hold. A platform that restates a total down (spam removed) gives 0 that day,
-    not a negative count. Daily buckets pass as they are."""
+    before it hold, staged or merged. A platform that restates a total down (spam removed)
+    gives 0 that day, not a negative count. A total older than a day already stored is
+    refused: the later days' increases were computed without it. Daily buckets pass."""
     out = []
     for bucket in buckets:
         if not bucket.lifetime:
             out.append(bucket)
             continue
-        s = MetricSnapshot
         counted = [name for name in COUNTERS if name in bucket.values]
-        before = {}
-        if counted:
-            row = (
-                await uow.session.execute(
-                    sa.select(*(sa.func.sum(getattr(s, name)) for name in counted)).where(
-                        s.workspace_id == workspace_id,
-                        s.target_id == target_id,
-                        s.granularity == Granularity.day,
-                        s.period_start < bucket.period_start,
-                    )
-                )
-            ).one()
-            before = dict(zip(counted, row, strict=True))
+        sql = _DAYS.format(
+            columns=", ".join(f"r.{name}" for name in COUNTERS),
+            plain=", ".join(COUNTERS),
+            stored=", ".join(f"m.{name}" for name in COUNTERS),
+            sums=", ".join(f"sum({name})" for name in COUNTERS),
+            nulls=", ".join("NULL" for _ in COUNTERS),
+        )
+        params = {"workspace": workspace_id, "target": target_id, "day": bucket.period_start}
+        earlier, later = (await uow.session.execute(sa.text(sql), params)).all()
+        if later[0] is not None:
+            raise _refuse(
+                ("body", "as_of"),
+                f"a lifetime total as of a day before one already stored ({later[0]:%Y-%m-%d})",
+                "lifetime_out_of_order",
+            )
+        before = dict(zip(COUNTERS, earlier[1:], strict=True))
         values = {
-            name: max(int(value) - int(before.get(name) or 0), 0) if name in COUNTERS else value
+            name: max(int(value) - int(before.get(name) or 0), 0) if name in counted else value
             for name, value in bucket.values.items()
         }
         out.append(Bucket(bucket.period_start, False, values, dict(bucket.unreported)))
     return out
 
 
-def _row(body: PlatformReportIn, bucket: Bucket, source: str) -> SnapshotIn:
+def _row(body: PlatformReportIn, bucket: Bucket, source: str, currency: str | None) -> SnapshotIn:
+    """A bucket as an ING-1 row. Money is rounded to its currency's places: platforms
+    write float noise in costs (LinkedIn's "153.10999999999999")."""
     fields: dict[str, object] = {}
     for name, value in bucket.values.items():
-        fields[name] = format(Decimal(value), "f") if name in AMOUNTS else int(value)
+        if name in AMOUNTS:
+            amount = Decimal(value)
+            fields[name] = format(money.rounded(amount, currency) if currency else amount, "f")
+        else:
+            fields[name] = int(value)
     unreported = dict(bucket.unreported)
-    return SnapshotIn(
-        content_item_id=body.content_item_id,
-        campaign_id=body.campaign_id,
-        period_start=bucket.period_start,
-        granularity=Granularity.day,
-        source=source,
-        unreported=Unreported(**unreported) if unreported else None,
-        **fields,  # type: ignore[arg-type]
-    )
+    try:
+        return SnapshotIn(
+            content_item_id=body.content_item_id,
+            campaign_id=body.campaign_id,
+            period_start=bucket.period_start,
+            granularity=Granularity.day,
+            source=source,
+            unreported=Unreported(**unreported) if unreported else None,
+            **fields,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise _refuse(
+            ("body", "payload"),
+            f"{'.'.join(map(str, error['loc']))} on {bucket.period_start:%Y-%m-%d}: {error['msg']}",
+            "payload_value",
+        ) from None

@@ -1,7 +1,7 @@
 """A pull of one social account's insights: the account's published items found on the
 platform's edge (page after page), each one's insights asked for the metrics the registry
-says its API version still reports, and everything read ingested as one batch down the
-ING path, exactly as a posted report would be.
+says its API version still reports, and everything read handed to the job to ingest as one
+batch down the ING path, exactly as a posted report would be.
 
 Built for Meta (Instagram media, Facebook posts), whose Graph API this product first
 sells on; the other platforms' reports come in through `POST /v1/platform-reports`.
@@ -17,21 +17,24 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from shared.bulk import Bulk
 from shared.content.models import ContentItem
 from shared.crypto import SecretBox
+from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.errors import ValidationFailed
-from shared.jobs.work import IngestBatch
-from shared.metrics import service as metrics
 from shared.metrics.schemas import SnapshotIn
 from shared.platforms import registry, service
-from shared.platforms.meta_graph import MetaGraph, PlatformError, RateLimited, TokenRefused
+from shared.platforms.meta_graph import (
+    MetaGraph,
+    ObjectRefused,
+    PlatformError,
+    RateLimited,
+    TokenRefused,
+)
 from shared.platforms.registry import ObjectType
 from shared.platforms.schemas import PlatformReportIn
 from shared.social_accounts.events import SocialAccountNeedsReauth
 from shared.social_accounts.models import Connection, Platform, SocialAccount
-from shared.social_accounts.service import repo
 
 #: The edge that lists an account's published objects, and their object type.
 EDGES: dict[Platform, tuple[str, ObjectType]] = {
@@ -44,7 +47,10 @@ GraphFactory = Callable[[str, str], MetaGraph]
 
 @dataclass(frozen=True)
 class Pulled:
-    batch: IngestBatch | None
+    """What a pull read, for the job to ingest (days in `timezone`), and how it ended."""
+
+    rows: list[SnapshotIn]
+    timezone: str
     items: int
     outcome: str
 
@@ -75,15 +81,17 @@ async def pull(
 ) -> Pulled:
     """Pull what the account's platform reports now. What was read before a throttle or a
     refused token is still ingested; the account records how the pull ended."""
-    account = await repo(uow).get(workspace_id, account_id, lock=True)
+    account = await TenantRepository(uow.session, SocialAccount, "social account").get(
+        workspace_id, account_id, lock=True
+    )
     if account.connection != Connection.connected or account.access_token_encrypted is None:
-        return Pulled(None, 0, "not_connected")
+        return Pulled([], "UTC", 0, "not_connected")
     if account.platform not in EDGES:
         account.last_sync_error = f"no pull connector for {account.platform}: post its reports"
-        return Pulled(None, 0, "unsupported")
+        return Pulled([], "UTC", 0, "unsupported")
     if account.token_expires_at is not None and account.token_expires_at <= now:
         needs_reauth(uow, account, "the token expired", now)
-        return Pulled(None, 0, "needs_reauth")
+        return Pulled([], "UTC", 0, "needs_reauth")
     assert account.api_version is not None
     edge, object_type = EDGES[account.platform]
     report = registry.load().report_for(account.platform, object_type)
@@ -110,7 +118,11 @@ async def pull(
             item_id = items.get(object_id)
             if item_id is None:
                 continue
-            payload, refused = await graph.insights(object_id, wanted)
+            try:
+                payload, refused = await graph.insights(object_id, wanted)
+            except ObjectRefused as exc:
+                odd = f"{object_id}: {exc}"
+                continue
             body = PlatformReportIn(
                 platform=account.platform,
                 object_type=object_type,
@@ -134,13 +146,8 @@ async def pull(
     except PlatformError as exc:
         account.last_sync_error = str(exc)
         outcome = "failed"
-    batch = None
-    if rows:
-        batch = await metrics.ingest(
-            uow, workspace_id, Bulk.whole(service.BUCKETS, rows), now, zone
-        )
     if outcome == "synced":
         account.last_synced_at = now
         account.last_sync_error = odd
     await uow.session.flush()
-    return Pulled(batch, read, outcome)
+    return Pulled(rows, zone, read, outcome)

@@ -115,10 +115,8 @@ def test_a_reel_before_v22_counts_plays_as_video_views() -> None:
         "saves": 4,
         "video_views": 120,
     }
-    assert bucket.unreported == {
-        "impressions": Reason.deprecated,  # impressions retired, views not yet on v21
-        "engagements": Reason.not_provided,
-    }
+    # impressions retired, views not yet on v21; engagements is the sum of its four parts
+    assert bucket.unreported == {"impressions": Reason.deprecated}
     assert adapted.ignored == ("ig_reels_avg_watch_time",)  # an average: never summed
 
 
@@ -210,8 +208,10 @@ def test_meta_ads_attribution_window_reads_its_own_key() -> None:
         if action["action_type"] == "lead"
     ]
     assert [b.values["leads"] for b in windowed.buckets] == lead_1d
-    # no purchase on the first day: not provided that day, never a silent zero
-    assert default.buckets[0].unreported["conversions"] == Reason.not_provided
+    # no purchase on a day that spent: Meta leaves the action type out, and it counts 0
+    assert default.buckets[0].values["conversions"] == 0
+    assert default.buckets[0].values["conversion_value"] == 0
+    assert "conversions" not in default.buckets[0].unreported
 
 
 def test_linkedin_daily_and_lifetime_share_statistics() -> None:
@@ -402,3 +402,101 @@ def test_a_broken_registry_fails_at_load(edit: Any, message: str) -> None:
     assert isinstance(parse(text), Registry)
     with pytest.raises(ValueError, match=message):
         parse(edit(text))
+
+
+def test_a_daily_report_reads_the_day_figures_not_the_week_or_28_days() -> None:
+    body = payload("facebook_page_v21_day")
+    first = body["data"][0]
+    for period, value in (("week", 700), ("days_28", 2800)):
+        body["data"].append(
+            first | {"period": period, "values": [{**first["values"][0], "value": value}]}
+        )
+    report = load().report_for(Platform.facebook, ObjectType.page)
+    assert report is not None
+    buckets = adapt(body, Context(report, "v21.0", PACIFIC, AS_OF)).buckets
+    assert [b.values["impressions"] for b in buckets] == [100, 140]
+
+
+def test_unmapped_metrics_are_not_parsed_at_all() -> None:
+    body = payload("instagram_reel_v21")
+    body["data"].append(
+        {"name": "ig_reels_avg_watch_time", "period": "lifetime", "values": [{"value": 12.5}]}
+    )
+    body["data"].append({"name": "follower_demographics", "period": "lifetime", "total_value": {}})
+    report = load().report_for(Platform.instagram, ObjectType.media)
+    assert report is not None
+    [bucket] = adapt(body, Context(report, "v21.0", PACIFIC, AS_OF)).buckets
+    assert bucket.values["video_views"] == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "platform", "mutate", "loc"),
+    [
+        (  # rows of two campaigns would be added into one target
+            "meta_ads_insights_v23",
+            "facebook",
+            lambda p: p["data"][1].update(campaign_id="another"),
+            ("data", 1, "campaign_id"),
+        ),
+        (
+            "tiktok_integrated_report",
+            "tiktok",
+            lambda p: p["data"]["list"][1]["dimensions"].update(campaign_id="another"),
+            ("data", "list", 1, "dimensions", "campaign_id"),
+        ),
+        (  # a figure no platform reports, and that would take seconds to convert
+            "meta_ads_insights_v23",
+            "facebook",
+            lambda p: p["data"][0].update(impressions="1e1000000"),
+            ("data", 0, "impressions"),
+        ),
+        (
+            "linkedin_ad_analytics_daily",
+            "linkedin",
+            lambda p: p["elements"][0]["dateRange"]["start"].update(year=10**20),
+            ("elements", 0, "dateRange", "start"),
+        ),
+        (
+            "linkedin_ad_analytics_daily",
+            "linkedin",
+            lambda p: p["elements"][0]["dateRange"]["start"].update(month=True),
+            ("elements", 0, "dateRange", "start", "month"),
+        ),
+        (
+            "linkedin_ad_analytics_daily",
+            "linkedin",
+            lambda p: p["elements"][0]["dateRange"]["end"].update(day=9),
+            ("elements", 0, "dateRange", "end"),
+        ),
+        (
+            "linkedin_share_statistics_day",
+            "linkedin",
+            lambda p: p["elements"][0]["timeRange"].update(start=10**20),
+            ("elements", 0, "timeRange", "start"),
+        ),
+    ],
+)
+def test_payloads_that_would_mislead_or_overflow_are_refused_at_their_place(
+    name: str, platform: str, mutate: Any, loc: tuple[Any, ...]
+) -> None:
+    body = payload(name)
+    mutate(body)
+    obj = ObjectType.page if "share_statistics" in name else ObjectType.campaign
+    report = load().report_for(Platform(platform), obj)
+    assert report is not None
+    version = "202505" if platform == "linkedin" else "v1.3" if platform == "tiktok" else "v23.0"
+    with pytest.raises(PayloadError) as refused:
+        adapt(body, Context(report, version, PACIFIC, AS_OF))
+    assert refused.value.loc == loc
+
+
+def test_the_replacement_wins_over_what_it_replaced_when_both_are_there() -> None:
+    body = payload("facebook_page_v21_day")  # January 2025: page_impressions still reported
+    old = body["data"][0]
+    body["data"].insert(
+        0, old | {"name": "page_media_view", "values": [{**v, "value": 7} for v in old["values"]]}
+    )
+    report = load().report_for(Platform.facebook, ObjectType.page)
+    assert report is not None
+    buckets = adapt(body, Context(report, "v21.0", PACIFIC, AS_OF)).buckets
+    assert [b.values["impressions"] for b in buckets] == [7, 7]  # page_media_view's

@@ -253,3 +253,60 @@ async def test_the_registry_answers_what_each_platform_reports(tenant: Tenant) -
         "retired_on": "2025-04-21",
         "replaced_by": "views",
     }
+
+
+async def test_a_total_posted_before_the_previous_days_merge_is_not_counted_twice(
+    tenant: Tenant, resources: Resources, settings: Settings
+) -> None:
+    item = await factories.content_item(tenant)
+    batches = []
+    for as_of, name, version in (
+        ("2026-11-20", "instagram_media_v21", "v21.0"),
+        ("2026-11-21", "instagram_media_v23", "v23.0"),
+    ):
+        response = await post_report(
+            tenant,
+            platform="instagram",
+            object_type="media",
+            api_version=version,
+            content_item_id=item["id"],
+            as_of=as_of,
+            payload=payload(name),
+        )
+        assert response.status_code == 202, response.text
+        batches.append(response.json()["batch"])
+    for batch in batches:  # merged only now, after both were posted
+        await merged(tenant, resources, settings, batch)
+    first, second = await snapshots(tenant, content_item_id=item["id"])
+    assert (first["impressions"], second["impressions"]) == (150, 30)
+
+    older = await post_report(
+        tenant,
+        platform="instagram",
+        object_type="media",
+        api_version="v21.0",
+        content_item_id=item["id"],
+        as_of="2026-11-19",
+        payload=payload("instagram_media_v21"),
+    )
+    problem = assert_problem(older, 422)
+    assert [(e["loc"], e["type"]) for e in problem["errors"]] == [
+        (["body", "as_of"], "lifetime_out_of_order")
+    ]
+
+
+async def test_a_report_whose_platform_fixes_its_days_zone_refuses_another(tenant: Tenant) -> None:
+    item = await factories.content_item(tenant)
+    problem = assert_problem(
+        await post_report(
+            tenant,
+            platform="instagram",
+            object_type="media",
+            api_version="v23.0",
+            content_item_id=item["id"],
+            timezone="Asia/Tokyo",
+            payload=payload("instagram_media_v23"),
+        ),
+        422,
+    )
+    assert [e["loc"] for e in problem["errors"]] == [["body", "timezone"]]

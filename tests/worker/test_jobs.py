@@ -215,6 +215,7 @@ def test_every_registered_job_becomes_an_arq_function() -> None:
         "attribution.run",
         "segments.refresh",
         "kpis.rebuild",
+        "platforms.sync",
     }
 
 

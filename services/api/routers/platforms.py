@@ -7,8 +7,10 @@ from fastapi import Response, status
 
 from services.api.deps import EditorKey, UoW, ViewerKey, v1_router
 from services.api.problems import IDEMPOTENCY
+from shared.bulk import Bulk
 from shared.db.base import utcnow
 from shared.jobs.work import IngestBatchRead
+from shared.metrics import service as metrics
 from shared.platforms import registry, service
 from shared.platforms.registry import Registry
 from shared.platforms.schemas import PlatformReportAccepted, PlatformReportIn
@@ -38,7 +40,10 @@ async def get_metric_registry(key: ViewerKey) -> Registry:
 async def post_platform_report(
     body: PlatformReportIn, uow: UoW, key: EditorKey, response: Response
 ) -> PlatformReportAccepted:
-    batch, read = await service.ingest_report(uow, key.workspace_id, body, utcnow())
+    now = utcnow()
+    read = await service.report_rows(uow, key.workspace_id, body, now)
+    rows = Bulk.whole(service.BUCKETS, read.rows)
+    batch = await metrics.ingest(uow, key.workspace_id, rows, now, read.timezone)
     response.headers["Location"] = f"/v1/ingest-batches/{batch.id}"
     return PlatformReportAccepted(
         report=read.report.key,

@@ -140,7 +140,7 @@ async def clear_credentials(account_id: uuid.UUID, uow: UoW, key: AdminKey) -> S
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SyncQueued,
     summary="Pull the account's insights now (the worker runs the pull)",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **IDEMPOTENCY},
 )
 async def sync_social_account(
     account_id: uuid.UUID, uow: UoW, key: EditorKey, body: NoOptions | None = None

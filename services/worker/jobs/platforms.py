@@ -8,9 +8,11 @@ import httpx
 import structlog
 
 from services.worker.context import WorkerContext
+from shared.bulk import Bulk
 from shared.db.base import utcnow
 from shared.db.uow import UnitOfWork
-from shared.platforms import sync
+from shared.metrics import service as metrics
+from shared.platforms import service, sync
 from shared.platforms.jobs import SyncAccount
 from shared.platforms.meta_graph import MetaGraph
 from shared.webhooks.service import secret_box
@@ -21,7 +23,7 @@ log = structlog.get_logger(__name__)
 async def sync_account(
     uow: UnitOfWork, wc: WorkerContext, workspace_id: uuid.UUID, args: SyncAccount
 ) -> None:
-    settings = wc.settings
+    settings, now = wc.settings, utcnow()
     async with httpx.AsyncClient(
         base_url=settings.meta_graph_base_url,
         timeout=settings.platform_timeout_seconds,
@@ -36,12 +38,16 @@ async def sync_account(
                 client, token, version, settings.platform_max_wait_seconds
             ),
             secret_box(settings),
-            utcnow(),
+            now,
         )
+    batch = None
+    if pulled.rows:
+        rows = Bulk.whole(service.BUCKETS, pulled.rows)
+        batch = await metrics.ingest(uow, workspace_id, rows, now, pulled.timezone)
     log.info(
         "platforms.synced",
         account_id=str(args.account_id),
         outcome=pulled.outcome,
         items=pulled.items,
-        batch_id=str(pulled.batch.id) if pulled.batch else None,
+        batch_id=str(batch.id) if batch else None,
     )
