@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -26,6 +26,27 @@ IN_TARGETS_CURRENCY = (
 
 def decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+#: Exactly one of the two targets (the services check it too, as "one_target"): no
+#: content item, then a campaign; a content item, then no campaign. Said with
+#: if/then/else rather than a top-level oneOf, which generators read as a union of the
+#: branches alone (a row type with nothing but its target).
+ONE_TARGET: dict[str, Any] = {
+    "if": {
+        "properties": {"content_item_id": {"type": "null"}},
+        "additionalProperties": True,
+    },
+    "then": {
+        "properties": {"campaign_id": {"type": "string", "format": "uuid"}},
+        "required": ["campaign_id"],
+        "additionalProperties": True,
+    },
+    "else": {
+        "properties": {"campaign_id": {"type": "null"}},
+        "additionalProperties": True,
+    },
+}
 
 
 class Unreported(InputModel):
@@ -56,25 +77,7 @@ class SnapshotIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        # Exactly one of the two targets (the service checks it too, as "one_target"): no
-        # content item, then a campaign; a content item, then no campaign. Said with
-        # if/then/else rather than a top-level oneOf, which generators read as a union of
-        # the branches alone (a row type with nothing but its target).
-        json_schema_extra={
-            "if": {
-                "properties": {"content_item_id": {"type": "null"}},
-                "additionalProperties": True,
-            },
-            "then": {
-                "properties": {"campaign_id": {"type": "string", "format": "uuid"}},
-                "required": ["campaign_id"],
-                "additionalProperties": True,
-            },
-            "else": {
-                "properties": {"campaign_id": {"type": "null"}},
-                "additionalProperties": True,
-            },
-        },
+        json_schema_extra=ONE_TARGET,
     )
 
     content_item_id: uuid.UUID | None = None

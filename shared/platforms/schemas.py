@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from shared.jobs.work import IngestBatchRead
+from shared.metrics.schemas import ONE_TARGET
 from shared.platforms.registry import ObjectType
 from shared.schemas import InputModel, ReadModel
 from shared.social_accounts.models import Platform
 from shared.workspaces.schemas import TimeZone
 
+#: A day, documented with its length (every input string has a maximum).
+Day = Annotated[date, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})]
 #: A platform's API version as it spells it: `v23.0` (Meta), `202505` (LinkedIn), `v1.3`.
 API_VERSION = r"^v?\d{1,6}(\.\d{1,3})?$"
 
@@ -22,21 +25,8 @@ API_VERSION = r"^v?\d{1,6}(\.\d{1,3})?$"
 class PlatformReportIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
-        # Exactly one target, said as `SnapshotIn` says it (if/then/else, not oneOf).
-        json_schema_extra={
-            "if": {
-                "properties": {"content_item_id": {"type": "null"}},
-                "additionalProperties": True,
-            },
-            "then": {
-                "properties": {"campaign_id": {"type": "string", "format": "uuid"}},
-                "required": ["campaign_id"],
-                "additionalProperties": True,
-            },
-            "else": {
-                "properties": {"campaign_id": {"type": "null"}},
-                "additionalProperties": True,
-            },
+        json_schema_extra=ONE_TARGET
+        | {
             "examples": [
                 {
                     "platform": "instagram",
@@ -68,9 +58,8 @@ class PlatformReportIn(InputModel):
         description="The zone the platform's days are in, as it reports it (a Meta ad "
         "account's `timezone_name`, a TikTok advertiser's zone). Default: the workspace's.",
     )
-    as_of: date | None = Field(
+    as_of: Day | None = Field(
         default=None,
-        json_schema_extra={"maxLength": 10},
         description="For a lifetime total: the day it is as of, in `timezone`. Default: today. "
         "It is stored as that day's increase over what the days before it hold.",
     )

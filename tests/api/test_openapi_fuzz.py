@@ -204,8 +204,7 @@ def _fix_body(body: dict[str, Any]) -> None:
         return
     if "payload" in body and "object_type" in body:  # a platform's response, as it returns it
         body.update(PLATFORM_REPORT)
-        if body.get("as_of") is not None:  # a past day
-            body["as_of"] = "2026-11-20"
+        body.pop("as_of", None)  # today: an older total than one stored is refused
         return
     for value in body.values():
         for inner in value if isinstance(value, list) else [value]:

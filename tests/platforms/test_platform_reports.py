@@ -29,6 +29,26 @@ async def post_report(tenant: Tenant, **body: Any) -> Any:
     return await tenant.http.post("/v1/platform-reports", json=body, headers=tenant.admin)
 
 
+async def post_media(tenant: Tenant, item_id: str, as_of: str, name: str, version: str) -> Any:
+    """A recorded Instagram media response, as of a day, for a content item."""
+    return await post_report(
+        tenant,
+        platform="instagram",
+        object_type="media",
+        api_version=version,
+        content_item_id=item_id,
+        as_of=as_of,
+        payload=payload(name),
+    )
+
+
+#: Lifetime totals of one media on two days: 150 impressions on v21, 180 views on v23.
+TWO_DAYS = (
+    ("2026-11-20", "instagram_media_v21", "v21.0"),
+    ("2026-11-21", "instagram_media_v23", "v23.0"),
+)
+
+
 async def snapshots(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
     got = await tenant.http.get("/v1/metric-snapshots", params=params, headers=tenant.admin)
     assert got.status_code == 200, got.text
@@ -56,15 +76,7 @@ async def test_instagram_v21_impressions_and_v23_views_land_on_one_counter_with_
         (old, "instagram_media_v21", "v21.0"),
         (new, "instagram_media_v23", "v23.0"),
     ):
-        response = await post_report(
-            tenant,
-            platform="instagram",
-            object_type="media",
-            api_version=version,
-            content_item_id=item["id"],
-            as_of="2026-11-20",
-            payload=payload(name),
-        )
+        response = await post_media(tenant, item["id"], "2026-11-20", name, version)
         assert response.status_code == 202, response.text
         accepted = response.json()
         assert accepted["report"] == "instagram_media_insights"
@@ -105,19 +117,8 @@ async def test_a_lifetime_total_is_stored_as_its_days_increase(
     tenant: Tenant, resources: Resources, settings: Settings
 ) -> None:
     item = await factories.content_item(tenant)
-    for as_of, name, version in (
-        ("2026-11-20", "instagram_media_v21", "v21.0"),
-        ("2026-11-21", "instagram_media_v23", "v23.0"),
-    ):
-        response = await post_report(
-            tenant,
-            platform="instagram",
-            object_type="media",
-            api_version=version,
-            content_item_id=item["id"],
-            as_of=as_of,
-            payload=payload(name),
-        )
+    for as_of, name, version in TWO_DAYS:
+        response = await post_media(tenant, item["id"], as_of, name, version)
         assert response.status_code == 202, response.text
         await merged(tenant, resources, settings, response.json()["batch"])
     first, second = await snapshots(tenant, content_item_id=item["id"])
@@ -260,19 +261,8 @@ async def test_a_total_posted_before_the_previous_days_merge_is_not_counted_twic
 ) -> None:
     item = await factories.content_item(tenant)
     batches = []
-    for as_of, name, version in (
-        ("2026-11-20", "instagram_media_v21", "v21.0"),
-        ("2026-11-21", "instagram_media_v23", "v23.0"),
-    ):
-        response = await post_report(
-            tenant,
-            platform="instagram",
-            object_type="media",
-            api_version=version,
-            content_item_id=item["id"],
-            as_of=as_of,
-            payload=payload(name),
-        )
+    for as_of, name, version in TWO_DAYS:
+        response = await post_media(tenant, item["id"], as_of, name, version)
         assert response.status_code == 202, response.text
         batches.append(response.json()["batch"])
     for batch in batches:  # merged only now, after both were posted
@@ -280,15 +270,7 @@ async def test_a_total_posted_before_the_previous_days_merge_is_not_counted_twic
     first, second = await snapshots(tenant, content_item_id=item["id"])
     assert (first["impressions"], second["impressions"]) == (150, 30)
 
-    older = await post_report(
-        tenant,
-        platform="instagram",
-        object_type="media",
-        api_version="v21.0",
-        content_item_id=item["id"],
-        as_of="2026-11-19",
-        payload=payload("instagram_media_v21"),
-    )
+    older = await post_media(tenant, item["id"], "2026-11-19", "instagram_media_v21", "v21.0")
     problem = assert_problem(older, 422)
     assert [(e["loc"], e["type"]) for e in problem["errors"]] == [
         (["body", "as_of"], "lifetime_out_of_order")
