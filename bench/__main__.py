@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, str] = {
     "PERF-5": "bench.perf5_api",
     "PERF-6": "bench.perf6_segments",
     "PERF-WH": "bench.perf_webhooks",
+    "PERF-SCALE": "bench.perf_scale",
 }
 RESULTS_JSON = common.BENCH_DIR / "results.json"
 RESULTS_MD = common.BENCH_DIR / "results.md"

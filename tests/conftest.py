@@ -20,6 +20,7 @@ from tests.harness import Services, running_services
 from tests.helpers.browser import browser, context  # noqa: F401  (fixtures)
 from tests.helpers.fake_platform import fake_graph  # noqa: F401  (fixture)
 from tests.helpers.http import roomy  # noqa: F401  (fixture)
+from tests.helpers.receiver import receiver  # noqa: F401  (fixture)
 from tests.loopback import guarded_subprocesses, loopback_only, reported
 from tests.worker_process import worker_processes  # noqa: F401  (fixture)
 

@@ -204,7 +204,10 @@ def coalition_rates(paths: Paths) -> tuple[Floats, int]:
     present = paths.lengths > 0
     masks = np.bitwise_or.reduceat(bits, paths.starts[:-1][present]) if len(bits) else bits
     seen = np.bincount(masks, minlength=1 << size).astype(np.float64)
-    won = np.bincount(masks, weights=paths.converted[present], minlength=1 << size)
+    # as floats even with no path at all (numpy answers an empty bincount in integers)
+    won = np.bincount(masks, weights=paths.converted[present], minlength=1 << size).astype(
+        np.float64
+    )
     rates = np.divide(won, seen, out=np.zeros_like(won), where=seen > 0)
     return rates, size
 

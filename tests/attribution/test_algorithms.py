@@ -221,3 +221,12 @@ def test_markov_pools_the_rarest_channels_past_its_sizes() -> None:
         assert sum(Decimal(row["value"]) for row in rows) == sum(converted)
         capped = report._for_markov(paths, order)
         assert state_count(capped, order) <= report.MARKOV_MAX_STATES
+
+
+@pytest.mark.parametrize("model", list(AttributionModel))
+def test_a_window_with_no_touch_credits_nothing_and_fails_nothing(model: AttributionModel) -> None:
+    """Found by two APIs and three workers running a window of add-to-cart events only:
+    Shapley's coalition rates came out of numpy in integers and the run failed."""
+    for paths, converted in (([], []), ([[]], [False])):
+        credit = attribute(from_lists(paths, converted), model)
+        assert credit.conversions.sum() == 0

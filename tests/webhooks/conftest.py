@@ -1,5 +1,5 @@
-"""The webhook tests' receiver and worker (tests/helpers/), and an offline resolver for
-the SSRF guard."""
+"""The webhook tests' worker (tests/helpers/; the receiver is in tests/conftest.py), and
+an offline resolver for the SSRF guard."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from shared.webhooks import ssrf
 from tests.helpers.dns import FakeDNS
-from tests.helpers.receiver import receiver  # noqa: F401  (fixture)
 from tests.helpers.worker import fast_settings, start_worker  # noqa: F401  (fixtures)
 
 
