@@ -8,7 +8,7 @@ RUNTIME := .venv/.runtime
 PY := .venv/bin/python
 
 .PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install \
-	openapi openapi-check vendor-assets
+	openapi openapi-check vendor-assets citus
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -93,3 +93,6 @@ openapi-check: $(OPENAPI_TOOLS)/node_modules/.installed ## lint docs/openapi.jso
 # make vendor-assets SWAGGER_UI=5.36.0 REDOC=2.5.5 ECHARTS=6.1.0
 vendor-assets: ## re-vendor the /docs, /redoc and /console assets (needs npm and the network)
 	python3 tools/vendor_assets.py $(if $(SWAGGER_UI),--swagger-ui-dist $(SWAGGER_UI)) $(if $(REDOC),--redoc $(REDOC)) $(if $(ECHARTS),--echarts $(ECHARTS))
+
+citus: ## build the pinned Citus (third_party/citus) into .tools/citus, cached (issue 22; apt as root)
+	tools/citus/build.sh

@@ -75,8 +75,8 @@ def run() -> dict[str, Any]:
                     snapshots[:SNAPSHOT_BATCHES],
                     perf1_ingest.ROWS,
                 )
-                created = api.workspace(f"Scale {count} mentions")
-                headers = {"Authorization": f"Bearer {created['api_key']['key']}"}
+                # PERF-4's workspace: a brand term to match and a policy to evaluate
+                headers = perf4_mentions._workspace(api, f"Scale {count} mentions", None)
                 now = datetime.now(UTC)
                 mentions = perf4_mentions._bodies(
                     texts, MENTION_BATCHES, now - timedelta(minutes=50), timedelta(minutes=50)
@@ -114,7 +114,8 @@ def run() -> dict[str, Any]:
         ),
         "notes": [
             f"{SNAPSHOT_BATCHES} batches of {perf1_ingest.ROWS:,} snapshot rows and "
-            f"{MENTION_BATCHES} batches of {perf4_mentions.BATCH:,} mentions per worker count, "
+            f"{MENTION_BATCHES} batches of {perf4_mentions.BATCH:,} mentions (PERF-4's posts, a "
+            "brand term, an escalation policy, no baseline history) per worker count, "
             "from 2 concurrent clients, each on a fresh workspace, timed from the first POST "
             "until every batch reads `succeeded`.",
             f"The machine's cores: {os.cpu_count()}; the API with its default API_WORKERS "

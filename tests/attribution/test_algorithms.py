@@ -227,6 +227,7 @@ def test_markov_pools_the_rarest_channels_past_its_sizes() -> None:
 def test_a_window_with_no_touch_credits_nothing_and_fails_nothing(model: AttributionModel) -> None:
     """Found by two APIs and three workers running a window of add-to-cart events only:
     Shapley's coalition rates came out of numpy in integers and the run failed."""
-    for paths, converted in (([], []), ([[]], [False])):
+    cases: list[tuple[list[list[str]], list[bool]]] = [([], []), ([[]], [False])]
+    for paths, converted in cases:
         credit = attribute(from_lists(paths, converted), model)
         assert credit.conversions.sum() == 0
