@@ -15,6 +15,7 @@ import pytest
 from shared.db.distribution import Violation, violations
 from shared.db.migrate import upgrade
 from tests.harness import Services
+from tests.helpers import databases
 
 #: The rules the schema breaks today (docs/research/citus-distribution.md says how each
 #: is to be fixed). Empty is the goal: then `make test-citus` can distribute it.
@@ -128,20 +129,10 @@ KNOWN: set[Violation] = {
 }
 
 
-async def _recreate(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def migrated_url(services: Services) -> str:
-    base, _, _ = services.database_url.rpartition("/")
-    asyncio.run(_recreate(f"{base}/postgres", "smm_distribution"))
-    url = f"{base}/smm_distribution"
+    admin, url = databases.urls(services, "smm_distribution")
+    asyncio.run(databases.recreate(admin, "smm_distribution"))
     upgrade(url)
     return url
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -18,6 +17,7 @@ from shared.db.migrate import downgrade, head_revision, upgrade
 from shared.db.models import Base
 from shared.db.partitions import include_object
 from tests.harness import Services
+from tests.helpers import databases
 
 
 def _numeric_differs(
@@ -57,21 +57,12 @@ async def _schema_diff(url: str) -> list[Any]:
         await engine.dispose()
 
 
-async def _recreate(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def scratch_url(services: Services) -> str:
     """A database of its own: the round trip must not disturb the suite's."""
-    base, _, _ = services.database_url.rpartition("/")
-    asyncio.run(_recreate(f"{base}/postgres", "smm_migrations"))
-    return f"{base}/smm_migrations"
+    admin, url = databases.urls(services, "smm_migrations")
+    asyncio.run(databases.recreate(admin, "smm_migrations"))
+    return url
 
 
 def test_models_and_migrations_agree(scratch_url: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from shared.db.migrate import upgrade
 from tests.conftest import Tenant, TenantFactory
 from tests.harness import Services
+from tests.helpers import databases
 from tests.helpers.problems import assert_problem
 
 
@@ -53,12 +54,7 @@ async def test_the_language_changes_by_patch(tenant: Tenant) -> None:
 
 
 async def _backfill(admin_url: str, url: str, name: str) -> dict[str, str]:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await databases.recreate(admin_url, name)
     await asyncio.to_thread(upgrade, url, "0015")
     conn = await asyncpg.connect(url)
     try:
