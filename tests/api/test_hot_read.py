@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.api.main import close_resources, create_app, open_resources
-from services.api.rate_limit import WindowCounter
+from services.api.rate_limit import WINDOW_SECONDS, WindowCounter
 from services.api.state import Resources
 from shared.config import Settings
 from shared.db.driver import DriverStatement
@@ -147,6 +148,9 @@ async def test_concurrent_requests_are_limited_exactly(tenant: Tenant, process: 
     the limit, and every process counts in the same window."""
     first, second = await process(rate_limit_per_minute=5), await process(rate_limit_per_minute=5)
     key = await tenant.key("viewer")
+    # The window is the clock's minute: a burst across its end counts in two windows.
+    if (into := time.time() % WINDOW_SECONDS) > WINDOW_SECONDS - 10:
+        await asyncio.sleep(WINDOW_SECONDS - into + 0.1)
 
     answers = await asyncio.gather(
         *(first.get("/v1/campaigns", headers=key) for _ in range(4)),
