@@ -125,7 +125,6 @@ KNOWN: set[Violation] = {
     Violation(
         "unique key without distribution column", "webhook_endpoints", "webhook_endpoints_pkey"
     ),
-    Violation("workspace_id nullable", "jobs", ""),
 }
 
 

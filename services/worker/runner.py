@@ -78,8 +78,6 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, job: Registered[Any]
             JOB_OUTCOMES.labels(name, "skipped").inc()
             return "skipped"
         try:
-            if row.workspace_id is None:  # every job is a workspace's (`uow.enqueue`)
-                raise DomainError(f"job {job_id} has no workspace")
             await job.run(uow, wc, row.workspace_id, row.args)
             row.status = JobStatus.done
             row.attempts += 1
