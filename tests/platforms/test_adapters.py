@@ -4,10 +4,8 @@ counters, the reasons for nulls, and shape errors located inside the payload."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +22,8 @@ from shared.platforms.registry import (
     version_key,
 )
 from shared.social_accounts.models import Platform
+from tests.helpers.fake_platform import recorded as payload
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "platforms" / "metrics"
 PACIFIC = "America/Los_Angeles"
 AS_OF = date(2026, 12, 1)
 
@@ -50,10 +48,6 @@ RECORDED = (
     ("tiktok_integrated_report_page2", "tiktok", "campaign", "v1.3"),
     ("youtube_analytics_day", "youtube", "video", "v2"),
 )
-
-
-def payload(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
 def read(

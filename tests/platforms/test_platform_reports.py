@@ -4,9 +4,7 @@ with their reason, and those reasons in KPI coverage."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,14 +13,9 @@ from services.api.state import Resources
 from shared.config import Settings
 from tests import factories
 from tests.conftest import Tenant
+from tests.helpers.fake_platform import recorded as payload
 from tests.helpers.metrics import merged
 from tests.helpers.problems import assert_problem
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "platforms" / "metrics"
-
-
-def payload(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
 async def post_report(tenant: Tenant, **body: Any) -> Any:
