@@ -36,12 +36,14 @@ def backoff(attempt: int) -> int:
     return int(min(2**attempt, 300))
 
 
-async def _finish(ctx: dict[str, Any], job_id: uuid.UUID, status: JobStatus, error: str) -> None:
+async def _finish(
+    ctx: dict[str, Any], job: sa.ColumnElement[bool], status: JobStatus, error: str
+) -> None:
     wc = typed(ctx)
     async with wc.sessionmaker() as session, session.begin():
         await session.execute(
             sa.update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.pending)
+            .where(job, Job.status == JobStatus.pending)
             .values(
                 status=status,
                 attempts=Job.attempts + 1,
@@ -51,23 +53,30 @@ async def _finish(ctx: dict[str, Any], job_id: uuid.UUID, status: JobStatus, err
         )
 
 
-async def run_recorded(ctx: dict[str, Any], job_id: str, *, job: Registered[Any]) -> str:
+async def run_recorded(
+    ctx: dict[str, Any], job_id: str, workspace_id: str | None = None, *, job: Registered[Any]
+) -> str:
+    """Run a recorded job once. The row is locked by its whole key, `(id, workspace_id)`:
+    one shard on Citus. A job queued before the workspace rode along finds it first."""
     wc = typed(ctx)
     name = job.name
     ident = uuid.UUID(job_id)
     started = time.perf_counter()
     async with wc.sessionmaker() as session:
         uow = UnitOfWork(session, wc.queue)
+        workspace = (
+            uuid.UUID(workspace_id)
+            if workspace_id
+            else await session.scalar(sa.select(Job.workspace_id).where(Job.id == ident))
+        )
+        mine = sa.and_(Job.id == ident, Job.workspace_id == workspace)
         row = (
-            await session.scalars(
-                sa.select(Job).where(Job.id == ident).with_for_update(skip_locked=True)
-            )
+            await session.scalars(sa.select(Job).where(mine).with_for_update(skip_locked=True))
         ).one_or_none()
         if row is None or row.status != JobStatus.pending:
             busy = (
                 row is None
-                and await session.scalar(sa.select(Job.status).where(Job.id == ident))
-                == JobStatus.pending
+                and await session.scalar(sa.select(Job.status).where(mine)) == JobStatus.pending
             )
             await session.rollback()
             if busy:
@@ -86,7 +95,7 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, job: Registered[Any]
         except DomainError as exc:
             await uow.rollback()
             log.warning("job.refused", job=name, job_id=job_id, error=str(exc))
-            await _finish(ctx, ident, JobStatus.failed, str(exc))
+            await _finish(ctx, mine, JobStatus.failed, str(exc))
             JOB_OUTCOMES.labels(name, "failed").inc()
             return "failed"
         except Exception as exc:
@@ -96,7 +105,7 @@ async def run_recorded(ctx: dict[str, Any], job_id: str, *, job: Registered[Any]
             log.exception("job.error", job=name, job_id=job_id, attempt=attempt, final=final)
             try:
                 await _finish(
-                    ctx, ident, JobStatus.failed if final else JobStatus.pending, describe(exc)
+                    ctx, mine, JobStatus.failed if final else JobStatus.pending, describe(exc)
                 )
             except Exception:  # the database itself may be down: arq retries, sweeper backs up
                 log.warning("job.record_failed", job=name, job_id=job_id)

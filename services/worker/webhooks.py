@@ -32,7 +32,8 @@ from shared.webhooks import signing
 from shared.webhooks.dispatch import FAN_OUT_BATCH, Claimed, Outcome, claim, fan_out, record
 from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.policy import judge
-from shared.webhooks.service import CHANNEL, secret_box
+from shared.outbox.wake import CHANNEL
+from shared.webhooks.service import secret_box
 from shared.webhooks.ssrf import BlockedAddress, GuardedTransport, LookupFailed
 
 log = structlog.get_logger(__name__)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_listing_index
+from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_key, tenant_listing_index
 
 
 class Objective(enum.StrEnum):
@@ -72,10 +72,15 @@ class CampaignAudience(Base):
 
     __tablename__ = "campaign_audiences"
 
-    campaign_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        tenant_key("campaign_id", "campaigns"),
+        tenant_key("audience_id", "audiences"),
     )
-    audience_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True, index=True
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    audience_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, index=True)
+    #: Set from the campaign's by the relationship.
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(sa.SmallInteger)

@@ -24,7 +24,10 @@ _links = CampaignAudience.__table__
 
 _AUDIENCE_IDS = (
     sa.select(sa.func.array_agg(aggregate_order_by(_links.c.audience_id, _links.c.position)))
-    .where(_links.c.campaign_id == _campaigns.c.id)
+    .where(
+        _links.c.workspace_id == _campaigns.c.workspace_id,
+        _links.c.campaign_id == _campaigns.c.id,
+    )
     .scalar_subquery()
 )
 _FIELDS = tuple(name for name in CampaignRead.model_fields if name != "audience_ids")

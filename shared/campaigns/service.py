@@ -13,6 +13,8 @@ from shared.campaigns import rules
 from shared.campaigns.events import CampaignStatusChanged
 from shared.campaigns.models import Campaign, CampaignStatus, Objective
 from shared.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
+from shared.content.models import ContentItem
+from shared.db.due import lock_due
 from shared.db.pagination import Page
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -178,31 +180,35 @@ async def delete(uow: UnitOfWork, workspace_id: uuid.UUID, campaign_id: uuid.UUI
     campaign = await repo(uow).get(workspace_id, campaign_id, lock=True)
     if campaign.status not in rules.DELETABLE:
         raise Conflict(TEXTS["not-deletable"].of(status=campaign.status), "not-deletable")
+    # Its items stay, out of any campaign: nulled here, not by ON DELETE SET NULL, which
+    # Citus refuses on a key holding the workspace (migration 0022).
+    await uow.session.execute(
+        sa.update(ContentItem)
+        .where(ContentItem.workspace_id == workspace_id, ContentItem.campaign_id == campaign_id)
+        .values(campaign_id=None, version=ContentItem.version + 1, updated_at=sa.func.now())
+        .execution_options(synchronize_session=False)
+    )
     await uow.session.delete(campaign)
 
 
 async def advance_schedule(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
     """Flights start and end on their dates: scheduled -> active at `starts_at`,
     active or paused -> completed at `ends_at`. Each move emits its event."""
-    due = (
-        await uow.session.scalars(
-            sa.select(Campaign)
-            .where(
-                sa.or_(
-                    sa.and_(Campaign.status == CampaignStatus.scheduled, Campaign.starts_at <= now),
-                    sa.and_(
-                        Campaign.status.in_([CampaignStatus.active, CampaignStatus.paused]),
-                        Campaign.ends_at <= now,
-                    ),
-                )
-            )
-            .order_by(Campaign.starts_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            # A joined collection cannot sit under FOR UPDATE + LIMIT: load links apart.
-            .options(selectinload(Campaign.audience_links))
-        )
-    ).all()
+    due = await lock_due(
+        uow.session,
+        Campaign,
+        sa.or_(
+            sa.and_(Campaign.status == CampaignStatus.scheduled, Campaign.starts_at <= now),
+            sa.and_(
+                Campaign.status.in_([CampaignStatus.active, CampaignStatus.paused]),
+                Campaign.ends_at <= now,
+            ),
+        ),
+        order_by=Campaign.starts_at,
+        limit=limit,
+        # A joined collection cannot sit under FOR UPDATE: load links apart.
+        options=[selectinload(Campaign.audience_links)],
+    )
     for campaign in due:
         ended = campaign.ends_at is not None and campaign.ends_at <= now
         if campaign.status == CampaignStatus.scheduled:

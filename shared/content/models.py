@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_listing_index
+from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_key, tenant_listing_index
 from shared.social_accounts.models import Platform
 
 
@@ -61,14 +61,14 @@ class ContentItem(TenantOwned, Versioned, Base):
             "held_by_alert_id",
             postgresql_where=sa.text("held_by_alert_id IS NOT NULL"),
         ),
+        tenant_key("social_account_id", "social_accounts", ondelete="RESTRICT"),
+        # Deleting a campaign nulls its items' `campaign_id` first (campaigns.service):
+        # Citus refuses ON DELETE SET NULL on a key holding the distribution column.
+        tenant_key("campaign_id", "campaigns", ondelete=None),
     )
 
-    social_account_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("social_accounts.id", ondelete="RESTRICT"), index=True
-    )
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("campaigns.id", ondelete="SET NULL")
-    )
+    social_account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     #: Copied from the social account so calendar filters need no join.
     platform: Mapped[Platform] = mapped_column(str_enum(Platform))
     format: Mapped[ContentFormat] = mapped_column(str_enum(ContentFormat))

@@ -80,7 +80,13 @@ async def _item_currencies(
     found = await uow.session.execute(
         sa.select(ContentItem.id, sa.func.coalesce(Campaign.currency, Workspace.currency))
         .join(Workspace, Workspace.id == ContentItem.workspace_id)
-        .outerjoin(Campaign, Campaign.id == ContentItem.campaign_id)
+        .outerjoin(
+            Campaign,
+            sa.and_(
+                Campaign.workspace_id == ContentItem.workspace_id,
+                Campaign.id == ContentItem.campaign_id,
+            ),
+        )
         .where(ContentItem.workspace_id == workspace_id, ContentItem.id.in_(ids))
     )
     return dict(found.all())

@@ -20,6 +20,7 @@ from shared.content.schemas import (
 )
 from shared.content.status import change_status, require_future
 from shared.db.base import utcnow
+from shared.db.due import lock_due
 from shared.db.pagination import Page
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -261,19 +262,17 @@ async def release_due(uow: UnitOfWork, now: datetime, limit: int = DUE_BATCH) ->
     exactly once, whatever the number of workers. An item a crisis freeze reaches is never
     handed over (CRI-4): on hold, it is not `scheduled`; scheduled during the freeze, it
     waits for the freeze's next evaluation to put it on hold."""
-    due = (
-        await uow.session.scalars(
-            sa.select(ContentItem)
-            .where(
-                ContentItem.status == ContentStatus.scheduled,
-                ContentItem.scheduled_at <= now,
-                ~frozen(),
-            )
-            .order_by(ContentItem.scheduled_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
+    due = await lock_due(
+        uow.session,
+        ContentItem,
+        sa.and_(
+            ContentItem.status == ContentStatus.scheduled,
+            ContentItem.scheduled_at <= now,
+            ~frozen(),
+        ),
+        order_by=ContentItem.scheduled_at,
+        limit=limit,
+    )
     for item in due:
         change_status(uow, item, ContentStatus.publishing, now)
         uow.emit(

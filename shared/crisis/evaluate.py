@@ -117,7 +117,11 @@ async def evaluate_policy(uow: UnitOfWork, policy: EscalationPolicy, now: dateti
     current = level(metrics, rules_, policy.min_mentions)
     alert = await session.scalar(
         sa.select(Alert)
-        .where(Alert.policy_id == policy.id, Alert.status != AlertStatus.resolved)
+        .where(
+            Alert.workspace_id == policy.workspace_id,
+            Alert.policy_id == policy.id,
+            Alert.status != AlertStatus.resolved,
+        )
         .with_for_update()
     )
     state = (

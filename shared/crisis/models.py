@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_listing_index
+from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_key, tenant_listing_index
 
 
 class AlertStatus(enum.StrEnum):
@@ -47,16 +47,18 @@ class Alert(TenantOwned, Versioned, Base):
         tenant_listing_index("alerts"),
         # CRI-3: at most one alert per policy is not resolved, whatever runs concurrently.
         sa.Index(
-            "ix_alerts_policy_id_unresolved",
+            "ix_alerts_policy_id_workspace_id_unresolved",
             "policy_id",
+            "workspace_id",
             unique=True,
             postgresql_where=sa.text("status <> 'resolved'"),
         ),
+        # Deleting a policy nulls its alerts' `policy_id` first (crisis.service): Citus
+        # refuses ON DELETE SET NULL on a key holding the distribution column.
+        tenant_key("policy_id", "escalation_policies", ondelete=None),
     )
 
-    policy_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("escalation_policies.id", ondelete="SET NULL")
-    )
+    policy_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     policy_name: Mapped[str] = mapped_column(sa.String(200))
     level: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[AlertStatus] = mapped_column(str_enum(AlertStatus))

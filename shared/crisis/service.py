@@ -118,7 +118,7 @@ async def update_policy(
         check_levels(levels, freeze)
     except ValueError as exc:
         raise ValidationFailed([FieldError(("body",), str(exc), "value_error")]) from None
-    open_alert = await _unresolved(uow, policy.id)
+    open_alert = await _unresolved(uow, workspace_id, policy.id)
     if open_alert is not None and "levels" in changes:
         names = {rule.level for rule in levels}
         if open_alert.level not in names:
@@ -129,17 +129,31 @@ async def update_policy(
     return policy
 
 
-async def _unresolved(uow: UnitOfWork, policy_id: uuid.UUID) -> Alert | None:
+async def _unresolved(
+    uow: UnitOfWork, workspace_id: uuid.UUID, policy_id: uuid.UUID
+) -> Alert | None:
     return await uow.session.scalar(
-        sa.select(Alert).where(Alert.policy_id == policy_id, Alert.status != AlertStatus.resolved)
+        sa.select(Alert).where(
+            Alert.workspace_id == workspace_id,
+            Alert.policy_id == policy_id,
+            Alert.status != AlertStatus.resolved,
+        )
     )
 
 
 async def delete_policy(uow: UnitOfWork, workspace_id: uuid.UUID, policy_id: uuid.UUID) -> None:
     """Refused while its alert is unresolved; its past alerts stay, with its name."""
     policy = await policies(uow).get(workspace_id, policy_id, lock=True)
-    if await _unresolved(uow, policy.id) is not None:
+    if await _unresolved(uow, workspace_id, policy.id) is not None:
         raise Conflict(TEXTS["alert-open"].of(), "alert-open")
+    # Its alerts keep their history without it: nulled here, not by ON DELETE SET NULL,
+    # which Citus refuses on a key holding the workspace (migration 0022).
+    await uow.session.execute(
+        sa.update(Alert)
+        .where(Alert.workspace_id == workspace_id, Alert.policy_id == policy_id)
+        .values(policy_id=None, version=Alert.version + 1, updated_at=sa.func.now())
+        .execution_options(synchronize_session=False)
+    )
     await uow.session.delete(policy)
 
 

@@ -51,6 +51,8 @@ class Timestamped:
 class TenantOwned(Timestamped):
     """A row of one workspace, listed in (created_at, id) order (API-4).
 
+    Keyed `(id, workspace_id)`: the workspace is in every key so Citus can distribute the
+    table by it (issue 22); `id` first keeps a lookup by id alone on the key's index.
     Subclasses put `tenant_listing_index(<table>)` in their `__table_args__`.
     """
 
@@ -58,7 +60,19 @@ class TenantOwned(Timestamped):
 
     @declared_attr
     def workspace_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+        return mapped_column(
+            sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+
+
+def tenant_key(
+    column: str, parent: str, ondelete: str | None = "CASCADE"
+) -> sa.ForeignKeyConstraint:
+    """A key to another tenant table that pairs the workspace too: `(workspace_id, column)
+    -> parent (workspace_id, id)`, so Citus finds parent and child on one node."""
+    return sa.ForeignKeyConstraint(
+        ["workspace_id", column], [f"{parent}.workspace_id", f"{parent}.id"], ondelete=ondelete
+    )
 
 
 def tenant_listing_index(table: str) -> sa.Index:

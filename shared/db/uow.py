@@ -21,6 +21,7 @@ from shared.jobs.models import Job
 from shared.jobs.queue import JobQueue
 from shared.outbox.events import Event
 from shared.outbox.models import OutboxEvent
+from shared.outbox.wake import wake_dispatchers
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.session = session
         self.queue = queue
         self._jobs: list[Job] = []
+        self._emitted = False
 
     def emit(self, workspace_id: uuid.UUID, event: Event) -> OutboxEvent:
         row = OutboxEvent(
@@ -39,6 +41,7 @@ class UnitOfWork:
             data=event.model_dump(mode="json"),
         )
         self.session.add(row)
+        self._emitted = True
         return row
 
     def enqueue(self, job_args: JobArgs, *, workspace_id: uuid.UUID) -> Job:
@@ -54,12 +57,16 @@ class UnitOfWork:
         return job
 
     async def commit(self) -> None:
+        if self._emitted:
+            await wake_dispatchers(self.session)
+            self._emitted = False
         await self.session.commit()
         jobs, self._jobs = self._jobs, []
-        await send_jobs(self.queue, [(job.name, job.id) for job in jobs])
+        await send_jobs(self.queue, [(job.name, job.id, job.workspace_id) for job in jobs])
 
     async def rollback(self) -> None:
         self._jobs.clear()
+        self._emitted = False
         await self.session.rollback()
 
 
@@ -67,7 +74,7 @@ class UnitOfWork:
 SEND_TIMEOUT = 2.0
 
 
-async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -> int:
+async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID, uuid.UUID]]) -> int:
     """Best effort: a job that cannot be sent now is still recorded and will be swept.
 
     The first failure ends the round: Redis down or hung fails the rest the same way, and
@@ -76,9 +83,11 @@ async def send_jobs(queue: JobQueue | None, jobs: list[tuple[str, uuid.UUID]]) -
     sent = 0
     if queue is None:
         return sent
-    for name, job_id in jobs:
+    for name, job_id, workspace_id in jobs:
         try:
-            sent += await asyncio.wait_for(queue.send(name, str(job_id)), SEND_TIMEOUT)
+            sent += await asyncio.wait_for(
+                queue.send(name, str(job_id), str(workspace_id)), SEND_TIMEOUT
+            )
         except Exception as exc:
             log.warning(
                 "job.send_failed",

@@ -38,7 +38,7 @@ class Job(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     workspace_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
     name: Mapped[str] = mapped_column(sa.String(100))
     args: Mapped[dict[str, Any]] = mapped_column(JSONB)

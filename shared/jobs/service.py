@@ -26,14 +26,14 @@ SWEEP_BATCH = 1000
 
 async def pending_jobs(
     session: AsyncSession, now: datetime, limit: int = SWEEP_BATCH
-) -> list[tuple[str, uuid.UUID]]:
+) -> list[tuple[str, uuid.UUID, uuid.UUID]]:
     rows = await session.execute(
-        sa.select(Job.name, Job.id)
+        sa.select(Job.name, Job.id, Job.workspace_id)
         .where(Job.status == JobStatus.pending, Job.created_at < now - SWEEP_GRACE)
         .order_by(Job.created_at)
         .limit(limit)
     )
-    return [(name, ident) for name, ident in rows]
+    return [(name, ident, workspace) for name, ident, workspace in rows]
 
 
 async def sweep(session: AsyncSession, queue: JobQueue, now: datetime) -> int:

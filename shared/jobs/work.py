@@ -37,11 +37,14 @@ class IngestBatch(TenantOwned, Base):
     merges them, or mentions (LIS-1), stored at once and analysed by the worker."""
 
     __tablename__ = "ingest_batches"
-    __table_args__ = (tenant_listing_index("ingest_batches"),)
+    __table_args__ = (
+        tenant_listing_index("ingest_batches"),
+        sa.UniqueConstraint("seq", "workspace_id"),
+    )
 
     #: Acceptance order: a later batch's values win over an earlier one's, whatever order
     #: the merges run in (retries, several workers).
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), unique=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
     kind: Mapped[BatchKind] = mapped_column(
         str_enum(BatchKind), server_default=BatchKind.metric_snapshots.value
     )

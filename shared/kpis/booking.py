@@ -40,7 +40,9 @@ async def note_batch(
     """A merge: each item of the staged batch keeps the earlier of its first report and
     the batch's earliest row (only items it moves are written)."""
     rows = IngestRow.__table__
-    firsts = _firsts(rows, rows.c.batch_id == batch_id, timezone)
+    firsts = _firsts(
+        rows, sa.and_(rows.c.workspace_id == workspace_id, rows.c.batch_id == batch_id), timezone
+    )
     earlier = sa.or_(
         ContentItem.first_reported_at.is_(None), ContentItem.first_reported_at > firsts.c.first
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.content.models import ContentFormat
-from shared.db.base import Base, str_enum, utcnow
+from shared.db.base import Base, str_enum, tenant_key, utcnow
 from shared.kpis.measures import MONEY_COLUMNS, SUM_COLUMNS
 from shared.metrics.models import Granularity
 from shared.social_accounts.models import Platform
@@ -26,7 +26,7 @@ metric_rollups = sa.Table(
     "metric_rollups",
     Base.metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
-    sa.Column("workspace_id", sa.Uuid, nullable=False),
+    sa.Column("workspace_id", sa.Uuid, primary_key=True, nullable=False),
     sa.Column("span", sa.String(8), nullable=False),
     sa.Column("bucket", sa.Date, nullable=False),
     sa.Column("granularity", str_enum(Granularity), nullable=False),
@@ -66,12 +66,12 @@ class KpiTargetMiss(Base):
 
     __tablename__ = "kpi_target_misses"
 
-    campaign_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
+    __table_args__ = (tenant_key("campaign_id", "campaigns"),)
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     kpi: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())

@@ -154,7 +154,7 @@ _REFRESH_DIMENSIONS = sa.text(
     UPDATE metric_snapshots m
     SET campaign_id = c.campaign_id, platform = c.platform, format = c.format, paid = c.paid
     FROM content_items c
-    WHERE m.workspace_id = :ws AND c.id = m.content_item_id
+    WHERE m.workspace_id = :ws AND c.workspace_id = m.workspace_id AND c.id = m.content_item_id
       AND (m.campaign_id, m.platform, m.format, m.paid)
           IS DISTINCT FROM (c.campaign_id, c.platform, c.format, c.paid)
     """

@@ -28,8 +28,9 @@ _TOUCHED = sa.text(
     """
     SELECT DISTINCT coalesce(c.campaign_id, r.campaign_id) AS campaign_id, r.granularity,
            r.content_item_id IS NULL AS campaign_level
-    FROM ingest_rows r LEFT JOIN content_items c ON c.id = r.content_item_id
-    WHERE r.batch_id = :batch
+    FROM ingest_rows r
+    LEFT JOIN content_items c ON c.workspace_id = r.workspace_id AND c.id = r.content_item_id
+    WHERE r.workspace_id = :workspace AND r.batch_id = :batch
     """
 )
 
@@ -44,7 +45,9 @@ async def check_batch(
 ) -> int:
     """Call before the batch's staged rows are deleted; returns the events emitted."""
     session = uow.session
-    touched = (await session.execute(_TOUCHED, {"batch": batch_id})).all()
+    touched = (
+        await session.execute(_TOUCHED, {"workspace": workspace_id, "batch": batch_id})
+    ).all()
     ids = {campaign_id for campaign_id, _, _ in touched if campaign_id is not None}
     if not ids:
         return 0

@@ -148,7 +148,8 @@ _VOICE = """
            count(m.id) FILTER (WHERE m.sentiment_label = 'neutral'),
            count(m.id) FILTER (WHERE m.sentiment_label = 'negative')
     FROM tracked_terms t
-    LEFT JOIN mentions m ON m.term_ids @> ARRAY[t.id] AND {where}
+    LEFT JOIN mentions m
+      ON m.workspace_id = t.workspace_id AND m.term_ids @> ARRAY[t.id] AND {where}
     WHERE t.workspace_id = :workspace
     GROUP BY t.id, t.term, t.kind, t.created_at
     ORDER BY count(m.id) DESC, t.created_at
@@ -159,7 +160,8 @@ _KINDS = """
            count(*) FILTER (WHERE m.sentiment_label = 'negative')
     FROM mentions m
     CROSS JOIN LATERAL (
-        SELECT DISTINCT t.kind FROM tracked_terms t WHERE t.id = ANY(m.term_ids)
+        SELECT DISTINCT t.kind FROM tracked_terms t
+        WHERE t.workspace_id = m.workspace_id AND t.id = ANY(m.term_ids)
     ) k
     WHERE {where}
     GROUP BY k.kind

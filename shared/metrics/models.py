@@ -82,6 +82,7 @@ class IngestRow(Measures, Base):
 
     batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     content_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     granularity: Mapped[Granularity] = mapped_column(str_enum(Granularity))

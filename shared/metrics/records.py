@@ -16,6 +16,7 @@ ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 #: The COPY's target and columns; `copy_record` gives its values in this order.
 COPY_TABLE = IngestRow.__tablename__
 COPY_COLUMNS = (
+    "workspace_id",
     "batch_id",
     "seq",
     "content_item_id",
@@ -47,7 +48,7 @@ def _engagements(values: tuple[Any, ...]) -> int | None:
 
 
 def copy_record(
-    batch_id: uuid.UUID, seq: int, row: SnapshotIn, currency: str | None
+    workspace_id: uuid.UUID, batch_id: uuid.UUID, seq: int, row: SnapshotIn, currency: str | None
 ) -> tuple[Any, ...]:
     """One COPY record: `seq` is the row's index in the batch, so the last row of a key
     wins at the merge (ING-3); money with the places of `currency`, its target's (None
@@ -59,6 +60,7 @@ def copy_record(
         measures[_SPEND] = stored_amount(values[_SPEND], currency)
         measures[_VALUE] = stored_amount(values[_VALUE], currency)
     return (
+        workspace_id,
         batch_id,
         seq,
         row.content_item_id,

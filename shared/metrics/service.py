@@ -66,12 +66,16 @@ async def ingest(
     job = uow.enqueue(MergeSnapshots(batch_id=batch.id), workspace_id=workspace_id)
     batch.job_id = job.id
     await uow.session.flush()
-    await _stage(uow.session, batch.id, rows, named)
+    await _stage(uow.session, batch.workspace_id, batch.id, rows, named)
     return batch
 
 
 async def _stage(
-    session: AsyncSession, batch_id: uuid.UUID, rows: Sequence[SnapshotIn], named: Targets
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    rows: Sequence[SnapshotIn],
+    named: Targets,
 ) -> None:
     """COPY the rows into `ingest_rows` on the session's own connection (and transaction),
     their money in their targets' currencies (looked up per row only when they differ)."""
@@ -82,7 +86,7 @@ async def _stage(
     await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
         COPY_TABLE,
         records=[
-            copy_record(batch_id, seq, row, only or named.currency(row))
+            copy_record(workspace_id, batch_id, seq, row, only or named.currency(row))
             for seq, row in enumerate(rows)
         ],
         columns=COPY_COLUMNS,
@@ -104,7 +108,8 @@ async def merge(
     batch = await batches(uow).get(workspace_id, batch_id, lock=True)
     if batch.status != IngestStatus.queued:
         return
-    periods = list(await session.scalars(statements.PERIODS, {"batch": batch_id}))
+    staged = {"workspace": workspace_id, "batch": batch_id}
+    periods = list(await session.scalars(statements.PERIODS, staged))
     await rollups.lock_buckets(session, workspace_id, periods)
     first, last = min(periods), max(periods)
     await partitions.ensure(
@@ -114,14 +119,14 @@ async def merge(
         sa.select(Workspace.timezone).where(Workspace.id == workspace_id)
     )
     assert timezone is not None
-    await session.execute(statements.DROP_SUPERSEDED, {"batch": batch_id})
+    await session.execute(statements.DROP_SUPERSEDED, staged)
     span = {"batch": batch_id, "workspace": workspace_id, "first": first, "last": last}
     written, replaced = (
         await session.execute(_merge_statement(timezone), {"seq": batch.seq, **span})
     ).one()
     await booking.note_batch(session, workspace_id, batch_id, timezone)
     await targets.check_batch(uow, workspace_id, batch_id, timezone, now)
-    await session.execute(statements.DROP_STAGED, {"batch": batch_id})
+    await session.execute(statements.DROP_STAGED, staged)
     batch.inserted = int(written) - int(replaced)
     batch.updated = int(replaced)
     batch.status = IngestStatus.succeeded

@@ -30,12 +30,12 @@ DROP_SUPERSEDED = sa.text(
                              period_start
                 ORDER BY seq DESC
             ) AS rank
-            FROM ingest_rows WHERE batch_id = :batch
+            FROM ingest_rows WHERE workspace_id = :workspace AND batch_id = :batch
         ) ranked
         WHERE rank > 1
     )
     DELETE FROM ingest_rows r USING earlier
-    WHERE r.batch_id = :batch AND r.seq = earlier.seq
+    WHERE r.workspace_id = :workspace AND r.batch_id = :batch AND r.seq = earlier.seq
     """
 )
 
@@ -45,8 +45,9 @@ _STAGED = """
     SELECT r.*, coalesce(r.content_item_id, r.campaign_id) AS target_id,
            coalesce(c.campaign_id, r.campaign_id) AS campaign_ref,
            c.platform, c.format, c.paid
-    FROM ingest_rows r LEFT JOIN content_items c ON c.id = r.content_item_id
-    WHERE r.batch_id = :batch
+    FROM ingest_rows r
+    LEFT JOIN content_items c ON c.workspace_id = r.workspace_id AND c.id = r.content_item_id
+    WHERE r.workspace_id = :workspace AND r.batch_id = :batch
 """
 
 #: The stored row of each staged key `l`, looked up by key: `OFFSET 0` keeps it a nested
@@ -132,10 +133,15 @@ MERGE = sa.text(
 )
 
 #: The buckets a batch writes, for the merge's locks.
-PERIODS = sa.text("SELECT DISTINCT period_start FROM ingest_rows WHERE batch_id = :batch")
+PERIODS = sa.text(
+    "SELECT DISTINCT period_start FROM ingest_rows"
+    " WHERE workspace_id = :workspace AND batch_id = :batch"
+)
 
 #: The batch's staged rows, once merged.
-DROP_STAGED = sa.delete(IngestRow).where(IngestRow.batch_id == sa.bindparam("batch"))
+DROP_STAGED = sa.delete(IngestRow).where(
+    IngestRow.workspace_id == sa.bindparam("workspace"), IngestRow.batch_id == sa.bindparam("batch")
+)
 
 
 def listing(

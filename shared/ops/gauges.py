@@ -18,7 +18,8 @@ _WEBHOOKS = sa.text(
     "coalesce(extract(epoch FROM now() - min(e.occurred_at)), 0), "
     "coalesce(extract(epoch FROM now() - min(d.next_attempt_at) "
     "  FILTER (WHERE d.status = 'pending')), 0) "
-    "FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id "
+    "FROM webhook_deliveries d "
+    "JOIN outbox_events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id "
     "WHERE d.status IN ('pending', 'sending')"
 )
 _ALERTS = sa.text("SELECT level, count(*) FROM alerts WHERE status <> 'resolved' GROUP BY 1")

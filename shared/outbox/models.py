@@ -30,7 +30,7 @@ class OutboxEvent(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     workspace_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
     type: Mapped[str] = mapped_column(sa.String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -146,8 +146,9 @@ async def report_rows(
 _DAYS = """
     WITH staged AS (
         SELECT DISTINCT ON (r.period_start) r.period_start, {columns}
-        FROM ingest_rows r JOIN ingest_batches b ON b.id = r.batch_id
-        WHERE b.workspace_id = :workspace AND b.status = 'queued'
+        FROM ingest_rows r
+        JOIN ingest_batches b ON b.workspace_id = r.workspace_id AND b.id = r.batch_id
+        WHERE r.workspace_id = :workspace AND b.status = 'queued'
           AND coalesce(r.content_item_id, r.campaign_id) = :target
           AND r.granularity = 'day'
         ORDER BY r.period_start, b.seq DESC, r.seq DESC

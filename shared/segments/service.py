@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.audiences.models import Audience, AudienceKind
 from shared.audiences.schemas import SegmentRule
+from shared.db.due import lock_due
 from shared.db.pagination import Page, bad_cursor, decode_key, encode_key
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
@@ -110,7 +111,9 @@ async def compute(
     )
     if audience_id is None:
         raise NotFound("audience refresh", refresh_id)
-    audience = await session.get(Audience, audience_id, with_for_update=True)
+    audience = await session.get(
+        Audience, {"id": audience_id, "workspace_id": workspace_id}, with_for_update=True
+    )
     refresh = await refreshes(uow).get(workspace_id, refresh_id, lock=True)
     if refresh.status != RefreshStatus.queued:
         return
@@ -170,23 +173,22 @@ async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
         AudienceRefresh.audience_id == Audience.id,
         AudienceRefresh.status == RefreshStatus.queued,
     )
-    due = (
-        await uow.session.scalars(
-            sa.select(Audience)
-            .where(
-                Audience.kind == AudienceKind.retargeting,
-                sa.or_(
-                    Audience.computed_at.is_(None),
-                    Audience.computed_at
-                    + sa.func.make_interval(0, 0, 0, 0, 0, Audience.refresh_every_minutes)
-                    <= now,
-                ),
-                ~waiting,
-            )
-            .limit(500)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
+    due = await lock_due(
+        uow.session,
+        Audience,
+        sa.and_(
+            Audience.kind == AudienceKind.retargeting,
+            sa.or_(
+                Audience.computed_at.is_(None),
+                Audience.computed_at
+                + sa.func.make_interval(0, 0, 0, 0, 0, Audience.refresh_every_minutes)
+                <= now,
+            ),
+            ~waiting,
+        ),
+        order_by=Audience.computed_at.asc().nulls_first(),
+        limit=500,
+    )
     for audience in due:
         request(uow, audience, "schedule")
     await uow.session.flush()

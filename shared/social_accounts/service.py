@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from shared.content.models import ContentItem
 from shared.crypto import SecretBox
+from shared.db.due import lock_due
 from shared.db.repository import TenantRepository
 from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
@@ -139,27 +140,27 @@ async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
     """A recorded pull for every connected account whose time has come, its next time set
     in the same statement: workers running this cron together never pull one twice."""
     a = SocialAccount
-    due = (
-        sa.select(a.id)
-        .where(
+    due = await lock_due(
+        uow.session,
+        a,
+        sa.and_(
             a.connection == Connection.connected,
             a.sync_interval_minutes.is_not(None),
             a.next_sync_at <= now,
+        ),
+        order_by=a.next_sync_at,
+        limit=SCHEDULE_BATCH,
+    )
+    for account in due:
+        uow.enqueue(SyncAccount(account_id=account.id), workspace_id=account.workspace_id)
+        # Set-based, not through the ORM: the schedule moving is no edit of the account,
+        # and must not change its version (ETag).
+        await uow.session.execute(
+            sa.update(a)
+            .where(a.workspace_id == account.workspace_id, a.id == account.id)
+            .values(
+                next_sync_at=now + sa.func.make_interval(0, 0, 0, 0, 0, a.sync_interval_minutes)
+            )
+            .execution_options(synchronize_session=False)
         )
-        .order_by(a.next_sync_at)
-        .limit(SCHEDULE_BATCH)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    moved = await uow.session.execute(
-        sa.update(a)
-        .where(a.id.in_(due))
-        .values(next_sync_at=now + sa.func.make_interval(0, 0, 0, 0, 0, a.sync_interval_minutes))
-        .returning(a.id, a.workspace_id)
-        .execution_options(synchronize_session=False)
-    )
-    count = 0
-    for account_id, workspace_id in moved:
-        uow.enqueue(SyncAccount(account_id=account_id), workspace_id=workspace_id)
-        count += 1
-    return count
+    return len(due)

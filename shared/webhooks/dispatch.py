@@ -29,7 +29,7 @@ _FAN_OUT = sa.text(
     """
     WITH events AS (
         SELECT id, workspace_id, type FROM outbox_events
-        WHERE dispatched_at IS NULL
+        WHERE workspace_id = :workspace AND dispatched_at IS NULL
         ORDER BY occurred_at
         LIMIT :batch
         FOR UPDATE SKIP LOCKED
@@ -43,14 +43,23 @@ _FAN_OUT = sa.text(
         JOIN webhook_endpoints w
           ON w.workspace_id = e.workspace_id AND w.enabled
          AND (e.type = ANY(w.event_types) OR '*' = ANY(w.event_types))
-        ON CONFLICT (event_id, endpoint_id) DO NOTHING
+        ON CONFLICT (event_id, endpoint_id, workspace_id) DO NOTHING
         RETURNING 1
     ), dispatched AS (
         UPDATE outbox_events o SET dispatched_at = now()
-        FROM events e WHERE o.id = e.id
+        FROM events e WHERE o.id = e.id AND o.workspace_id = e.workspace_id
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM dispatched), (SELECT count(*) FROM created)
+    """
+)
+
+
+#: The workspaces with events waiting, oldest waiting first.
+_WAITING = sa.text(
+    """
+    SELECT workspace_id FROM outbox_events WHERE dispatched_at IS NULL
+    GROUP BY workspace_id ORDER BY min(occurred_at) LIMIT :batch
     """
 )
 
@@ -59,25 +68,33 @@ async def fan_out(session: AsyncSession, batch: int = FAN_OUT_BATCH) -> tuple[in
     """One delivery per (event, subscribed enabled endpoint); (events, deliveries) made.
 
     SKIP LOCKED lets several dispatchers share the backlog; the unique (event, endpoint)
-    key makes a repeated fan-out harmless.
+    key makes a repeated fan-out harmless. One statement per workspace with events
+    waiting: Citus locks rows only in a statement on one shard (issue 22).
     """
-    events, created = (await session.execute(_FAN_OUT, {"batch": batch})).one()
-    return int(events), int(created)
+    events = created = 0
+    for workspace_id in list(await session.scalars(_WAITING, {"batch": batch})):
+        if events >= batch:
+            break
+        more, made = (
+            await session.execute(_FAN_OUT, {"workspace": workspace_id, "batch": batch - events})
+        ).one()
+        events, created = events + int(more), created + int(made)
+    return events, created
 
 
 _CLAIM = sa.text(
     """
     WITH due AS (
-        SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+        SELECT id, workspace_id, endpoint_id, next_attempt_at FROM webhook_deliveries
         WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
         ORDER BY next_attempt_at
         LIMIT :scan
     ), ranked AS (
-        SELECT id, endpoint_id, next_attempt_at,
+        SELECT id, workspace_id, endpoint_id, next_attempt_at,
                row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at) AS rank
         FROM due
     ), picked AS (
-        SELECT r.id, r.next_attempt_at AS due_at FROM ranked r
+        SELECT r.id, r.workspace_id, r.next_attempt_at AS due_at FROM ranked r
         LEFT JOIN unnest(CAST(:busy_ids AS uuid[]), CAST(:busy_counts AS int[]))
                AS busy(endpoint_id, n) ON busy.endpoint_id = r.endpoint_id
         WHERE r.rank <= :per_endpoint - coalesce(busy.n, 0)
@@ -87,19 +104,22 @@ _CLAIM = sa.text(
     UPDATE webhook_deliveries d
     SET status = 'sending', next_attempt_at = now() + make_interval(secs => :lease)
     FROM picked p, outbox_events e, webhook_endpoints w
-    WHERE d.id = p.id AND e.id = d.event_id AND w.id = d.endpoint_id AND w.enabled
+    WHERE d.id = p.id AND d.workspace_id = p.workspace_id
+      AND e.workspace_id = d.workspace_id AND e.id = d.event_id
+      AND w.workspace_id = d.workspace_id AND w.id = d.endpoint_id AND w.enabled
       AND d.status IN ('pending', 'sending') AND d.next_attempt_at <= now()
-    RETURNING d.id, d.endpoint_id, d.attempt_count, d.one_off, p.due_at,
+    RETURNING d.id, d.workspace_id, d.endpoint_id, d.attempt_count, d.one_off, p.due_at,
               e.id AS event_id, e.type AS event_type, e.occurred_at, e.data,
               w.url, w.secret_ciphertext, w.previous_secret_ciphertext,
               w.previous_secret_expires_at, w.failing_since
     """
-).columns(id=sa.Uuid, endpoint_id=sa.Uuid, event_id=sa.Uuid, data=JSONB)
+).columns(id=sa.Uuid, workspace_id=sa.Uuid, endpoint_id=sa.Uuid, event_id=sa.Uuid, data=JSONB)
 
 
 @dataclass(frozen=True)
 class Claimed:
     id: uuid.UUID
+    workspace_id: uuid.UUID
     endpoint_id: uuid.UUID
     attempt_count: int
     one_off: bool
@@ -163,6 +183,7 @@ class Outcome:
 _FINISH = (
     sa.update(WebhookDelivery)
     .where(
+        WebhookDelivery.workspace_id == sa.bindparam("b_workspace"),
         WebhookDelivery.id == sa.bindparam("b_id"),
         WebhookDelivery.status == DeliveryStatus.sending,
         WebhookDelivery.attempt_count == sa.bindparam("b_previous"),
@@ -194,13 +215,19 @@ async def record(session: AsyncSession, outcomes: list[Outcome], now: datetime) 
     conn = await session.connection()
     # An endpoint deleted while its attempt was in flight took the delivery with it; the
     # lock keeps the survivors until COMMIT.
-    alive = set(
-        await conn.scalars(
-            sa.select(WebhookDelivery.id)
-            .where(WebhookDelivery.id.in_([o.delivery.id for o in outcomes]))
-            .with_for_update()
+    # One lock per workspace: Citus locks rows only in a statement on one shard.
+    by_workspace: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for o in outcomes:
+        by_workspace[o.delivery.workspace_id].append(o.delivery.id)
+    alive: set[uuid.UUID] = set()
+    for workspace_id, ids in by_workspace.items():
+        alive.update(
+            await conn.scalars(
+                sa.select(WebhookDelivery.id)
+                .where(WebhookDelivery.workspace_id == workspace_id, WebhookDelivery.id.in_(ids))
+                .with_for_update()
+            )
         )
-    )
     outcomes = [o for o in outcomes if o.delivery.id in alive]
     if not outcomes:
         return
@@ -209,6 +236,7 @@ async def record(session: AsyncSession, outcomes: list[Outcome], now: datetime) 
         [
             {
                 "id": uuid.uuid4(),
+                "workspace_id": o.delivery.workspace_id,
                 "delivery_id": o.delivery.id,
                 "number": o.number,
                 "attempted_at": o.attempted_at,
@@ -224,6 +252,7 @@ async def record(session: AsyncSession, outcomes: list[Outcome], now: datetime) 
         _FINISH,
         [
             {
+                "b_workspace": o.delivery.workspace_id,
                 "b_id": o.delivery.id,
                 "b_previous": o.delivery.attempt_count,
                 "b_status": o.verdict.status,
@@ -276,7 +305,10 @@ _PURGE_EVENTS = sa.text(
     DELETE FROM outbox_events WHERE id IN (
         SELECT e.id FROM outbox_events e
         WHERE e.dispatched_at < :before
-          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries d
+              WHERE d.workspace_id = e.workspace_id AND d.event_id = e.id
+          )
         LIMIT :batch
     )
     """

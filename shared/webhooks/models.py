@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db.base import Base, TenantOwned, Versioned, str_enum, tenant_listing_index, utcnow
+from shared.db.base import (
+    Base,
+    TenantOwned,
+    Versioned,
+    str_enum,
+    tenant_key,
+    tenant_listing_index,
+    utcnow,
+)
 
 
 class WebhookEndpoint(TenantOwned, Versioned, Base):
@@ -45,7 +53,9 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        sa.UniqueConstraint("event_id", "endpoint_id"),
+        sa.UniqueConstraint("event_id", "endpoint_id", "workspace_id"),
+        tenant_key("endpoint_id", "webhook_endpoints"),
+        tenant_key("event_id", "outbox_events"),
         sa.Index(
             "ix_webhook_deliveries_endpoint_id_created_at_id", "endpoint_id", "created_at", "id"
         ),
@@ -58,14 +68,10 @@ class WebhookDelivery(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     workspace_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
-    endpoint_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
-    )
-    event_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("outbox_events.id", ondelete="CASCADE")
-    )
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     event_type: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[DeliveryStatus] = mapped_column(
         str_enum(DeliveryStatus), default=DeliveryStatus.pending
@@ -89,12 +95,16 @@ class WebhookAttempt(Base):
     """One HTTP attempt of a delivery, as the receiver answered it (WH-4)."""
 
     __tablename__ = "webhook_attempts"
-    __table_args__ = (sa.Index("ix_webhook_attempts_delivery_id_number", "delivery_id", "number"),)
+    __table_args__ = (
+        sa.Index("ix_webhook_attempts_delivery_id_number", "delivery_id", "number"),
+        tenant_key("delivery_id", "webhook_deliveries"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    delivery_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
+    delivery_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     number: Mapped[int] = mapped_column(sa.SmallInteger)
     attempted_at: Mapped[datetime]
     duration_ms: Mapped[int] = mapped_column(sa.Integer)

@@ -19,6 +19,7 @@ from shared.db.uow import UnitOfWork
 from shared.db.versioning import check_version
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.i18n import Text, catalog
+from shared.outbox.wake import wake_dispatchers
 from shared.webhooks.events import WebhookTest
 from shared.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from shared.webhooks.schemas import EndpointCreate, EndpointUpdate, SecretRotation
@@ -48,10 +49,6 @@ TEXTS = catalog(
 )
 
 
-#: The channel dispatchers LISTEN on; outbox inserts notify it by trigger (migration 0002).
-CHANNEL = "smm_webhooks"
-
-
 @lru_cache(maxsize=4)
 def _box(keys: str) -> SecretBox:
     return SecretBox(keys)
@@ -72,11 +69,6 @@ def endpoints(uow: UnitOfWork) -> TenantRepository[WebhookEndpoint]:
 
 def deliveries(uow: UnitOfWork) -> TenantRepository[WebhookDelivery]:
     return TenantRepository(uow.session, WebhookDelivery, "webhook delivery")
-
-
-async def wake_dispatchers(session: AsyncSession) -> None:
-    """Delivered at COMMIT (and dropped on rollback): work is picked up at once."""
-    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
 
 
 async def _check_url(url: str, settings: Settings) -> None:
@@ -230,7 +222,9 @@ async def get_delivery(
 async def retry(session: AsyncSession, delivery: WebhookDelivery, now: datetime) -> None:
     """Now, not at its scheduled time. A finished delivery gets one more attempt (one-off);
     a waiting one keeps the rest of its schedule."""
-    endpoint = await session.get_one(WebhookEndpoint, delivery.endpoint_id)
+    endpoint = await session.get_one(
+        WebhookEndpoint, {"id": delivery.endpoint_id, "workspace_id": delivery.workspace_id}
+    )
     if not endpoint.enabled:
         raise Conflict(TEXTS["disabled-retry"].of(), "endpoint-disabled")
     if delivery.status == DeliveryStatus.sending:
@@ -288,7 +282,20 @@ async def send_test(
 
 async def replay(session: AsyncSession, delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery:
     """The operator's retry (CLI), across workspaces."""
-    delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    # The workspace first, unlocked: a lock by id alone would be a statement over every
+    # shard on Citus; the lock then takes the one row.
+    workspace_id = await session.scalar(
+        sa.select(WebhookDelivery.workspace_id).where(WebhookDelivery.id == delivery_id)
+    )
+    delivery = (
+        None
+        if workspace_id is None
+        else await session.get(
+            WebhookDelivery,
+            {"id": delivery_id, "workspace_id": workspace_id},
+            with_for_update=True,
+        )
+    )
     if delivery is None:
         raise NotFound("webhook delivery", delivery_id)
     await retry(session, delivery, now)
@@ -313,6 +320,7 @@ async def failing_endpoints(session: AsyncSession) -> list[FailingEndpoint]:
     d = WebhookDelivery
     stats = (
         sa.select(
+            d.workspace_id,
             d.endpoint_id,
             sa.func.count()
             .filter(d.status.in_([DeliveryStatus.pending, DeliveryStatus.sending]))
@@ -320,12 +328,16 @@ async def failing_endpoints(session: AsyncSession) -> list[FailingEndpoint]:
             sa.func.count().filter(d.status == DeliveryStatus.failed).label("failed"),
             sa.func.max(d.last_attempt_at).label("last_attempt_at"),
         )
-        .group_by(d.endpoint_id)
+        .group_by(d.workspace_id, d.endpoint_id)
         .subquery()
     )
     last_error = (
         sa.select(d.last_error)
-        .where(d.endpoint_id == WebhookEndpoint.id, d.last_error.is_not(None))
+        .where(
+            d.workspace_id == WebhookEndpoint.workspace_id,
+            d.endpoint_id == WebhookEndpoint.id,
+            d.last_error.is_not(None),
+        )
         .order_by(d.last_attempt_at.desc().nulls_last())
         .limit(1)
         .scalar_subquery()
@@ -342,7 +354,13 @@ async def failing_endpoints(session: AsyncSession) -> list[FailingEndpoint]:
             sa.func.coalesce(stats.c.failed, 0),
             last_error,
         )
-        .outerjoin(stats, stats.c.endpoint_id == WebhookEndpoint.id)
+        .outerjoin(
+            stats,
+            sa.and_(
+                stats.c.workspace_id == WebhookEndpoint.workspace_id,
+                stats.c.endpoint_id == WebhookEndpoint.id,
+            ),
+        )
         .where(
             sa.or_(
                 WebhookEndpoint.failing_since.is_not(None),

@@ -79,12 +79,15 @@ class ApiKey(TenantOwned, Base):
     nothing but latency to every request."""
 
     __tablename__ = "api_keys"
-    __table_args__ = (tenant_listing_index("api_keys"),)
+    __table_args__ = (
+        tenant_listing_index("api_keys"),
+        sa.UniqueConstraint("key_hash", "workspace_id"),
+    )
 
     name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role))
     prefix: Mapped[str] = mapped_column(sa.String(16))
-    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]

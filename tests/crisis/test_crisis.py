@@ -56,7 +56,9 @@ async def burst(
         )
     await worker.pool.zrem(worker.pool.default_queue_name, str(job_id))
     await worker.pool.delete(f"arq:job:{job_id}")
-    assert await ArqJobQueue(worker.pool, worker.queue_name).send(AnalyseMentions.NAME, str(job_id))
+    assert await ArqJobQueue(worker.pool, worker.queue_name).send(
+        AnalyseMentions.NAME, str(job_id), tenant.id
+    )
 
 
 async def time_passes(resources: Resources, tenant: Tenant, hours: float) -> None:

@@ -65,7 +65,9 @@ async def window(resources: Resources, policy: dict[str, Any]) -> tuple[Metrics,
     over the brand's mentions, and the level they make current: for the failure message,
     whether or not an alert opened."""
     async with unit_of_work(resources.sessionmaker, None) as uow:
-        row = await uow.session.get(EscalationPolicy, uuid.UUID(policy["id"]))
+        row = await uow.session.scalar(
+            sa.select(EscalationPolicy).where(EscalationPolicy.id == uuid.UUID(policy["id"]))
+        )
         assert row is not None
         now = utcnow()
         window_start = now - timedelta(minutes=row.window_minutes)

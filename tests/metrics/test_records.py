@@ -55,8 +55,10 @@ def test_a_record_gives_each_column_its_value() -> None:
         conversion_value="3",
         source="meta_insights_v23",
     )
-    record = dict(zip(COPY_COLUMNS, copy_record(batch, 41, row, "EUR"), strict=True))
+    workspace = uuid.uuid4()
+    record = dict(zip(COPY_COLUMNS, copy_record(workspace, batch, 41, row, "EUR"), strict=True))
     assert record == {
+        "workspace_id": workspace,
         "batch_id": batch,
         "seq": 41,
         "content_item_id": uuid.UUID(ITEM),
@@ -93,12 +95,16 @@ def test_money_is_recorded_with_its_currencys_places(
     currency: str, sent: str, recorded: str
 ) -> None:
     row = snapshot(spend=sent, conversion_value=sent)
-    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, row, currency), strict=True))
+    record = dict(
+        zip(COPY_COLUMNS, copy_record(uuid.uuid4(), uuid.uuid4(), 0, row, currency), strict=True)
+    )
     assert (str(record["spend"]), str(record["conversion_value"])) == (recorded, recorded)
 
 
 def test_a_row_without_money_needs_no_currency() -> None:
-    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, snapshot(), None), strict=True))
+    record = dict(
+        zip(COPY_COLUMNS, copy_record(uuid.uuid4(), uuid.uuid4(), 0, snapshot(), None), strict=True)
+    )
     assert (record["spend"], record["conversion_value"]) == (None, None)
 
 
@@ -109,5 +115,7 @@ def test_a_record_keeps_why_counters_are_null_as_json() -> None:
         reach=10,
         unreported={"impressions": "deprecated", "clicks": "permission"},
     )
-    record = dict(zip(COPY_COLUMNS, copy_record(uuid.uuid4(), 0, row, "EUR"), strict=True))
+    record = dict(
+        zip(COPY_COLUMNS, copy_record(uuid.uuid4(), uuid.uuid4(), 0, row, "EUR"), strict=True)
+    )
     assert record["unreported"] == '{"impressions":"deprecated","clicks":"permission"}'
