@@ -127,6 +127,13 @@ start() {
     for i in 1 2; do
         sql "$PORT" "$DB" "SELECT citus_add_node('127.0.0.1', $(port_of "$i"))" >/dev/null
     done
+    # Schema public made one of Citus's distributed objects (by a table's dependencies):
+    # then `DROP SCHEMA public CASCADE; CREATE SCHEMA public` (the test harness's reset) is
+    # run on every node, as it is once the first table has been distributed. Before, the
+    # DROP would stay on the coordinator and the CREATE, propagated, fail on the workers.
+    sql "$PORT" "$DB" "CREATE TABLE public.cluster_sh (id int)" \
+        "SELECT create_reference_table('public.cluster_sh')" "DROP TABLE public.cluster_sh" \
+        >/dev/null
     echo "postgresql://postgres@127.0.0.1:$PORT/$DB"
 }
 
