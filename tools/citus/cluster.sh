@@ -54,7 +54,8 @@ status() {
     local rc=0 i
     for i in "${!NODES[@]}"; do
         if [[ -d $DATA/${NODES[$i]} ]] && as_pg "$BIN/pg_ctl" status -D "$DATA/${NODES[$i]}" >/dev/null; then
-            echo "${NODES[$i]}: running on 127.0.0.1:$(port_of "$i")"
+            # The port it was started on (line 4 of postmaster.pid), whatever CITUS_PORT is now.
+            echo "${NODES[$i]}: running on 127.0.0.1:$(sed -n 4p "$DATA/${NODES[$i]}/postmaster.pid")"
         else
             echo "${NODES[$i]}: stopped"
             rc=3
