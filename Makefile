@@ -8,7 +8,7 @@ RUNTIME := .venv/.runtime
 PY := .venv/bin/python
 
 .PHONY: run test lint fmt bench api worker services migrate revision seed compose-up install \
-	openapi openapi-check vendor-assets citus
+	openapi openapi-check vendor-assets citus test-citus
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -96,3 +96,17 @@ vendor-assets: ## re-vendor the /docs, /redoc and /console assets (needs npm and
 
 citus: ## build the pinned Citus (third_party/citus) into .tools/citus, cached (issue 22; apt as root)
 	tools/citus/build.sh
+
+# The suites that read and write data, and tests/citus (only collected here), against a
+# fresh Citus cluster with the schema distributed (tools/citus/cluster.sh). Tests that make
+# databases of their own (test_migrations.py, workspaces/test_language.py, api/test_ops.py,
+# test_distribution_rules.py, the CLI's) are not run here: new databases are not Citus's.
+CITUS_SUITES := tests/citus tests/metrics tests/kpis tests/listening tests/crisis \
+	tests/attribution tests/segments tests/webhooks tests/audiences tests/campaigns \
+	tests/content tests/events tests/worker tests/platforms
+CITUS_URL := postgresql://postgres@127.0.0.1:$(or $(CITUS_PORT),55432)/smm_test
+
+test-citus: $(VENV) citus ## the data suites against a local Citus cluster, schema distributed (issue 22)
+	trap 'tools/citus/cluster.sh stop' EXIT; tools/citus/cluster.sh start && \
+	TEST_DATABASE_URL=$(CITUS_URL) DATABASE_DISTRIBUTION=citus \
+		.venv/bin/pytest -m "not not_citus" $(CITUS_SUITES)

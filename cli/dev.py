@@ -116,7 +116,7 @@ def dev() -> None:
         os.environ.update(env)  # for this process's own settings (migrations, seed)
         get_settings.cache_clear()
         settings = get_settings()
-        upgrade(settings.sqlalchemy_url)
+        upgrade(settings.sqlalchemy_url, distribution=settings.database_distribution)
         demo_key = run_async(seed_demo)
         children = _start_children(stack, env)
         base_url = f"http://{settings.api_host}:{settings.api_port}"

@@ -90,10 +90,15 @@ def migrate() -> None:
     Example:
       smm migrate
     """
+    from shared.db.citus import DistributionError
     from shared.db.migrate import upgrade
 
     admin.run_async(admin.check_database)  # unreachable: one line, exit 3
-    upgrade(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    try:
+        upgrade(settings.sqlalchemy_url, distribution=settings.database_distribution)
+    except DistributionError as exc:  # DATABASE_DISTRIBUTION=citus: what stops it, listed
+        raise CliError(f"migrations at head, schema not distributed: {exc}") from exc
     typer.echo("migrations at head")
 
 

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     )
 
     database_url: PostgresDsn | None = None
+    #: `citus`: the migrations are followed by distributing the schema over the Citus
+    #: cluster DATABASE_URL names (shared/db/citus.py, issue 22).
+    database_distribution: Literal["postgres", "citus"] = "postgres"
     redis_url: RedisDsn | None = None
     #: Before smm_admin_token: the token's rule depends on where the API listens.
     api_host: str = "127.0.0.1"

@@ -52,7 +52,8 @@ def running_services(data_dir: Path = TEST_DATA) -> Iterator[Services]:
         if not redis_url:
             redis = EmbeddedRedis(data_dir / "redis")
             redis_url = redis.start()
-        upgrade(database_url)
+        # `citus` (make test-citus): the schema distributed over the cluster, as deployed.
+        upgrade(database_url, distribution=os.environ.get("DATABASE_DISTRIBUTION"))
         yield Services(database_url, redis_url)
     finally:
         if redis is not None:

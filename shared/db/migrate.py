@@ -24,8 +24,16 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", distribution: str | None = None) -> None:
+    """Migrate to `revision`; with `distribution="citus"` (DATABASE_DISTRIBUTION), then
+    distribute over Citus whatever tables are not yet (shared/db/citus.py): after every
+    upgrade, so the tables a migration adds are distributed too. Anything else, None
+    included, is plain PostgreSQL."""
     command.upgrade(alembic_config(url), revision)
+    if distribution == "citus":
+        from shared.db.citus import distribute_sync
+
+        distribute_sync(url)
 
 
 def downgrade(url: str, revision: str) -> None:

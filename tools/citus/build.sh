@@ -13,6 +13,12 @@ if [ -f "$OUT/built" ] && [ "$(cat "$OUT/built")" = "$STAMP" ]; then
   echo "citus: built ($OUT)"; exit 0
 fi
 if [ ! -x /usr/lib/postgresql/15/bin/pg_config ] || [ ! -f /usr/include/postgresql/15/server/postgres.h ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "citus: not built, and building needs postgresql-server-dev-15 liblz4-dev libzstd-dev" \
+      "libkrb5-dev, which only root can install (apt-get): run \`make citus\` as root once" >&2
+    exit 1
+  fi
+  apt-get update -qq
   apt-get install -y postgresql-server-dev-15 liblz4-dev libzstd-dev libkrb5-dev
 fi
 rm -rf "$OUT" && mkdir -p "$OUT/src" "$OUT/pgroot/usr/lib/postgresql" "$OUT/pgroot/usr/share/postgresql"
