@@ -11,7 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 async def waiting_on(
     holder: AsyncConnection, engine: AsyncEngine, started_before: datetime | None = None
 ) -> int:
-    """Backends waiting on a lock the holder's transaction keeps (opened before a time)."""
+    """Backends waiting on a lock the holder's transaction keeps (opened before a time).
+
+    On Citus the row locks are taken on the worker nodes, where the coordinator's
+    `pg_blocking_pids` cannot see them: there, Citus's cluster-wide lock graph tells."""
+    if await holder.scalar(sa.text("SELECT to_regproc('citus_backend_gpid') IS NOT NULL")):
+        gpid = await holder.scalar(sa.text("SELECT citus_backend_gpid()"))
+        async with engine.connect() as conn:
+            return int(
+                await conn.scalar(
+                    sa.text(
+                        "SELECT count(DISTINCT w.waiting_gpid) FROM citus_lock_waits w "
+                        "WHERE w.blocking_gpid = :g AND EXISTS ("
+                        " SELECT 1 FROM citus_stat_activity a WHERE a.global_pid = w.waiting_gpid"
+                        " AND a.backend_start < coalesce(CAST(:before AS timestamptz), 'infinity'))"
+                    ),
+                    {"g": gpid, "before": started_before},
+                )
+            )
     pid = await holder.scalar(sa.text("SELECT pg_backend_pid()"))
     async with engine.connect() as conn:
         return int(

@@ -28,11 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.logging import describe
+from shared.outbox.wake import CHANNEL
 from shared.webhooks import signing
 from shared.webhooks.dispatch import FAN_OUT_BATCH, Claimed, Outcome, claim, fan_out, record
 from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.policy import judge
-from shared.outbox.wake import CHANNEL
 from shared.webhooks.service import secret_box
 from shared.webhooks.ssrf import BlockedAddress, GuardedTransport, LookupFailed
 

@@ -197,7 +197,7 @@ async def advance_schedule(uow: UnitOfWork, now: datetime, limit: int = 500) -> 
     due = await lock_due(
         uow.session,
         Campaign,
-        sa.or_(
+        lambda _: sa.or_(
             sa.and_(Campaign.status == CampaignStatus.scheduled, Campaign.starts_at <= now),
             sa.and_(
                 Campaign.status.in_([CampaignStatus.active, CampaignStatus.paused]),

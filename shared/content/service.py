@@ -265,10 +265,10 @@ async def release_due(uow: UnitOfWork, now: datetime, limit: int = DUE_BATCH) ->
     due = await lock_due(
         uow.session,
         ContentItem,
-        sa.and_(
+        lambda workspace_id: sa.and_(
             ContentItem.status == ContentStatus.scheduled,
             ContentItem.scheduled_at <= now,
-            ~frozen(),
+            ~frozen(ContentItem, workspace_id),
         ),
         order_by=ContentItem.scheduled_at,
         limit=limit,

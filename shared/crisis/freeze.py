@@ -30,7 +30,7 @@ async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tu
         .where(
             Alert.status != AlertStatus.resolved,
             Alert.freezing.is_(True),
-            covered_by(ContentItem),
+            covered_by(ContentItem, workspace_id),
         )
         .order_by(Alert.opened_at)
         .limit(1)
@@ -42,7 +42,7 @@ async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tu
             .where(
                 ContentItem.workspace_id == workspace_id,
                 ContentItem.status == ContentStatus.scheduled,
-                frozen(),
+                frozen(ContentItem, workspace_id),
             )
             .with_for_update(of=ContentItem, skip_locked=True)
         )
@@ -56,7 +56,7 @@ async def enforce(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> tu
             .where(
                 ContentItem.workspace_id == workspace_id,
                 ContentItem.status == ContentStatus.on_hold,
-                ~frozen(),
+                ~frozen(ContentItem, workspace_id),
             )
             .with_for_update(skip_locked=True)
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -26,15 +26,22 @@ M = TypeVar("M", bound=TenantOwned)
 async def lock_due(
     session: AsyncSession,
     model: type[M],
-    condition: sa.ColumnElement[bool],
+    condition: Callable[[uuid.UUID | None], sa.ColumnElement[bool]],
     *,
     order_by: Any,
     limit: int,
     options: Sequence[ExecutableOption] = (),
 ) -> list[M]:
-    """Up to `limit` rows meeting `condition`, oldest by `order_by` first, locked."""
+    """Up to `limit` rows meeting `condition`, oldest by `order_by` first, locked.
+
+    `condition(None)` is the scan's; `condition(workspace_id)` the lock's, which may pin
+    the other tables it reads to that workspace (Citus routes a locking statement to one
+    shard only when every table in it is)."""
     found = await session.execute(
-        sa.select(model.workspace_id, model.id).where(condition).order_by(order_by).limit(limit)
+        sa.select(model.workspace_id, model.id)
+        .where(condition(None))
+        .order_by(order_by)
+        .limit(limit)
     )
     by_workspace: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for workspace_id, ident in found:
@@ -43,7 +50,7 @@ async def lock_due(
     for workspace_id, ids in by_workspace.items():
         rows = await session.scalars(
             sa.select(model)
-            .where(model.workspace_id == workspace_id, model.id.in_(ids), condition)
+            .where(model.workspace_id == workspace_id, model.id.in_(ids), condition(workspace_id))
             .order_by(order_by)
             .with_for_update(skip_locked=True)
             .options(*options)

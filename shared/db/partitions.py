@@ -42,6 +42,12 @@ def partition_name(parent: str, start: datetime) -> str:
     return f"{parent}_y{start.year:04d}m{start.month:02d}"
 
 
+_SEQUENTIAL_ON_CITUS = sa.text(
+    "SELECT set_config('citus.multi_shard_modify_mode', 'sequential', true)"
+    " WHERE current_setting('citus.multi_shard_modify_mode', true) IS NOT NULL"
+)
+
+
 async def ensure(session: AsyncSession, parent: str, months: Iterable[datetime]) -> list[str]:
     """Create the partitions of these months that do not exist yet; the names made.
 
@@ -62,6 +68,10 @@ async def ensure(session: AsyncSession, parent: str, months: Iterable[datetime])
     if not missing:
         return []
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
+    # On Citus, attaching distributes the new table over parallel connections to the
+    # workers, which deadlock against this transaction's own locks (seen in
+    # `make test-citus`); one connection per worker does not. A no-op without Citus.
+    await session.execute(_SEQUENTIAL_ON_CITUS)
     for name, start in sorted(missing.items()):
         # CREATE TABLE ... PARTITION OF would take an ACCESS EXCLUSIVE lock on the parent:
         # it would wait for every long read of the table (an attribution run, a KPI

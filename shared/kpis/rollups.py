@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.kpis import booking
 from shared.kpis.days import reporting_day
-from shared.kpis.measures import SUM_COLUMNS, contributions, totals
+from shared.kpis.measures import SUM_COLUMNS, contributions
 from shared.kpis.models import DIMENSIONS, metric_rollups
 from shared.metrics.models import MetricSnapshot
 from shared.workspaces.models import Workspace
@@ -121,26 +121,15 @@ def _upsert(grouped: sa.Select[Any]) -> sa.Insert:
     )
 
 
-def _delta(rows: Rows, timezone: str, sign: int) -> sa.Insert:
+def delta(rows: Rows | sa.FromClause, timezone: str, sign: int) -> sa.Insert:
     """INSERT .. ON CONFLICT that adds (or, sign -1, subtracts) the contributions of the
     snapshot rows selected by `rows`."""
     grouped = _grouped(rows, timezone, sign).subquery("g")
     return _upsert(sa.select(grouped).order_by(*(grouped.c[name] for name in KEY)))
 
 
-def change(added: sa.FromClause, removed: sa.FromClause, timezone: str) -> sa.Insert:
-    """One delta for a merge: the rows it wrote (`added`) in, the rows they replaced
-    (`removed`) out, each grouped alone, then summed per rollup key."""
-    both = sa.union_all(_grouped(added, timezone, +1), _grouped(removed, timezone, -1))
-    parts = both.subquery("parts")
-    key = [parts.c[name] for name in ("workspace_id", "span", "bucket", *DIMENSIONS)]
-    summed = sa.select(*key, *totals(parts)).group_by(*key)
-    ordered = summed.subquery("d")
-    return _upsert(sa.select(ordered).order_by(*(ordered.c[name] for name in KEY)))
-
-
 async def apply(session: AsyncSession, rows: Rows, timezone: str, sign: int) -> None:
-    await session.execute(_delta(rows, timezone, sign))
+    await session.execute(delta(rows, timezone, sign))
 
 
 def snapshot_rows() -> sa.Select[tuple[object, ...]]:

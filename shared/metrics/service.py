@@ -99,8 +99,8 @@ async def merge(
     """One upsert: last row per key inside the batch, inserted or replacing what an
     earlier batch stored (never what a later batch stored, whatever order merges run in);
     a row equal to the stored one is no update at all, so a replay changes nothing
-    (ING-3). In the same statement the rollups take out what the replaced rows held and
-    add what the written rows hold; the batch's items keep their first report
+    (ING-3). The rollups take out what the replaced rows held, then the upsert adds what
+    the written rows hold in its own statement; the batch's items keep their first report
     (`kpis.booking`). Merges of other buckets of the workspace run beside it
     (`rollups.lock_buckets`). Runs in the job's transaction: killed midway, it left
     nothing behind."""
@@ -121,9 +121,9 @@ async def merge(
     assert timezone is not None
     await session.execute(statements.DROP_SUPERSEDED, staged)
     span = {"batch": batch_id, "workspace": workspace_id, "first": first, "last": last}
-    written, replaced = (
-        await session.execute(_merge_statement(timezone), {"seq": batch.seq, **span})
-    ).one()
+    params = {"seq": batch.seq, **span}
+    replaced = (await session.execute(_take_out_statement(timezone), params)).scalar_one()
+    written = (await session.execute(_put_in_statement(timezone), params)).scalar_one()
     await booking.note_batch(session, workspace_id, batch_id, timezone)
     await targets.check_batch(uow, workspace_id, batch_id, timezone, now)
     await session.execute(statements.DROP_STAGED, staged)
@@ -136,21 +136,24 @@ async def merge(
 
 
 @functools.lru_cache(maxsize=64)
-def _merge_statement(timezone: str) -> sa.Select[int, int]:
-    """The upsert (`statements.MERGE`), the stored rows it replaces (`REPLACED`, read
-    before it writes: one statement sees one snapshot) and the rollup delta of both, in
-    one statement: the rows written come back from the upsert, not from a second lookup.
-    Returns the rows written and the rows replaced. Built once per time zone: its some
-    600 expressions take longer to build than the merge takes to plan."""
-    columns = MetricSnapshot.__table__.c
-    written = statements.MERGE.columns(*columns).cte("written")
+def _take_out_statement(timezone: str) -> sa.Select[int]:
+    """The stored rows the upsert will replace (`statements.REPLACED`) taken out of the
+    rollups; returns how many. Run before the upsert, as a statement of its own: one
+    statement with both would need its CTEs to share a snapshot, which Citus does not
+    give (it runs a data-modifying CTE first, as a subplan). Built once per time zone:
+    its some 300 expressions take longer to build than the merge takes to plan."""
     replaced = statements.REPLACED.cte("replaced")
-    rolled = rollups.change(written, replaced, timezone).cte("rolled")
-    count = sa.func.count()
-    return sa.select(
-        sa.select(count).select_from(written).scalar_subquery(),
-        sa.select(count).select_from(replaced).scalar_subquery(),
-    ).add_cte(rolled)
+    rolled = rollups.delta(replaced, timezone, -1).cte("rolled")
+    return sa.select(sa.func.count()).select_from(replaced).add_cte(rolled)
+
+
+@functools.lru_cache(maxsize=64)
+def _put_in_statement(timezone: str) -> sa.Select[int]:
+    """The upsert (`statements.MERGE`), and the rows it wrote, as it returned them, added
+    to the rollups; returns how many it wrote."""
+    written = statements.MERGE.columns(*MetricSnapshot.__table__.c).cte("written")
+    rolled = rollups.delta(written, timezone, +1).cte("rolled")
+    return sa.select(sa.func.count()).select_from(written).add_cte(rolled)
 
 
 async def list_batches(

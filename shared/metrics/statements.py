@@ -111,7 +111,8 @@ MERGE = sa.text(
         campaign_id = EXCLUDED.campaign_id,
         platform = EXCLUDED.platform, format = EXCLUDED.format, paid = EXCLUDED.paid,
         batch_id = EXCLUDED.batch_id, batch_seq = EXCLUDED.batch_seq,
-        updated_at = now()
+        -- EXCLUDED's, the insert's now(): Citus takes only IMMUTABLE functions here.
+        updated_at = EXCLUDED.updated_at
     WHERE EXCLUDED.batch_seq > metric_snapshots.batch_seq
       AND (metric_snapshots.impressions, metric_snapshots.reach,
            metric_snapshots.engagements, metric_snapshots.likes, metric_snapshots.comments,

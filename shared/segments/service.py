@@ -169,14 +169,19 @@ async def compute(
 async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
     """A refresh for every retargeting audience whose `refresh_every_minutes` has passed
     since its last one, unless one is already waiting."""
-    waiting = sa.exists().where(
-        AudienceRefresh.audience_id == Audience.id,
-        AudienceRefresh.status == RefreshStatus.queued,
-    )
+
+    def waiting(workspace_id: uuid.UUID | None) -> sa.Exists:
+        return sa.exists().where(
+            AudienceRefresh.workspace_id == Audience.workspace_id,
+            sa.true() if workspace_id is None else AudienceRefresh.workspace_id == workspace_id,
+            AudienceRefresh.audience_id == Audience.id,
+            AudienceRefresh.status == RefreshStatus.queued,
+        )
+
     due = await lock_due(
         uow.session,
         Audience,
-        sa.and_(
+        lambda workspace_id: sa.and_(
             Audience.kind == AudienceKind.retargeting,
             sa.or_(
                 Audience.computed_at.is_(None),
@@ -184,7 +189,7 @@ async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
                 + sa.func.make_interval(0, 0, 0, 0, 0, Audience.refresh_every_minutes)
                 <= now,
             ),
-            ~waiting,
+            ~waiting(workspace_id),
         ),
         order_by=Audience.computed_at.asc().nulls_first(),
         limit=500,

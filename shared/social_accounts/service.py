@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -138,12 +138,12 @@ SCHEDULE_BATCH = 500
 
 async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
     """A recorded pull for every connected account whose time has come, its next time set
-    in the same statement: workers running this cron together never pull one twice."""
+    under the row's lock: workers running this cron together never pull one twice."""
     a = SocialAccount
     due = await lock_due(
         uow.session,
         a,
-        sa.and_(
+        lambda _: sa.and_(
             a.connection == Connection.connected,
             a.sync_interval_minutes.is_not(None),
             a.next_sync_at <= now,
@@ -152,15 +152,15 @@ async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
         limit=SCHEDULE_BATCH,
     )
     for account in due:
+        assert account.sync_interval_minutes is not None
         uow.enqueue(SyncAccount(account_id=account.id), workspace_id=account.workspace_id)
-        # Set-based, not through the ORM: the schedule moving is no edit of the account,
-        # and must not change its version (ETag).
+        # Not through the ORM: the schedule moving is no edit of the account, and must not
+        # change its version (ETag). The time is a value: Citus refuses an UPDATE that
+        # computes one from a column with a STABLE function (timestamptz + interval).
         await uow.session.execute(
             sa.update(a)
             .where(a.workspace_id == account.workspace_id, a.id == account.id)
-            .values(
-                next_sync_at=now + sa.func.make_interval(0, 0, 0, 0, 0, a.sync_interval_minutes)
-            )
+            .values(next_sync_at=now + timedelta(minutes=account.sync_interval_minutes))
             .execution_options(synchronize_session=False)
         )
     return len(due)

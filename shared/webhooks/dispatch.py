@@ -28,7 +28,7 @@ CLAIM_SCAN = 2000
 _FAN_OUT = sa.text(
     """
     WITH events AS (
-        SELECT id, workspace_id, type FROM outbox_events
+        SELECT id, workspace_id, type, occurred_at FROM outbox_events
         WHERE workspace_id = :workspace AND dispatched_at IS NULL
         ORDER BY occurred_at
         LIMIT :batch
@@ -38,7 +38,7 @@ _FAN_OUT = sa.text(
                                         status, attempt_count, next_attempt_at, one_off,
                                         created_at)
         SELECT gen_random_uuid(), e.workspace_id, w.id, e.id, e.type,
-               'pending', 0, now(), false, now()
+               'pending', 0, e.occurred_at, false, now()
         FROM events e
         JOIN webhook_endpoints w
           ON w.workspace_id = e.workspace_id AND w.enabled
@@ -66,6 +66,9 @@ _WAITING = sa.text(
 
 async def fan_out(session: AsyncSession, batch: int = FAN_OUT_BATCH) -> tuple[int, int]:
     """One delivery per (event, subscribed enabled endpoint); (events, deliveries) made.
+    Each is due from its event's time: due at once, whichever clock reads it (on Citus a
+    pushed-down `now()` is the worker node's, later than the coordinator's that the claim
+    in the same transaction compares with).
 
     SKIP LOCKED lets several dispatchers share the backlog; the unique (event, endpoint)
     key makes a repeated fan-out harmless. One statement per workspace with events

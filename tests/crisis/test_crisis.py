@@ -63,20 +63,24 @@ async def burst(
 
 async def time_passes(resources: Resources, tenant: Tenant, hours: float) -> None:
     """The test cannot wait out a two-hour cooldown: the workspace's mentions and alerts
-    move into the past instead."""
+    move into the past instead. In UTC wall time: `timestamptz - interval` is STABLE,
+    which Citus refuses over a column in an UPDATE; `timestamp - interval` is not."""
     shift = {"w": uuid.UUID(tenant.id), "h": hours}
     async with resources.engine.begin() as conn:
         await conn.execute(
             sa.text(
-                "UPDATE mentions SET posted_at = posted_at - make_interval(hours => :h) "
+                "UPDATE mentions SET posted_at = "
+                "(posted_at AT TIME ZONE 'UTC' - make_interval(hours => :h)) AT TIME ZONE 'UTC' "
                 "WHERE workspace_id = :w"
             ),
             shift,
         )
         await conn.execute(
             sa.text(
-                "UPDATE alerts SET last_held_at = last_held_at - make_interval(hours => :h), "
-                "opened_at = opened_at - make_interval(hours => :h) WHERE workspace_id = :w"
+                "UPDATE alerts SET last_held_at = (last_held_at AT TIME ZONE 'UTC'"
+                " - make_interval(hours => :h)) AT TIME ZONE 'UTC', opened_at = (opened_at"
+                " AT TIME ZONE 'UTC' - make_interval(hours => :h)) AT TIME ZONE 'UTC'"
+                " WHERE workspace_id = :w"
             ),
             shift,
         )

@@ -36,7 +36,8 @@ async def stored(resources: Resources, workspace_id: str) -> tuple[int, int, int
                 sa.text(
                     "SELECT (SELECT count(*) FROM ingest_batches WHERE workspace_id = :w), "
                     "(SELECT count(*) FROM ingest_rows r JOIN ingest_batches b "
-                    " ON b.id = r.batch_id WHERE b.workspace_id = :w), "
+                    " ON b.workspace_id = r.workspace_id AND b.id = r.batch_id"
+                    " WHERE b.workspace_id = :w), "
                     "(SELECT count(*) FROM metric_snapshots WHERE workspace_id = :w)"
                 ),
                 {"w": uuid.UUID(workspace_id)},

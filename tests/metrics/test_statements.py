@@ -11,9 +11,9 @@ from shared.metrics.models import MetricSnapshot
 COLUMNS = {c.name for c in MetricSnapshot.__table__.c}
 KEY = {"workspace_id", "target_id", "granularity", "period_start"}
 #: What a later batch replaces: all but the key, the target's id and the write time.
-REPLACEABLE = COLUMNS - KEY - {"content_item_id", "updated_at"}
+REPLACEABLE = COLUMNS - KEY - {"content_item_id"}
 #: What tells a replacement from a replay: the values, not where they came from.
-COMPARED = REPLACEABLE - {"batch_id", "batch_seq"}
+COMPARED = REPLACEABLE - {"batch_id", "batch_seq", "updated_at"}
 
 
 def names(listing: str) -> list[str]:

@@ -239,16 +239,19 @@ async def test_a_refresh_locks_the_audience_before_its_own_row(
 
     async with resources.engine.connect() as deleting:
         await deleting.execute(
-            sa.text("SELECT 1 FROM audiences WHERE id = :a FOR UPDATE"),
-            {"a": uuid.UUID(created["id"])},
+            sa.text("SELECT 1 FROM audiences WHERE workspace_id = :w AND id = :a FOR UPDATE"),
+            {"w": uuid.UUID(tenant.id), "a": uuid.UUID(created["id"])},
         )
         job = asyncio.create_task(run())
         await wait_until(lambda: waiting_on(deleting, resources.engine), every=0.02)
         assert not job.done()
         # The refresh row is still free: the deletion's cascade could take it.
         await deleting.execute(
-            sa.text("SELECT 1 FROM audience_refreshes WHERE id = :r FOR UPDATE NOWAIT"),
-            {"r": refresh_id},
+            sa.text(
+                "SELECT 1 FROM audience_refreshes"
+                " WHERE workspace_id = :w AND id = :r FOR UPDATE NOWAIT"
+            ),
+            {"w": uuid.UUID(tenant.id), "r": refresh_id},
         )
         await deleting.rollback()
     await job

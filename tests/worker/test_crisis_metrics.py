@@ -47,7 +47,9 @@ async def test_the_analysis_job_counts_the_alerts_it_opens_and_resolves(
         for table, column in (("mentions", "posted_at"), ("alerts", "last_held_at")):
             await conn.execute(
                 sa.text(
-                    f"UPDATE {table} SET {column} = {column} - interval '3 hours' "
+                    # In UTC wall time: Citus refuses a STABLE `timestamptz - interval`.
+                    f"UPDATE {table} SET {column} = "
+                    f"({column} AT TIME ZONE 'UTC' - interval '3 hours') AT TIME ZONE 'UTC' "
                     "WHERE workspace_id = :w"
                 ),
                 {"w": uuid.UUID(tenant.id)},

@@ -163,7 +163,8 @@ async def test_a_job_locked_elsewhere_is_retried_not_dropped(
         job = uow.enqueue(Touch(n=3), workspace_id=uuid.UUID(tenant.id))
     async with resources.engine.connect() as holder:
         await holder.execute(
-            sa.text("SELECT 1 FROM jobs WHERE id = :id FOR UPDATE"), {"id": job.id}
+            sa.text("SELECT 1 FROM jobs WHERE workspace_id = :w AND id = :id FOR UPDATE"),
+            {"w": job.workspace_id, "id": job.id},
         )
         with pytest.raises(Retry):
             await run_recorded(ctx_for(wc, 1), str(job.id), job=TOUCH)

@@ -99,12 +99,14 @@ async def test_a_run_and_a_refresh_killed_midway_complete_once_after_a_restart(
         # Each job locks its recorded row, then its run or its refresh, then the audience:
         # holding the run and the audience stops both midway, their transactions open.
         await holder.execute(
-            sa.text("SELECT 1 FROM attribution_runs WHERE id = :r FOR UPDATE"),
-            {"r": uuid.UUID(run.json()["id"])},
+            sa.text(
+                "SELECT 1 FROM attribution_runs WHERE workspace_id = :w AND id = :r FOR UPDATE"
+            ),
+            {"w": uuid.UUID(tenant.id), "r": uuid.UUID(run.json()["id"])},
         )
         await holder.execute(
-            sa.text("SELECT 1 FROM audiences WHERE id = :a FOR UPDATE"),
-            {"a": uuid.UUID(audience_id)},
+            sa.text("SELECT 1 FROM audiences WHERE workspace_id = :w AND id = :a FOR UPDATE"),
+            {"w": uuid.UUID(tenant.id), "a": uuid.UUID(audience_id)},
         )
         worker_processes.append(spawn_worker(settings, log))
 
