@@ -103,7 +103,8 @@ citus: ## build the pinned Citus (third_party/citus) into .tools/citus, cached (
 # test_distribution_rules.py, the CLI's) are not run here: new databases are not Citus's.
 CITUS_SUITES := tests/citus tests/metrics tests/kpis tests/listening tests/crisis \
 	tests/attribution tests/segments tests/webhooks tests/audiences tests/campaigns \
-	tests/content tests/events tests/worker tests/platforms
+	tests/content tests/events tests/worker tests/platforms \
+	tests/test_many_processes.py tests/test_distributable_schema.py
 CITUS_URL := postgresql://postgres@127.0.0.1:$(or $(CITUS_PORT),55432)/smm_test
 
 test-citus: $(VENV) citus ## the data suites against a local Citus cluster, schema distributed (issue 22)

@@ -88,6 +88,9 @@ async def merge_seconds(tenant: Tenant, item: factories.ContentItem, log: Path) 
     return time.monotonic() - started
 
 
+# A latency bound for one PostgreSQL server: on the test cluster, three servers share the
+# machine's two cores with the load, and the bound would measure the machine.
+@pytest.mark.not_citus
 async def test_the_probe_worst_case_leaves_another_workspace_s_merge_on_time(
     make_tenant: TenantFactory,
     roomy: httpx.AsyncClient,
