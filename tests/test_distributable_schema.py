@@ -127,7 +127,7 @@ async def test_due_rows_are_taken_once_across_workspaces_and_concurrent_takers(
     async def take() -> set[uuid.UUID]:
         async with resources.sessionmaker() as session, session.begin():
             rows = await lock_due(
-                session, ContentItem, mine, order_by=ContentItem.created_at, limit=10
+                session, ContentItem, lambda _: mine, order_by=ContentItem.created_at, limit=10
             )
             await asyncio.sleep(0.5)  # hold the locks while the other takes
             return {row.id for row in rows}
@@ -137,7 +137,7 @@ async def test_due_rows_are_taken_once_across_workspaces_and_concurrent_takers(
     assert first & second == set()
     async with resources.sessionmaker() as session:
         oldest = await lock_due(
-            session, ContentItem, mine, order_by=ContentItem.created_at, limit=4
+            session, ContentItem, lambda _: mine, order_by=ContentItem.created_at, limit=4
         )
         assert len(oldest) == 4
         assert {row.workspace_id for row in oldest} <= {uuid.UUID(t.id) for t in tenants}
