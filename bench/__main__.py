@@ -38,6 +38,7 @@ BENCHMARKS: dict[str, str] = {
     "PERF-6": "bench.perf6_segments",
     "PERF-WH": "bench.perf_webhooks",
     "PERF-SCALE": "bench.perf_scale",
+    "PERF-CITUS": "bench.perf_citus",
 }
 RESULTS_JSON = common.BENCH_DIR / "results.json"
 RESULTS_MD = common.BENCH_DIR / "results.md"

@@ -335,7 +335,7 @@ def start_api(
     from shared.db.migrate import upgrade
     from shared.embedded import free_port
 
-    upgrade(database_url)
+    upgrade(database_url, distribution=settings.get("DATABASE_DISTRIBUTION"))
     port = free_port()
     env = {
         **os.environ,

@@ -44,18 +44,21 @@ def _throughput(
     return len(bodies) * per_batch / (last - started)
 
 
-def run() -> dict[str, Any]:
+def measure(
+    database_url: str, redis_url: str, workers: tuple[int, ...] = WORKERS, **settings: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Snapshot rows/s and mentions/s for each count of worker processes, on these
+    services (`settings` as the API's and workers' environment)."""
     random.seed(22)
     texts = perf4_mentions._texts()
     figures: dict[str, Any] = {}
     units: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
-        database_url, redis_url = stack.enter_context(common.services())
-        api = common.start_api(stack, database_url, redis_url, "scale")
-        for count in WORKERS:
+        api = common.start_api(stack, database_url, redis_url, "scale", **settings)
+        for count in workers:
             with contextlib.ExitStack() as workers_stack:
                 log = common.log_path(f"scale-{count}-worker.log")
-                workers = [
+                processes = [
                     common.spawn(
                         workers_stack,
                         [common.PYTHON, "-m", "cli.main", "worker"],
@@ -68,7 +71,7 @@ def run() -> dict[str, Any]:
                 headers, snapshots = perf1_ingest.workload(api, f"Scale {count} snapshots")
                 rows_per_s = _throughput(
                     api,
-                    workers,
+                    processes,
                     log,
                     "/v1/metric-snapshots",
                     headers,
@@ -82,12 +85,18 @@ def run() -> dict[str, Any]:
                     texts, MENTION_BATCHES, now - timedelta(minutes=50), timedelta(minutes=50)
                 )
                 mentions_per_s = _throughput(
-                    api, workers, log, "/v1/mentions", headers, mentions, perf4_mentions.BATCH
+                    api, processes, log, "/v1/mentions", headers, mentions, perf4_mentions.BATCH
                 )
             figures[f"snapshot_rows_per_s_{count}_workers"] = round(rows_per_s)
             figures[f"mentions_per_s_{count}_workers"] = round(mentions_per_s)
             units[f"snapshot_rows_per_s_{count}_workers"] = "rows/s"
             units[f"mentions_per_s_{count}_workers"] = "mentions/s"
+    return figures, units
+
+
+def run() -> dict[str, Any]:
+    with common.services() as (database_url, redis_url):
+        figures, units = measure(database_url, redis_url)
     first, last = WORKERS[0], WORKERS[-1]
     rows_gain = (
         figures[f"snapshot_rows_per_s_{last}_workers"]

@@ -45,4 +45,9 @@ def make_engine(
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions over every mapped table: the composite keys between tenant tables
+    (`(workspace_id, x)`, migration 0022) resolve only once every table they name is
+    known, whichever models the process imported first (the CLI imports few)."""
+    import shared.db.models  # noqa: F401  (the registry of every table)
+
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
