@@ -196,8 +196,7 @@ class Settings(BaseSettings):
     @property
     def libpq_url(self) -> str:
         """The DSN for a raw asyncpg connection (LISTEN), without SQLAlchemy's driver tag."""
-        _, rest = self.sqlalchemy_url.split("://", 1)
-        return f"postgresql://{rest}"
+        return libpq_url(self.sqlalchemy_url)
 
     @property
     def redis_dsn(self) -> str:
@@ -210,6 +209,13 @@ def asyncpg_url(url: str) -> str:
     """Any PostgreSQL DSN, as operators write it, with the asyncpg driver this code uses."""
     _, rest = url.split("://", 1)
     return f"postgresql+asyncpg://{rest}"
+
+
+def libpq_url(url: str) -> str:
+    """Any PostgreSQL DSN (ours with the driver tag included) as a raw asyncpg connection
+    takes it."""
+    _, rest = url.split("://", 1)
+    return f"postgresql://{rest}"
 
 
 @lru_cache

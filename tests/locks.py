@@ -7,36 +7,30 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+#: Backends blocked by the holder (`:h`), started before `:before`: PostgreSQL's view.
+_BLOCKED = sa.text(
+    "SELECT count(*) FROM pg_stat_activity WHERE :h = ANY(pg_blocking_pids(pid)) "
+    "AND backend_start < coalesce(CAST(:before AS timestamptz), 'infinity')"
+)
+#: The same on Citus, whose row locks are taken on the worker nodes, where the
+#: coordinator's `pg_blocking_pids` cannot see them: its cluster-wide lock graph tells.
+_BLOCKED_ON_CITUS = sa.text(
+    "SELECT count(DISTINCT w.waiting_gpid) FROM citus_lock_waits w "
+    "WHERE w.blocking_gpid = :h AND EXISTS ("
+    " SELECT 1 FROM citus_stat_activity a WHERE a.global_pid = w.waiting_gpid"
+    " AND a.backend_start < coalesce(CAST(:before AS timestamptz), 'infinity'))"
+)
+
 
 async def waiting_on(
     holder: AsyncConnection, engine: AsyncEngine, started_before: datetime | None = None
 ) -> int:
-    """Backends waiting on a lock the holder's transaction keeps (opened before a time).
-
-    On Citus the row locks are taken on the worker nodes, where the coordinator's
-    `pg_blocking_pids` cannot see them: there, Citus's cluster-wide lock graph tells."""
-    if await holder.scalar(sa.text("SELECT to_regproc('citus_backend_gpid') IS NOT NULL")):
-        gpid = await holder.scalar(sa.text("SELECT citus_backend_gpid()"))
-        async with engine.connect() as conn:
-            return int(
-                await conn.scalar(
-                    sa.text(
-                        "SELECT count(DISTINCT w.waiting_gpid) FROM citus_lock_waits w "
-                        "WHERE w.blocking_gpid = :g AND EXISTS ("
-                        " SELECT 1 FROM citus_stat_activity a WHERE a.global_pid = w.waiting_gpid"
-                        " AND a.backend_start < coalesce(CAST(:before AS timestamptz), 'infinity'))"
-                    ),
-                    {"g": gpid, "before": started_before},
-                )
-            )
-    pid = await holder.scalar(sa.text("SELECT pg_backend_pid()"))
+    """Backends waiting on a lock the holder's transaction keeps (opened before a time)."""
+    citus = await holder.scalar(sa.text("SELECT to_regproc('citus_backend_gpid') IS NOT NULL"))
+    ident = "citus_backend_gpid()" if citus else "pg_backend_pid()"
+    holder_id = await holder.scalar(sa.text(f"SELECT {ident}"))
     async with engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE :p = ANY(pg_blocking_pids(pid)) "
-                    "AND backend_start < coalesce(CAST(:before AS timestamptz), 'infinity')"
-                ),
-                {"p": pid, "before": started_before},
-            )
+        found = await conn.scalar(
+            _BLOCKED_ON_CITUS if citus else _BLOCKED, {"h": holder_id, "before": started_before}
         )
+    return int(found or 0)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from shared.config import libpq_url
 from shared.db.distribution import REFERENCE_TABLES, violations
 
 #: Distributed by its own key; every tenant table is co-located with it.
@@ -138,12 +139,6 @@ async def distribute(conn: asyncpg.Connection) -> list[str]:
 def _quoted(table: str) -> str:
     """A table name as regclass reads it: case and odd characters kept."""
     return '"' + table.replace('"', '""') + '"'
-
-
-def libpq_url(url: str) -> str:
-    """asyncpg's DSN from any of ours (`postgresql+asyncpg://` included)."""
-    _, rest = url.split("://", 1)
-    return f"postgresql://{rest}"
 
 
 async def distribute_url(url: str) -> list[str]:
