@@ -91,6 +91,8 @@ citus.max_shared_pool_size = 250
 # Loopback only: no TLS between the nodes (CREATE EXTENSION citus turns ssl on; start()
 # turns it off again), nor for the clients, whose default is to try it first.
 citus.node_conninfo = 'sslmode=disable'
+# A node connecting to itself names the loopback address, not 'localhost' (no lookup).
+citus.local_hostname = '127.0.0.1'
 # Few shards: DDL on a distributed table runs on every shard, and tests make a lot of it.
 citus.shard_count = 4
 EOF
