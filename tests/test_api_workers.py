@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +13,10 @@ import httpx
 
 from services.api.main import create_app
 from services.api.server import APP, ApiConfig, server_config
-from shared.config import ROOT, Settings
+from shared.config import Settings
 from shared.crypto import generate_key
 from shared.embedded import free_port
+from tests.worker_process import spawn_smm
 
 
 def test_the_default_is_the_cores_the_api_may_run_on() -> None:
@@ -80,15 +79,7 @@ def test_smm_api_serves_from_api_workers_processes(settings: Settings, tmp_path:
         "LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "api.log"
-    with log.open("wb") as out:
-        api = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "api"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    api = spawn_smm("api", env, log, "wb")
     try:
         deadline, ready = time.monotonic() + 60, False
         while not ready and time.monotonic() < deadline and api.poll() is None:

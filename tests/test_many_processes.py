@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -24,12 +23,12 @@ import pytest
 import sqlalchemy as sa
 
 from services.api.state import Resources
-from shared.config import ROOT, Settings
+from shared.config import Settings
 from shared.embedded import free_port
 from tests.conftest import OPERATOR_TOKEN
 from tests.helpers.receiver import Receiver
 from tests.helpers.waiting import wait_until
-from tests.worker_process import spawn_worker
+from tests.worker_process import spawn_smm, spawn_worker
 
 BATCHES = 12
 ROWS_PER_BATCH = 500
@@ -54,16 +53,7 @@ def start_api(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], s
         "WEBHOOK_ALLOW_PRIVATE": "true",
         "LOG_LEVEL": "WARNING",
     }
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "api"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return process, f"http://127.0.0.1:{port}"
+    return spawn_smm("api", env, log), f"http://127.0.0.1:{port}"
 
 
 def ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -18,6 +18,22 @@ from tests.clean_logs import leaks
 LOGS: dict[Path, tuple[str, str]] = {}
 
 
+def spawn_smm(
+    command: str, env: dict[str, str], log: Path, mode: str = "ab"
+) -> subprocess.Popen[bytes]:
+    """`smm <command>` in a session of its own (so `kill` reaches its whole group), its
+    output appended to `log`."""
+    with log.open(mode) as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "cli.main", command],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     """A worker on the default queue, as production runs it: it also picks up the jobs
     other tests left queued, which the runner handles like any redelivery."""
@@ -32,15 +48,7 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "LOG_LEVEL": "INFO",
     }
     LOGS[log] = (settings.smm_admin_token or "", settings.secrets_key.get_secret_value())
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    return spawn_smm("worker", env, log)
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:

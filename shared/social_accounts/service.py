@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -151,16 +152,29 @@ async def schedule_due(uow: UnitOfWork, now: datetime) -> int:
         order_by=a.next_sync_at,
         limit=SCHEDULE_BATCH,
     )
+    moves: dict[uuid.UUID, list[tuple[uuid.UUID, datetime]]] = defaultdict(list)
     for account in due:
         assert account.sync_interval_minutes is not None
         uow.enqueue(SyncAccount(account_id=account.id), workspace_id=account.workspace_id)
-        # Not through the ORM: the schedule moving is no edit of the account, and must not
-        # change its version (ETag). The time is a value: Citus refuses an UPDATE that
-        # computes one from a column with a STABLE function (timestamptz + interval).
+        moves[account.workspace_id].append(
+            (account.id, now + timedelta(minutes=account.sync_interval_minutes))
+        )
+    # One UPDATE per workspace, not through the ORM: the schedule moving is no edit of
+    # the account, and must not change its version (ETag). The times are values: Citus
+    # refuses an UPDATE computing one from a column with a STABLE function
+    # (timestamptz + interval).
+    for workspace_id, pairs in moves.items():
+        ids, times = zip(*pairs, strict=True)
         await uow.session.execute(
-            sa.update(a)
-            .where(a.workspace_id == account.workspace_id, a.id == account.id)
-            .values(next_sync_at=now + timedelta(minutes=account.sync_interval_minutes))
-            .execution_options(synchronize_session=False)
+            _MOVE_SCHEDULE, {"w": workspace_id, "ids": list(ids), "at": list(times)}
         )
     return len(due)
+
+
+_MOVE_SCHEDULE = sa.text(
+    """
+    UPDATE social_accounts a SET next_sync_at = m.at
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:at AS timestamptz[])) AS m(id, at)
+    WHERE a.workspace_id = :w AND a.id = m.id
+    """
+)
